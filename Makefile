@@ -1,0 +1,72 @@
+# attnbench: build, test, bench. `make bench` and `make test` install missing Debian packages
+# first (scripts/install-deps), so on a fresh Debian 12 machine they are all the set-up.
+
+CC       = gcc
+OPENBLAS = /usr/lib/x86_64-linux-gnu/openblas-openmp
+WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS   = -std=c11 -O2 -g $(WARN) -D_GNU_SOURCE -fopenmp
+CPPFLAGS = -Iimpls -Iharness -I/usr/include/x86_64-linux-gnu/openblas-openmp
+LDLIBS   = -linih -ljansson -L$(OPENBLAS) -Wl,-rpath,$(OPENBLAS) -lopenblas -ldl -lm
+GIT_DESC := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+B = build
+IMPL_SRC    = impls/registry.c impls/naive.c
+HARNESS_SRC = $(filter-out harness/main.c,$(wildcard harness/*.c))
+IMPL_OBJ    = $(IMPL_SRC:%.c=$(B)/obj/%.o)
+HARNESS_OBJ = $(HARNESS_SRC:%.c=$(B)/obj/%.o)
+CORE_OBJ    = $(HARNESS_OBJ) $(IMPL_OBJ)
+
+TESTS        = test_config test_gen test_sweep test_ref test_check test_runner test_output
+TEST_BINS    = $(TESTS:%=$(B)/tests/%)
+TEST_PLUGINS = $(B)/tests/crash_plugin.so $(B)/tests/bad_abi_plugin.so \
+               $(B)/tests/no_symbol_plugin.so $(B)/tests/dup_plugin.so
+EXAMPLE      = $(B)/plugins/example.so
+
+.PHONY: all deps bench test unit e2e clean
+all: $(B)/attnbench $(EXAMPLE)
+
+deps:
+	@scripts/install-deps
+
+# What the build stamps into results.json.
+$(B)/obj/harness/out_json.o $(B)/obj/harness/main.o: CPPFLAGS += \
+    -DATTNBENCH_GIT='"$(GIT_DESC)"' -DATTNBENCH_CFLAGS='"$(CFLAGS)"'
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/attnbench: $(B)/obj/harness/main.o $(CORE_OBJ)
+	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(B)/plugins/%.so: impls/examples/%_plugin.c impls/attn.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared $< -o $@ -lm
+
+$(B)/tests/%.so: tests/plugins/%.c impls/attn.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared $< -o $@ -lm
+
+$(B)/tests/%: tests/%.c tests/bug_impls.c tests/test_util.h $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $< tests/bug_impls.c $(CORE_OBJ) $(LDLIBS) -lcmocka -o $@
+
+# The main job: the default sweep, results under results/ (results/latest is the newest).
+bench: deps
+	@$(MAKE) --no-print-directory all
+	$(B)/attnbench run --config configs/default.ini
+
+test: deps
+	@$(MAKE) --no-print-directory all $(TEST_BINS) $(TEST_PLUGINS)
+	@$(MAKE) --no-print-directory unit e2e
+
+unit:
+	@set -e; for t in $(TEST_BINS); do echo "== $$t"; $$t; done
+
+e2e:
+	tests/e2e.sh
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,88 @@
+/* check.c: the tolerance model. An attention output element is a convex combination of V values,
+ * o_ic = sum_j p_ij v_jc, so its honest float32 error is bounded relative to
+ * mag_ic = sum_j p_ij |v_jc| (benchdnn's idea: cancellation near 0 must not fail a kernel), times
+ * the error sources of float32 arithmetic with unit roundoff u = 2^-24:
+ *   - accumulating n visible terms (P V and the softmax sum):      ~ sqrt(n) u
+ *   - each score's rounding, which moves p_ij by a relative Ds:  2 Ds, with
+ *     Ds ~ (sqrt(d) + 3) u * S_i, S_i = scale |q_i| max_j |k_j| bounding |s_ij|
+ *   - exp() and the division, a few ulp:                          8 u
+ * bound_ic = tol_factor * u * mag_ic * (sqrt(n_i) + 2 (sqrt(d) + 3) S_i + 8) + abs_floor.
+ * NaN and Inf fail before any threshold. */
+#include "check.h"
+
+#include <math.h>
+#include <stdio.h>
+
+static const double unit_roundoff = 5.9604644775390625e-08; /* 2^-24 */
+
+static int visible_keys(const attn_problem *p, int i)
+{
+    long seen = p->causal ? (long)i + (p->seq_kv - p->seq_q) + 1 : p->seq_kv;
+    return seen < 0 ? 0 : seen > p->seq_kv ? p->seq_kv : (int)seen;
+}
+
+double check_bound(const attn_problem *p, const check_tol *tol, int visible, double row_score,
+                   double mag)
+{
+    double model = sqrt((double)visible) + 2.0 * (sqrt((double)p->head_dim) + 3.0) * row_score + 8.0;
+    return tol->factor * unit_roundoff * mag * model + tol->abs_floor;
+}
+
+/* "[b=0,h=1,i=5,c=3]" for a flat output index. */
+static void where(const attn_problem *p, size_t idx, char *out, size_t len)
+{
+    size_t d = (size_t)p->head_dim, nq = (size_t)p->seq_q, h = (size_t)p->heads;
+    snprintf(out, len, "[b=%zu,h=%zu,i=%zu,c=%zu]", idx / d / nq / h, idx / d / nq % h,
+             idx / d % nq, idx % d);
+}
+
+void check_output(const attn_problem *p, const float *o, const ref_out *ref, const check_tol *tol,
+                  check_result *res)
+{
+    const size_t d = (size_t)p->head_dim;
+    const size_t rows = (size_t)p->batch * p->heads * p->seq_q;
+    double err2 = 0, ref2 = 0;
+    size_t worst = 0, first_bad = (size_t)-1;
+    double worst_bound = 0;
+
+    *res = (check_result){.pass = 1};
+    for (size_t r = 0; r < rows; r++) {
+        int visible = visible_keys(p, (int)(r % (size_t)p->seq_q));
+        for (size_t c = 0; c < d; c++) {
+            size_t x = r * d + c;
+            double want = ref->o[x];
+            if (!isfinite(o[x])) {
+                if (res->nonfinite++ == 0)
+                    first_bad = x;
+                continue;
+            }
+            double err = fabs((double)o[x] - want);
+            double bound = check_bound(p, tol, visible, ref->row_score[r], ref->mag[x]);
+            err2 += err * err;
+            ref2 += want * want;
+            if (err > res->max_abs_err)
+                res->max_abs_err = err;
+            if (err / bound > res->worst_ratio) {
+                res->worst_ratio = err / bound;
+                worst = x;
+                worst_bound = bound;
+            }
+        }
+    }
+    res->rel_l2_err = ref2 > 0 ? sqrt(err2 / ref2) : sqrt(err2);
+
+    char at[96];
+    if (res->nonfinite > 0) {
+        res->pass = 0;
+        where(p, first_bad, at, sizeof at);
+        snprintf(res->reason, sizeof res->reason, "%zu non-finite outputs, the first %s = %g",
+                 res->nonfinite, at, (double)o[first_bad]);
+    } else if (res->worst_ratio > 1.0) {
+        res->pass = 0;
+        where(p, worst, at, sizeof at);
+        snprintf(res->reason, sizeof res->reason,
+                 "output %s = %.9g, reference %.9g: error %.3g is %.3gx its tolerance %.3g",
+                 at, (double)o[worst], ref->o[worst], fabs((double)o[worst] - ref->o[worst]),
+                 res->worst_ratio, worst_bound);
+    }
+}

@@ -1,0 +1,8 @@
+/* cli.h: the subcommands of build/attnbench. Each returns the process exit status. */
+#ifndef CLI_H
+#define CLI_H
+
+int cmd_run(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+
+#endif

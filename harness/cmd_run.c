@@ -1,0 +1,284 @@
+/* cmd_run.c: `attnbench run`: reads and validates everything first (so bad input writes
+ * nothing), then runs the sweep problem by problem, writing each case as it ends. */
+#include "cli.h"
+#include "config.h"
+#include "impls_set.h"
+#include "out_csv.h"
+#include "out_json.h"
+#include "report.h"
+#include "runner.h"
+#include "sweep.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_PLUGINS 16
+
+typedef struct run_args {
+    const char *config;
+    const char *out;
+    const char *plugins[MAX_PLUGINS];
+    int n_plugins;
+} run_args;
+
+/* Reads options into a and c. 0, or 2 with the message already printed. */
+static int parse_args(int argc, char **argv, run_args *a, cfg *c)
+{
+    char err[CFG_ERR_LEN];
+    const char *sets[256];
+    int n_sets = 0;
+
+    memset(a, 0, sizeof *a);
+    for (int i = 1; i < argc; i++) {
+        const char *opt = argv[i];
+        int is_config = !strcmp(opt, "--config") || !strcmp(opt, "-c");
+        int is_out = !strcmp(opt, "--out") || !strcmp(opt, "-o");
+        int is_plugin = !strcmp(opt, "--plugin"), is_set = !strcmp(opt, "--set");
+        if (!is_config && !is_out && !is_plugin && !is_set) {
+            fprintf(stderr, "attnbench run: unknown option '%s' (try: attnbench --help)\n", opt);
+            return 2;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "attnbench run: %s needs a value\n", opt);
+            return 2;
+        }
+        const char *val = argv[++i];
+        if (is_config)
+            a->config = val;
+        else if (is_out)
+            a->out = val;
+        else if (is_plugin && a->n_plugins < MAX_PLUGINS)
+            a->plugins[a->n_plugins++] = val;
+        else if (is_set && n_sets < 256)
+            sets[n_sets++] = val;
+        else {
+            fprintf(stderr, "attnbench run: too many %s options\n", opt);
+            return 2;
+        }
+    }
+    cfg_defaults(c);
+    if (a->config != NULL && cfg_load_file(c, a->config, err, sizeof err) != 0) {
+        fprintf(stderr, "attnbench run: %s\n", err);
+        return 2;
+    }
+    for (int i = 0; i < n_sets; i++)
+        if (cfg_apply_set(c, sets[i], err, sizeof err) != 0) {
+            fprintf(stderr, "attnbench run: %s\n", err);
+            return 2;
+        }
+    if (cfg_finish(c, err, sizeof err) != 0) {
+        fprintf(stderr, "attnbench run: %s\n", err);
+        return 2;
+    }
+    if (c->counters.n != 1 || strcmp(c->counters.v[0], "none") != 0) {
+        fprintf(stderr, "attnbench run: [measure] counters = %s: only 'none' is supported by "
+                        "this version\n", c->counters.v[0]);
+        return 2;
+    }
+    return 0;
+}
+
+/* mkdir -p. 0 or -1. */
+static int make_dirs(const char *path)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *s = buf + 1; *s; s++)
+        if (*s == '/') {
+            *s = '\0';
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+                return -1;
+            *s = '/';
+        }
+    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* results/<config name>-<local time>, and results/latest pointing at it. */
+static void default_out_dir(const cfg *c, char *out, size_t len)
+{
+    char stamp[32], name[512];
+    time_t t = time(NULL);
+    struct tm tm;
+    const char *base = strrchr(c->source, '/');
+    base = base ? base + 1 : c->source;
+    snprintf(name, sizeof name, "%s", strcmp(c->source, "(defaults)") ? base : "run");
+    char *dot = strrchr(name, '.');
+    if (dot != NULL && dot != name)
+        *dot = '\0';
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime_r(&t, &tm));
+    snprintf(out, len, "results/%s-%s", name, stamp);
+}
+
+static void point_latest(const char *out_dir)
+{
+    const char *rel = out_dir + strlen("results/");
+    unlink("results/latest.tmp");
+    if (symlink(rel, "results/latest.tmp") == 0)
+        rename("results/latest.tmp", "results/latest");
+}
+
+/* Why impl cannot take this problem, from its caps; "" when it can. */
+static void caps_gap(const attn_impl *im, const attn_problem *p, int threads, char *why,
+                     size_t len)
+{
+    why[0] = '\0';
+    if (p->causal && !(im->caps & ATTN_CAP_CAUSAL))
+        snprintf(why, len, "does not handle causal masking (no ATTN_CAP_CAUSAL)");
+    else if (p->kv_heads != p->heads && !(im->caps & ATTN_CAP_GQA))
+        snprintf(why, len, "does not handle kv_heads < heads (no ATTN_CAP_GQA)");
+    else if (p->seq_q != p->seq_kv && !(im->caps & ATTN_CAP_CROSS))
+        snprintf(why, len, "does not handle seq_q != seq_kv (no ATTN_CAP_CROSS)");
+    else if (threads > 1 && !(im->caps & ATTN_CAP_THREADS))
+        snprintf(why, len, "does not use threads > 1 (no ATTN_CAP_THREADS)");
+}
+
+/* The command that re-runs exactly this case. */
+static void repro_command(const cfg *c, const run_args *a, const sweep_problem *sp,
+                          const attn_impl *im, int threads, char *out, size_t len)
+{
+    const attn_problem *p = &sp->p;
+    size_t n = (size_t)snprintf(out, len, "build/attnbench run");
+    if (a->config != NULL)
+        n += (size_t)snprintf(out + n, len - n, " --config %s", a->config);
+    for (int i = 0; i < a->n_plugins && n < len; i++)
+        n += (size_t)snprintf(out + n, len - n, " --plugin %s", a->plugins[i]);
+    if (n < len)
+        n += (size_t)snprintf(out + n, len - n,
+                              " --set impls=%s --set batch=%d --set heads=%d --set kv_heads=%d"
+                              " --set seq_q=%d --set seq_kv=%d --set head_dim=%d --set causal=%s"
+                              " --set dist=%s --set threads=%d --set seed=%llu",
+                              im->name, p->batch, p->heads, p->kv_heads, p->seq_q, p->seq_kv,
+                              p->head_dim, p->causal ? "true" : "false", cfg_dist_name(sp->dist),
+                              threads, (unsigned long long)c->seed);
+    if (c->scale > 0 && n < len)
+        snprintf(out + n, len - n, " --set scale=%.9g", c->scale);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    run_args a;
+    cfg c;
+    impls_set set;
+    sweep s;
+    char err[2048], out_dir[4096], path[4200];
+
+    if (parse_args(argc, argv, &a, &c) != 0)
+        return 2;
+    set_init(&set);
+    for (int i = 0; i < a.n_plugins; i++)
+        if (set_load_plugin(&set, a.plugins[i], err, sizeof err) != 0) {
+            fprintf(stderr, "attnbench run: %s\n", err);
+            return 2;
+        }
+    if (sweep_build(&c, &set, &s, err, sizeof err) != 0) {
+        fprintf(stderr, "attnbench run: %s\n", err);
+        return 2;
+    }
+    if (s.n_cases == 0) {
+        fprintf(stderr, "attnbench run: %s: the sweep has no cases (%d shapes left out: %s)\n",
+                c.source, s.n_excluded, s.excluded_example);
+        sweep_free(&s);
+        return 2;
+    }
+
+    /* Everything is valid: only now does anything appear on disk. */
+    if (a.out != NULL)
+        snprintf(out_dir, sizeof out_dir, "%s", a.out);
+    else
+        default_out_dir(&c, out_dir, sizeof out_dir);
+    snprintf(path, sizeof path, "%s/results.csv", out_dir);
+    if (access(path, F_OK) == 0) {
+        fprintf(stderr, "attnbench run: %s already holds results; choose another --out\n",
+                out_dir);
+        sweep_free(&s);
+        return 2;
+    }
+    FILE *csv = make_dirs(out_dir) == 0 ? out_csv_open(path) : NULL;
+    if (csv == NULL) {
+        fprintf(stderr, "attnbench run: cannot create %s: %s\n", path, strerror(errno));
+        sweep_free(&s);
+        return 2;
+    }
+    if (a.out == NULL)
+        point_latest(out_dir);
+
+    /* SIGCHLD stays blocked so the runner can wait for a child with a deadline. */
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, NULL);
+
+    json_t *meta = out_json_meta(&c, argc + 1, argv - 1);
+    json_t *cases = json_array(), *notes = json_array();
+    if (s.n_excluded > 0) {
+        snprintf(err, sizeof err, "%d shapes left out of the sweep (e.g. %s)", s.n_excluded,
+                 s.excluded_example);
+        json_array_append_new(notes, json_string(err));
+        printf("note: %s\n", err);
+    }
+    json_object_set_new(meta, "notes", notes);
+    json_object_set_new(meta, "cases_planned", json_integer(s.n_cases));
+
+    runner_opts opts = {
+        .warmup = c.warmup, .min_reps = c.min_reps, .max_reps = c.max_reps,
+        .min_time_s = c.min_time_s, .timeout_s = c.timeout_s,
+        .tol = {.factor = c.tol_factor, .abs_floor = c.abs_floor},
+    };
+    int ref_threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    report rep;
+    report_begin(&rep, &s);
+
+    for (int pi = 0; pi < s.n_problems; pi++) {
+        const sweep_problem *sp = &s.problems[pi];
+        runner_problem rp;
+        char why[256];
+        int ready = runner_problem_init(&rp, &sp->p, sp->dist, c.seed, why, sizeof why) == 0;
+        if (ready) {
+            runner_reference(&rp, ref_threads > 0 ? ref_threads : 1);
+            if (!rp.ref_ok)
+                snprintf(why, sizeof why, "%s", rp.ref_why);
+        }
+        for (int ci = sp->first_case; ci < sp->first_case + sp->n_cases; ci++) {
+            const sweep_case *sc = &s.cases[ci];
+            case_result res;
+            char gap[160], repro[2048];
+            caps_gap(sc->impl, &sp->p, sc->threads, gap, sizeof gap);
+            if (gap[0] != '\0' || !ready || !rp.ref_ok) {
+                memset(&res, 0, sizeof res);
+                res.flops = sweep_flops(&sp->p);
+                res.peak_rss_delta = res.workspace = -1;
+                res.status = gap[0] ? ST_SKIP : ST_ERROR;
+                snprintf(res.reason, sizeof res.reason, "%s", gap[0] ? gap : why);
+            } else {
+                runner_run_case(&rp, sc->impl, sc->threads, &opts, &res);
+            }
+            repro_command(&c, &a, sp, sc->impl, sc->threads, repro, sizeof repro);
+            out_csv_row(csv, sp, sc->impl, sc->threads, &res);
+            json_array_append_new(cases, out_json_case(sp, sc->impl, sc->threads, &res, repro));
+            report_case(&rep, sp, sc->impl, sc->threads, &res);
+            free(res.times);
+        }
+        if (ready)
+            runner_problem_free(&rp);
+    }
+    fclose(csv);
+
+    snprintf(path, sizeof path, "%s/results.json", out_dir);
+    json_object_set_new(meta, "interrupted", json_false());
+    int json_rc = out_json_write(path, meta, cases);
+    json_decref(meta);
+    json_decref(cases);
+    sweep_free(&s);
+    int failing = report_end(&rep, out_dir);
+    if (json_rc != 0) {
+        fprintf(stderr, "attnbench run: cannot write %s: %s\n", path, strerror(errno));
+        return 2;
+    }
+    return failing > 0 ? 1 : 0;
+}

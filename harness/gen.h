@@ -1,0 +1,16 @@
+/* gen.h: seeded input generation, bit-identical on every machine (see gen.c for the algorithm). */
+#ifndef GEN_H
+#define GEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum { GEN_TENSOR_Q = 1, GEN_TENSOR_K = 2, GEN_TENSOR_V = 3 };
+
+/* Fills x[0..n) for one tensor of one problem with distribution dist (cfg_dist). */
+void gen_fill(float *x, size_t n, uint64_t seed, int tensor, int dist);
+
+/* 64-bit hash of a buffer, to tell whether an implementation modified its inputs. */
+uint64_t gen_hash(const void *data, size_t bytes);
+
+#endif

@@ -1,0 +1,49 @@
+/* main.c: build/attnbench's entry point: dispatches to a subcommand. */
+#include "cli.h"
+#include "version.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fputs("usage: attnbench COMMAND [OPTIONS]\n"
+          "\n"
+          "  run [--config FILE] [--out DIR] [--plugin SO]... [--set KEY=LIST]...\n"
+          "                     run a sweep; results in DIR (default results/<config>-<time>/)\n"
+          "  list [--plugin SO]...\n"
+          "                     implementations, their caps, and whether they run here\n"
+          "  compare BASE NEW   regression verdicts (not built yet)\n"
+          "  machine            topology and measured peaks (not built yet)\n"
+          "  --version          the version and the commit it was built from\n"
+          "\n"
+          "exit status: 0 success, 1 a check failed, 2 bad usage or bad input\n",
+          f);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "list") == 0)
+        return cmd_list(argc - 1, argv + 1);
+    if (strcmp(cmd, "compare") == 0 || strcmp(cmd, "machine") == 0) {
+        fprintf(stderr, "attnbench %s: not built yet in this version\n", cmd);
+        return 2;
+    }
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("attnbench %s (%s)\n", ATTNBENCH_VERSION, ATTNBENCH_GIT);
+        return 0;
+    }
+    fprintf(stderr, "attnbench: unknown command '%s' (try: attnbench --help)\n", cmd);
+    return 2;
+}

@@ -1,0 +1,78 @@
+/* out_csv.c: the CSV writer. Columns follow DESIGN.md in order; a value that was not measured
+ * is an empty field, never 0. */
+#include "out_csv.h"
+
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+static const char *const csv_columns =
+    "impl,batch,heads,kv_heads,seq_q,seq_kv,head_dim,causal,dist,threads,status,reason,reps,"
+    "time_min_s,time_median_s,time_mean_s,time_stddev_s,gflops,max_abs_err,rel_l2_err,"
+    "peak_rss_delta_bytes,workspace_bytes";
+
+FILE *out_csv_open(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return NULL;
+    fprintf(f, "%s\n", csv_columns);
+    fflush(f);
+    return f;
+}
+
+void out_csv_field(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void num_field(FILE *f, int measured, const char *fmt, double v)
+{
+    fputc(',', f);
+    if (measured)
+        fprintf(f, fmt, v);
+}
+
+static void bytes_field(FILE *f, long long v)
+{
+    fputc(',', f);
+    if (v >= 0)
+        fprintf(f, "%lld", v);
+}
+
+void out_csv_row(FILE *f, const sweep_problem *sp, const attn_impl *impl, int threads,
+                 const case_result *res)
+{
+    const attn_problem *p = &sp->p;
+    int timed = res->reps > 0;
+
+    out_csv_field(f, impl->name);
+    fprintf(f, ",%d,%d,%d,%d,%d,%d,%s,%s,%d,%s,", p->batch, p->heads, p->kv_heads, p->seq_q,
+            p->seq_kv, p->head_dim, p->causal ? "true" : "false", cfg_dist_name(sp->dist), threads,
+            status_name(res->status));
+    out_csv_field(f, res->reason);
+    fprintf(f, ",%d", res->reps);
+    num_field(f, timed, "%.9g", res->t_min);
+    num_field(f, timed, "%.9g", res->t_median);
+    num_field(f, timed, "%.9g", res->t_mean);
+    num_field(f, timed, "%.9g", res->t_stddev);
+    num_field(f, timed && res->gflops > 0, "%.6g", res->gflops);
+    num_field(f, res->checked && res->check.nonfinite == 0, "%.6g", res->check.max_abs_err);
+    num_field(f, res->checked && res->check.nonfinite == 0, "%.6g", res->check.rel_l2_err);
+    bytes_field(f, res->peak_rss_delta);
+    bytes_field(f, res->workspace);
+    fputc('\n', f);
+    fflush(f);
+    fsync(fileno(f));   /* a power cut keeps every finished row */
+}

@@ -1,0 +1,19 @@
+/* out_csv.h: results.csv, one row per case, each written and flushed when its case ends. */
+#ifndef OUT_CSV_H
+#define OUT_CSV_H
+
+#include "runner.h"
+
+#include <stdio.h>
+
+/* Creates path and writes the header. NULL on failure (errno set). */
+FILE *out_csv_open(const char *path);
+
+/* Appends one case and flushes it to disk. */
+void out_csv_row(FILE *f, const sweep_problem *sp, const attn_impl *impl, int threads,
+                 const case_result *res);
+
+/* Writes s as one CSV field, quoted when it needs to be (RFC 4180). */
+void out_csv_field(FILE *f, const char *s);
+
+#endif

@@ -1,0 +1,138 @@
+/* out_json.c: the JSON writer, through jansson. Written once at the end of a run to a temporary
+ * file and renamed into place, so a reader never sees half a document. */
+#include "out_json.h"
+
+#include "version.h"
+
+#include <cblas.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+/* openblas_get_config is OpenBLAS's own, not in every cblas.h. */
+char *openblas_get_config(void);
+
+static void cpu_model(char *out, size_t len)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[512];
+    snprintf(out, len, "unknown");
+    if (f == NULL)
+        return;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "model name", 10) == 0) {
+            char *colon = strchr(line, ':');
+            if (colon != NULL) {
+                colon += 2;
+                colon[strcspn(colon, "\n")] = '\0';
+                snprintf(out, len, "%s", colon);
+            }
+            break;
+        }
+    fclose(f);
+}
+
+json_t *out_json_meta(const cfg *c, int argc, char **argv)
+{
+    char date[64], cpu[256];
+    time_t t = time(NULL);
+    struct tm tm;
+    struct utsname un;
+    json_t *meta = json_object(), *args = json_array(), *config = json_object();
+    json_t *libs = json_object();
+
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S%z", localtime_r(&t, &tm));
+    cpu_model(cpu, sizeof cpu);
+    uname(&un);
+    for (int i = 0; i < argc; i++)
+        json_array_append_new(args, json_string(argv[i]));
+    for (int i = 0; i < c->n_seen; i++)
+        json_object_set_new(config, c->seen_key[i], json_string(c->seen_val[i]));
+    json_object_set_new(libs, "jansson", json_string(JANSSON_VERSION));
+    json_object_set_new(libs, "openblas", json_string(openblas_get_config()));
+
+    json_object_set_new(meta, "attnbench_version", json_string(ATTNBENCH_VERSION));
+    json_object_set_new(meta, "git_commit", json_string(ATTNBENCH_GIT));
+    json_object_set_new(meta, "date", json_string(date));
+    json_object_set_new(meta, "host", json_string(un.nodename));
+    json_object_set_new(meta, "kernel", json_string(un.release));
+    json_object_set_new(meta, "cpu_model", json_string(cpu));
+    json_object_set_new(meta, "online_cpus", json_integer(sysconf(_SC_NPROCESSORS_ONLN)));
+    json_object_set_new(meta, "compiler", json_string("gcc " __VERSION__));
+    json_object_set_new(meta, "cflags", json_string(ATTNBENCH_CFLAGS));
+    json_object_set_new(meta, "libraries", libs);
+    json_object_set_new(meta, "command_line", args);
+    json_object_set_new(meta, "config_file", json_string(c->source));
+    json_object_set_new(meta, "config", config);
+    json_object_set_new(meta, "seed", json_integer((json_int_t)c->seed));
+    return meta;
+}
+
+static json_t *real_or_null(int measured, double v)
+{
+    return measured ? json_real(v) : json_null();
+}
+
+json_t *out_json_case(const sweep_problem *sp, const attn_impl *impl, int threads,
+                      const case_result *res, const char *repro)
+{
+    const attn_problem *p = &sp->p;
+    int timed = res->reps > 0, checked = res->checked && res->check.nonfinite == 0;
+    json_t *o = json_object(), *times = json_array();
+
+    for (int i = 0; i < res->reps && res->times != NULL; i++)
+        json_array_append_new(times, json_real(res->times[i]));
+    json_object_set_new(o, "impl", json_string(impl->name));
+    json_object_set_new(o, "batch", json_integer(p->batch));
+    json_object_set_new(o, "heads", json_integer(p->heads));
+    json_object_set_new(o, "kv_heads", json_integer(p->kv_heads));
+    json_object_set_new(o, "seq_q", json_integer(p->seq_q));
+    json_object_set_new(o, "seq_kv", json_integer(p->seq_kv));
+    json_object_set_new(o, "head_dim", json_integer(p->head_dim));
+    json_object_set_new(o, "causal", json_boolean(p->causal));
+    json_object_set_new(o, "dist", json_string(cfg_dist_name(sp->dist)));
+    json_object_set_new(o, "threads", json_integer(threads));
+    json_object_set_new(o, "scale", json_real(p->scale));
+    json_object_set_new(o, "status", json_string(status_name(res->status)));
+    json_object_set_new(o, "reason", json_string(res->reason));
+    json_object_set_new(o, "reps", json_integer(res->reps));
+    json_object_set_new(o, "times_s", times);
+    json_object_set_new(o, "time_min_s", real_or_null(timed, res->t_min));
+    json_object_set_new(o, "time_median_s", real_or_null(timed, res->t_median));
+    json_object_set_new(o, "time_mean_s", real_or_null(timed, res->t_mean));
+    json_object_set_new(o, "time_stddev_s", real_or_null(timed, res->t_stddev));
+    json_object_set_new(o, "flops", json_real(res->flops));
+    json_object_set_new(o, "gflops", real_or_null(timed && res->gflops > 0, res->gflops));
+    json_object_set_new(o, "max_abs_err", real_or_null(checked, res->check.max_abs_err));
+    json_object_set_new(o, "rel_l2_err", real_or_null(checked, res->check.rel_l2_err));
+    json_object_set_new(o, "tol_ratio", real_or_null(checked, res->check.worst_ratio));
+    json_object_set_new(o, "nonfinite_outputs",
+                        res->checked ? json_integer((json_int_t)res->check.nonfinite) : json_null());
+    json_object_set_new(o, "peak_rss_delta_bytes",
+                        res->peak_rss_delta >= 0 ? json_integer(res->peak_rss_delta) : json_null());
+    json_object_set_new(o, "workspace_bytes",
+                        res->workspace >= 0 ? json_integer(res->workspace) : json_null());
+    json_object_set_new(o, "wall_s", json_real(res->wall_s));
+    json_object_set_new(o, "repro", json_string(repro));
+    return o;
+}
+
+int out_json_write(const char *path, json_t *meta, json_t *cases)
+{
+    char tmp[4200];
+    json_t *doc = json_object();
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    json_object_set_new(doc, "format", json_string("attnbench-results"));
+    json_object_set_new(doc, "format_version", json_integer(1));
+    json_object_set(doc, "run", meta);
+    json_object_set(doc, "cases", cases);
+    int rc = json_dump_file(doc, tmp, JSON_INDENT(1) | JSON_REAL_PRECISION(12));
+    json_decref(doc);
+    if (rc != 0 || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,216 @@
+/* ref.c: the reference. Inputs are float, every operation is double. Two routes compute the same
+ * definition: plain loops (the specification itself) and dgemm on blocks of query rows (fast
+ * enough that a sweep to seq_len 16384 is not dominated by it); a test holds them to 1e-12. */
+#include "ref.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* Keys query row i sees; written out again here so the reference shares nothing with impls/. */
+static int ref_visible(const attn_problem *p, int i)
+{
+    long seen = p->causal ? (long)i + (p->seq_kv - p->seq_q) + 1 : p->seq_kv;
+    return seen < 0 ? 0 : seen > p->seq_kv ? p->seq_kv : (int)seen;
+}
+
+static double norm2(const float *x, int n)
+{
+    double s = 0;
+    for (int c = 0; c < n; c++)
+        s += (double)x[c] * x[c];
+    return sqrt(s);
+}
+
+/* Offsets of query head (b, h) and of the kv head it reads. */
+static void head_offsets(const attn_problem *p, int b, int h, size_t *qo, size_t *kvo)
+{
+    int group = p->heads / p->kv_heads;
+    *qo = ((size_t)b * p->heads + h) * (size_t)p->seq_q * p->head_dim;
+    *kvo = ((size_t)b * p->kv_heads + h / group) * (size_t)p->seq_kv * p->head_dim;
+}
+
+/* Finishes one row from its visible scores s[0..n): softmax, then o and mag. */
+static void finish_row(const attn_problem *p, double *s, int n, const float *v, double *o,
+                       double *mag)
+{
+    const int d = p->head_dim;
+    double max = -INFINITY, sum = 0;
+
+    for (int c = 0; c < d; c++)
+        o[c] = mag[c] = 0;
+    if (n == 0)
+        return;
+    for (int j = 0; j < n; j++)
+        if (s[j] > max)
+            max = s[j];
+    for (int j = 0; j < n; j++) {
+        s[j] = exp(s[j] - max);
+        sum += s[j];
+    }
+    for (int j = 0; j < n; j++) {
+        double pj = s[j] / sum;
+        for (int c = 0; c < d; c++) {
+            double vj = v[(size_t)j * d + c];
+            o[c] += pj * vj;
+            mag[c] += pj * fabs(vj);
+        }
+    }
+}
+
+/* scale * |q_i| * max_j |k_j| over the visible keys: bounds |s_ij| and sizes its rounding. */
+static double row_score_bound(const attn_problem *p, const float *qrow, const double *knorm,
+                              int n)
+{
+    double kmax = 0;
+    for (int j = 0; j < n; j++)
+        if (knorm[j] > kmax)
+            kmax = knorm[j];
+    return fabs((double)p->scale) * norm2(qrow, p->head_dim) * kmax;
+}
+
+void ref_plain(const attn_problem *p, const float *q, const float *k, const float *v,
+               const ref_out *out)
+{
+    const int d = p->head_dim;
+    double *s = malloc(sizeof(double) * (size_t)(p->seq_kv > 0 ? p->seq_kv : 1));
+    double *knorm = malloc(sizeof(double) * (size_t)(p->seq_kv > 0 ? p->seq_kv : 1));
+
+    for (int b = 0; b < p->batch; b++)
+        for (int h = 0; h < p->heads; h++) {
+            size_t qo, kvo;
+            head_offsets(p, b, h, &qo, &kvo);
+            for (int j = 0; j < p->seq_kv; j++)
+                knorm[j] = norm2(k + kvo + (size_t)j * d, d);
+            for (int i = 0; i < p->seq_q; i++) {
+                const float *qi = q + qo + (size_t)i * d;
+                int n = ref_visible(p, i);
+                for (int j = 0; j < n; j++) {
+                    double dot = 0;
+                    for (int c = 0; c < d; c++)
+                        dot += (double)qi[c] * k[kvo + (size_t)j * d + c];
+                    s[j] = (double)p->scale * dot;
+                }
+                size_t row = qo / d + (size_t)i;
+                out->row_score[row] = row_score_bound(p, qi, knorm, n);
+                finish_row(p, s, n, v + kvo, out->o + qo + (size_t)i * d,
+                           out->mag + qo + (size_t)i * d);
+            }
+        }
+    free(s);
+    free(knorm);
+}
+
+enum { REF_BLOCK = 128 };   /* query rows per dgemm task */
+
+/* One task: rows [i0, i0 + rows) of head (b, h). Workspace is the task's own. */
+static int ref_block(const attn_problem *p, int b, int h, int i0, int rows, const float *q,
+                     const float *k, const float *v, const ref_out *out)
+{
+    const int d = p->head_dim;
+    size_t qo, kvo;
+    head_offsets(p, b, h, &qo, &kvo);
+
+    /* Keys beyond the last row's visible range are never needed by this block. */
+    int nk = ref_visible(p, i0 + rows - 1);
+    double *qd = malloc(sizeof(double) * (size_t)rows * d);
+    double *kd = malloc(sizeof(double) * ((size_t)nk * d + 1));
+    double *vd = malloc(sizeof(double) * ((size_t)nk * d + 1));
+    double *vabs = malloc(sizeof(double) * ((size_t)nk * d + 1));
+    double *knorm = malloc(sizeof(double) * ((size_t)nk + 1));
+    double *sc = malloc(sizeof(double) * ((size_t)rows * nk + 1));
+    double *od = malloc(sizeof(double) * (size_t)rows * d);
+    double *md = malloc(sizeof(double) * (size_t)rows * d);
+    int rc = 1;
+
+    if (!qd || !kd || !vd || !vabs || !knorm || !sc || !od || !md)
+        goto out;
+    for (size_t x = 0; x < (size_t)rows * d; x++)
+        qd[x] = q[qo + (size_t)i0 * d + x];
+    for (size_t x = 0; x < (size_t)nk * d; x++) {
+        kd[x] = k[kvo + x];
+        vd[x] = v[kvo + x];
+        vabs[x] = fabs(vd[x]);
+    }
+    for (int j = 0; j < nk; j++)
+        knorm[j] = norm2(k + kvo + (size_t)j * d, d);
+
+    if (nk > 0) {
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, nk, d, (double)p->scale, qd,
+                    d, kd, d, 0.0, sc, nk);
+        /* Softmax each row over its visible keys, normalised in place into probabilities. */
+        for (int r = 0; r < rows; r++) {
+            double *srow = sc + (size_t)r * nk;
+            int n = ref_visible(p, i0 + r);
+            double max = -INFINITY, sum = 0;
+            for (int j = 0; j < n; j++)
+                if (srow[j] > max)
+                    max = srow[j];
+            for (int j = 0; j < n; j++) {
+                srow[j] = exp(srow[j] - max);
+                sum += srow[j];
+            }
+            for (int j = 0; j < nk; j++)
+                srow[j] = j < n ? srow[j] / sum : 0.0;
+            out->row_score[qo / d + (size_t)(i0 + r)] =
+                row_score_bound(p, q + qo + (size_t)(i0 + r) * d, knorm, n);
+        }
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, d, nk, 1.0, sc, nk, vd, d,
+                    0.0, od, d);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, d, nk, 1.0, sc, nk, vabs, d,
+                    0.0, md, d);
+    } else {
+        memset(od, 0, sizeof(double) * (size_t)rows * d);
+        memset(md, 0, sizeof(double) * (size_t)rows * d);
+        for (int r = 0; r < rows; r++)
+            out->row_score[qo / d + (size_t)(i0 + r)] = 0;
+    }
+    memcpy(out->o + qo + (size_t)i0 * d, od, sizeof(double) * (size_t)rows * d);
+    memcpy(out->mag + qo + (size_t)i0 * d, md, sizeof(double) * (size_t)rows * d);
+    rc = 0;
+out:
+    free(qd);
+    free(kd);
+    free(vd);
+    free(vabs);
+    free(knorm);
+    free(sc);
+    free(od);
+    free(md);
+    return rc;
+}
+
+int ref_blas(const attn_problem *p, const float *q, const float *k, const float *v,
+             const ref_out *out, int threads)
+{
+    const int blocks = (p->seq_q + REF_BLOCK - 1) / REF_BLOCK;
+    const long tasks = (long)p->batch * p->heads * blocks;
+    int failed = 0;
+
+#pragma omp parallel for schedule(dynamic) num_threads(threads) reduction(| : failed)
+    for (long t = 0; t < tasks; t++) {
+        int blk = (int)(t % blocks);
+        int h = (int)(t / blocks % p->heads);
+        int b = (int)(t / blocks / p->heads);
+        int i0 = blk * REF_BLOCK;
+        int rows = p->seq_q - i0 < REF_BLOCK ? p->seq_q - i0 : REF_BLOCK;
+        failed |= ref_block(p, b, h, i0, rows, q, k, v, out);
+    }
+    return failed;
+}
+
+int ref_compute(const attn_problem *p, const float *q, const float *k, const float *v,
+                const ref_out *out, int threads)
+{
+    double macs = (double)p->batch * p->heads * p->seq_q * p->seq_kv * p->head_dim;
+    if (macs <= (double)(1 << 22)) {
+        ref_plain(p, q, k, v, out);
+        return 0;
+    }
+    return ref_blas(p, q, k, v, out, threads);
+}

@@ -1,0 +1,79 @@
+/* report.c: the terminal view of a run. Lines go to stdout; nothing here decides a status. */
+#include "report.h"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <time.h>
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void clock_text(double s, char *out, size_t len)
+{
+    long t = s > 0 && s < 1e9 ? (long)(s + 0.5) : 0;
+    if (t >= 3600)
+        snprintf(out, len, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+    else
+        snprintf(out, len, "%ld:%02ld", t / 60, t % 60);
+}
+
+void report_begin(report *r, const sweep *s)
+{
+    *r = (report){.n_cases = s->n_cases, .start = mono_s()};
+    for (int i = 0; i < s->n_cases; i++)
+        r->total_flops += sweep_flops(&s->problems[s->cases[i].problem].p);
+    printf("%-9s %-12s %-5s %-12s %5s %-6s %-7s %3s  %-7s %11s %9s %8s\n", "progress", "impl",
+           "B", "H/Hkv", "d", "N_q", "N_kv", "T", "status", "median", "GFLOP/s", "err/tol");
+}
+
+void report_case(report *r, const sweep_problem *sp, const attn_impl *impl, int threads,
+                 const case_result *res)
+{
+    const attn_problem *p = &sp->p;
+    char heads[32], elapsed[32], eta[32], median[24] = "-", gflops[24] = "-", ratio[24] = "-";
+    double now = mono_s() - r->start;
+
+    r->done++;
+    r->done_flops += res->flops;
+    r->counts[res->status]++;
+    clock_text(now, elapsed, sizeof elapsed);
+    double left = r->done_flops > 0 ? now * (r->total_flops - r->done_flops) / r->done_flops : 0;
+    clock_text(left, eta, sizeof eta);
+    snprintf(heads, sizeof heads, "%d/%d", p->heads, p->kv_heads);
+    if (res->reps > 0) {
+        if (res->t_median >= 1e-3)
+            snprintf(median, sizeof median, "%.3f ms", res->t_median * 1e3);
+        else
+            snprintf(median, sizeof median, "%.2f us", res->t_median * 1e6);
+        snprintf(gflops, sizeof gflops, "%.2f", res->gflops);
+    }
+    if (res->checked && res->check.nonfinite == 0)
+        snprintf(ratio, sizeof ratio, "%.3f", res->check.worst_ratio);
+    printf("%4d/%-4d %-12s %-5d %-12s %5d %-6d %-7d %3d  %-7s %11s %9s %8s  %s%s %s  "
+           "[%s, ~%s left]\n",
+           r->done, r->n_cases, impl->name, p->batch, heads, p->head_dim, p->seq_q, p->seq_kv,
+           threads, status_name(res->status), median, gflops, ratio, p->causal ? "causal " : "",
+           cfg_dist_name(sp->dist), res->status == ST_PASS ? "" : res->reason, elapsed, eta);
+    fflush(stdout);
+}
+
+int report_end(const report *r, const char *out_dir)
+{
+    char elapsed[32];
+    int failing = 0;
+    clock_text(mono_s() - r->start, elapsed, sizeof elapsed);
+    printf("\n%d cases in %s:", r->done, elapsed);
+    for (int st = 0; st < ST_COUNT; st++) {
+        if (r->counts[st] > 0)
+            printf(" %d %s", r->counts[st], status_name(st));
+        if (status_is_failure(st))
+            failing += r->counts[st];
+    }
+    printf("\nresults: %s/results.csv, %s/results.json\n", out_dir, out_dir);
+    return failing;
+}

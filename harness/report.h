@@ -1,0 +1,21 @@
+/* report.h: what a run prints on the terminal: one line per finished case with the progress
+ * (case k of n, elapsed, estimated time left), and the closing summary. */
+#ifndef REPORT_H
+#define REPORT_H
+
+#include "runner.h"
+
+typedef struct report {
+    int n_cases, done;
+    double total_flops, done_flops;   /* the ETA weighs cases by their work */
+    double start;
+    int counts[ST_COUNT];
+} report;
+
+void report_begin(report *r, const sweep *s);
+void report_case(report *r, const sweep_problem *sp, const attn_impl *impl, int threads,
+                 const case_result *res);
+/* The closing summary; returns the number of failing cases. */
+int report_end(const report *r, const char *out_dir);
+
+#endif

@@ -1,0 +1,385 @@
+/* runner.c: case isolation and timing. The parent forks a child per case; the child prepares,
+ * warms up, times run() until min_reps and min_time_s are met, and reports through a shared
+ * page; the parent waits with a deadline, then reads the child's fate and checks its output. */
+#include "runner.h"
+
+#include "gen.h"
+#include "stats.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* How far the child got: names the phase in a CRASH or TIMEOUT reason. */
+enum { STAGE_START, STAGE_AVAILABLE, STAGE_PREPARE, STAGE_WARMUP, STAGE_TIMED, STAGE_RELEASE,
+       STAGE_DONE };
+static const char *const stage_names[] = {"start-up", "available", "prepare", "warm-up", "run",
+                                          "release", "exit"};
+
+typedef struct child_report {
+    volatile int stage;
+    volatile int rep;             /* the repetition in progress (warm-up or timed) */
+    int unavailable;              /* available() said no */
+    int rc;                       /* nonzero rc of prepare or run */
+    int failed_stage;             /* the stage rc came from */
+    int failed_rep;
+    char why[256];
+    int reps;                     /* timed repetitions completed */
+    int modified;                 /* bit 0 q, 1 k, 2 v */
+    long long rss_before, hwm_after;
+    long long heap_before, heap_peak;
+    double times[];               /* max_reps */
+} child_report;
+
+void *runner_shared_alloc(size_t bytes)
+{
+    void *p = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                   -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+void runner_shared_free(void *ptr, size_t bytes)
+{
+    if (ptr != NULL)
+        munmap(ptr, bytes ? bytes : 1);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int runner_problem_init(runner_problem *rp, const attn_problem *p, int dist, uint64_t seed,
+                        char *why, size_t why_len)
+{
+    memset(rp, 0, sizeof *rp);
+    rp->p = p;
+    rp->q_len = (size_t)p->batch * p->heads * p->seq_q * p->head_dim;
+    rp->kv_len = (size_t)p->batch * p->kv_heads * p->seq_kv * p->head_dim;
+    size_t rows = rp->q_len / (size_t)p->head_dim;
+
+    rp->q = malloc(sizeof(float) * rp->q_len);
+    rp->k = malloc(sizeof(float) * rp->kv_len);
+    rp->v = malloc(sizeof(float) * rp->kv_len);
+    rp->o = runner_shared_alloc(sizeof(float) * rp->q_len);
+    rp->ref.o = runner_shared_alloc(sizeof(double) * rp->q_len);
+    rp->ref.mag = runner_shared_alloc(sizeof(double) * rp->q_len);
+    rp->ref.row_score = runner_shared_alloc(sizeof(double) * rows);
+    if (!rp->q || !rp->k || !rp->v || !rp->o || !rp->ref.o || !rp->ref.mag || !rp->ref.row_score) {
+        snprintf(why, why_len, "out of memory for the problem's tensors (%.1f MiB)",
+                 (double)(sizeof(float) * (2 * rp->q_len + 2 * rp->kv_len) +
+                          sizeof(double) * (2 * rp->q_len + rows)) / 1048576.0);
+        runner_problem_free(rp);
+        return 1;
+    }
+    gen_fill(rp->q, rp->q_len, seed, GEN_TENSOR_Q, dist);
+    gen_fill(rp->k, rp->kv_len, seed, GEN_TENSOR_K, dist);
+    gen_fill(rp->v, rp->kv_len, seed, GEN_TENSOR_V, dist);
+    rp->hash_q = gen_hash(rp->q, sizeof(float) * rp->q_len);
+    rp->hash_k = gen_hash(rp->k, sizeof(float) * rp->kv_len);
+    rp->hash_v = gen_hash(rp->v, sizeof(float) * rp->kv_len);
+    return 0;
+}
+
+void runner_problem_free(runner_problem *rp)
+{
+    size_t rows = rp->p && rp->p->head_dim ? rp->q_len / (size_t)rp->p->head_dim : 0;
+    free(rp->q);
+    free(rp->k);
+    free(rp->v);
+    runner_shared_free(rp->o, sizeof(float) * rp->q_len);
+    runner_shared_free(rp->ref.o, sizeof(double) * rp->q_len);
+    runner_shared_free(rp->ref.mag, sizeof(double) * rp->q_len);
+    runner_shared_free(rp->ref.row_score, sizeof(double) * rows);
+    memset(rp, 0, sizeof *rp);
+}
+
+/* Forks; the child gets default signal handling and its own process group (so a kill reaches
+ * any threads or processes it starts). Returns the pid, 0 in the child, -1 on failure. */
+static pid_t fork_isolated(void)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        sigset_t none;
+        sigemptyset(&none);
+        setpgid(0, 0);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGCHLD, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+    } else if (pid > 0) {
+        setpgid(pid, pid);
+    }
+    return pid;
+}
+
+/* Waits for pid until deadline (absolute, now_s() clock; <= 0 for none). Returns 0 with the
+ * wait status, or 1 when the deadline passed and the child's process group was killed. */
+static int wait_deadline(pid_t pid, double deadline, int *wstatus)
+{
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    for (;;) {
+        pid_t got = waitpid(pid, wstatus, WNOHANG);
+        if (got == pid)
+            return 0;
+        if (got < 0 && errno != EINTR)
+            return 0;
+        double left = deadline > 0 ? deadline - now_s() : 1.0;
+        if (left <= 0) {
+            kill(-pid, SIGKILL);
+            kill(pid, SIGKILL);
+            while (waitpid(pid, wstatus, 0) < 0 && errno == EINTR)
+                ;
+            return 1;
+        }
+        if (left > 1.0)
+            left = 1.0;   /* re-check now and then: a SIGCHLD may have been taken already */
+        struct timespec ts = {(time_t)left, (long)((left - (double)(time_t)left) * 1e9)};
+        sigtimedwait(&chld, NULL, &ts);
+    }
+}
+
+void runner_reference(runner_problem *rp, int threads)
+{
+    pid_t pid = fork_isolated();
+    if (pid == 0) {
+        int rc = ref_compute(rp->p, rp->q, rp->k, rp->v, &rp->ref, threads);
+        _exit(rc == 0 ? 0 : 3);
+    }
+    int ws = 0;
+    rp->ref_ok = 0;
+    if (pid < 0) {
+        snprintf(rp->ref_why, sizeof rp->ref_why, "reference: fork failed: %s", strerror(errno));
+        return;
+    }
+    wait_deadline(pid, 0, &ws);
+    if (WIFEXITED(ws) && WEXITSTATUS(ws) == 0)
+        rp->ref_ok = 1;
+    else if (WIFEXITED(ws))
+        snprintf(rp->ref_why, sizeof rp->ref_why, "reference: out of memory");
+    else
+        snprintf(rp->ref_why, sizeof rp->ref_why, "reference: died of signal %d",
+                 WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
+}
+
+static long long read_status_kb(const char *field)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long long kb = -1;
+    size_t n = strlen(field);
+    if (f == NULL)
+        return -1;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, field, n) == 0 && line[n] == ':') {
+            kb = atoll(line + n + 1);
+            break;
+        }
+    fclose(f);
+    return kb;
+}
+
+/* Heap bytes in use (all malloc arenas plus mmap'd chunks). */
+static long long heap_in_use(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    return (long long)(mi.uordblks + mi.hblkhd);
+}
+
+static void note_heap(child_report *rep)
+{
+    long long h = heap_in_use();
+    if (h > rep->heap_peak)
+        rep->heap_peak = h;
+}
+
+/* The child's whole life: never returns. */
+static void child_main(const runner_problem *rp, const attn_impl *impl, int threads,
+                       const runner_opts *opts, child_report *rep)
+{
+    attn_problem p = *rp->p;
+    void *state = NULL;
+    p.threads = threads;
+
+    rep->stage = STAGE_AVAILABLE;
+    if (impl->available != NULL && impl->available(rep->why, sizeof rep->why) != 0) {
+        rep->unavailable = 1;
+        rep->stage = STAGE_DONE;
+        _exit(0);
+    }
+    /* NaN everywhere, so an element that run() never writes fails the check. */
+    for (size_t i = 0; i < rp->q_len; i++)
+        rp->o[i] = NAN;
+
+    FILE *clear = fopen("/proc/self/clear_refs", "w");
+    if (clear != NULL) {
+        fputs("5", clear);   /* resets VmHWM to the current RSS */
+        fclose(clear);
+    }
+    rep->rss_before = read_status_kb("VmRSS") * 1024;
+    rep->heap_before = rep->heap_peak = heap_in_use();
+
+    rep->stage = STAGE_PREPARE;
+    rep->rc = impl->prepare(&p, &state, rep->why, sizeof rep->why);
+    note_heap(rep);
+    if (rep->rc != 0) {
+        rep->failed_stage = STAGE_PREPARE;
+        rep->stage = STAGE_DONE;
+        _exit(0);
+    }
+
+    rep->stage = STAGE_WARMUP;
+    for (long w = 0; w < opts->warmup; w++) {
+        rep->rep = (int)w;
+        rep->rc = impl->run(state, rp->q, rp->k, rp->v, rp->o);
+        note_heap(rep);
+        if (rep->rc != 0)
+            goto done;
+    }
+
+    rep->stage = STAGE_TIMED;
+    double start = now_s();
+    while (rep->reps < opts->max_reps &&
+           (rep->reps < opts->min_reps || now_s() - start < opts->min_time_s)) {
+        rep->rep = rep->reps;
+        double t0 = now_s();
+        rep->rc = impl->run(state, rp->q, rp->k, rp->v, rp->o);
+        double t1 = now_s();
+        if (rep->rc != 0)
+            goto done;
+        rep->times[rep->reps++] = t1 - t0;
+        if (rep->reps == 1)
+            note_heap(rep);
+    }
+done:
+    if (rep->rc != 0) {
+        rep->failed_stage = rep->stage;
+        rep->failed_rep = rep->rep;
+    }
+    rep->hwm_after = read_status_kb("VmHWM") * 1024;
+    rep->modified = (gen_hash(rp->q, sizeof(float) * rp->q_len) != rp->hash_q) |
+                    (gen_hash(rp->k, sizeof(float) * rp->kv_len) != rp->hash_k) << 1 |
+                    (gen_hash(rp->v, sizeof(float) * rp->kv_len) != rp->hash_v) << 2;
+    rep->stage = STAGE_RELEASE;
+    if (impl->release != NULL)
+        impl->release(state);
+    rep->stage = STAGE_DONE;
+    _exit(0);
+}
+
+/* "SIGSEGV (Segmentation fault)" */
+static void signal_text(int sig, char *out, size_t len)
+{
+    const char *abbrev = sigabbrev_np(sig);
+    snprintf(out, len, "SIG%s (%s)", abbrev ? abbrev : "?", strsignal(sig));
+}
+
+/* "in run, repetition 3" for where the child was. */
+static void stage_text(const child_report *rep, char *out, size_t len)
+{
+    int st = rep->stage;
+    if (st == STAGE_WARMUP || st == STAGE_TIMED)
+        snprintf(out, len, "in %s, repetition %d", stage_names[st], rep->rep + 1);
+    else
+        snprintf(out, len, "in %s", stage_names[st >= 0 && st <= STAGE_DONE ? st : 0]);
+}
+
+void runner_run_case(const runner_problem *rp, const attn_impl *impl, int threads,
+                     const runner_opts *opts, case_result *res)
+{
+    size_t rep_bytes = sizeof(child_report) + sizeof(double) * (size_t)opts->max_reps;
+    child_report *rep = runner_shared_alloc(rep_bytes);
+    char where[96], sig[96];
+    int ws = 0;
+
+    memset(res, 0, sizeof *res);
+    res->flops = sweep_flops(rp->p);
+    res->peak_rss_delta = res->workspace = -1;
+    if (rep == NULL) {
+        res->status = ST_ERROR;
+        snprintf(res->reason, sizeof res->reason, "harness: cannot map the report page");
+        return;
+    }
+
+    double t0 = now_s();
+    pid_t pid = fork_isolated();
+    if (pid == 0)
+        child_main(rp, impl, threads, opts, rep);
+    if (pid < 0) {
+        res->status = ST_ERROR;
+        snprintf(res->reason, sizeof res->reason, "harness: fork failed: %s", strerror(errno));
+        runner_shared_free(rep, rep_bytes);
+        return;
+    }
+    int timed_out = wait_deadline(pid, t0 + opts->timeout_s, &ws);
+    res->wall_s = now_s() - t0;
+
+    res->reps = rep->reps;
+    if (res->reps > 0) {
+        stats_summary s;
+        res->times = malloc(sizeof(double) * (size_t)res->reps);
+        if (res->times != NULL)
+            memcpy(res->times, rep->times, sizeof(double) * (size_t)res->reps);
+        stats_summarise(rep->times, res->reps, &s);
+        res->t_min = s.min;
+        res->t_median = s.median;
+        res->t_mean = s.mean;
+        res->t_stddev = s.stddev;
+        res->gflops = s.median > 0 ? res->flops / s.median / 1e9 : 0;
+    }
+    if (rep->stage > STAGE_PREPARE) {
+        if (rep->hwm_after > 0 && rep->rss_before >= 0)
+            res->peak_rss_delta = rep->hwm_after - rep->rss_before;
+        res->workspace = rep->heap_peak - rep->heap_before;
+    }
+
+    stage_text(rep, where, sizeof where);
+    if (timed_out) {
+        res->status = ST_TIMEOUT;
+        snprintf(res->reason, sizeof res->reason, "ran past timeout_s = %g s (killed %s)",
+                 opts->timeout_s, where);
+    } else if (WIFSIGNALED(ws)) {
+        res->status = ST_CRASH;
+        signal_text(WTERMSIG(ws), sig, sizeof sig);
+        snprintf(res->reason, sizeof res->reason, "killed by %s %s", sig, where);
+    } else if (rep->stage != STAGE_DONE) {
+        res->status = ST_CRASH;
+        snprintf(res->reason, sizeof res->reason, "the process exited with status %d %s",
+                 WIFEXITED(ws) ? WEXITSTATUS(ws) : -1, where);
+    } else if (rep->unavailable) {
+        res->status = ST_SKIP;
+        snprintf(res->reason, sizeof res->reason, "unavailable: %s", rep->why);
+    } else if (rep->rc != 0 && rep->failed_stage == STAGE_PREPARE) {
+        res->status = ST_ERROR;
+        snprintf(res->reason, sizeof res->reason, "prepare returned %d: %s", rep->rc,
+                 rep->why[0] ? rep->why : "(no reason given)");
+    } else if (rep->rc != 0) {
+        res->status = ST_ERROR;
+        snprintf(res->reason, sizeof res->reason, "run returned %d in %s, repetition %d",
+                 rep->rc, stage_names[rep->failed_stage], rep->failed_rep + 1);
+    } else if (rep->modified) {
+        res->status = ST_FAIL;
+        snprintf(res->reason, sizeof res->reason, "run modified its input%s%s%s",
+                 rep->modified & 1 ? " q" : "", rep->modified & 2 ? " k" : "",
+                 rep->modified & 4 ? " v" : "");
+    } else {
+        check_output(rp->p, rp->o, &rp->ref, &opts->tol, &res->check);
+        res->checked = 1;
+        res->status = res->check.pass ? ST_PASS : ST_FAIL;
+        snprintf(res->reason, sizeof res->reason, "%s", res->check.reason);
+    }
+    runner_shared_free(rep, rep_bytes);
+}

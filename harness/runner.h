@@ -1,0 +1,61 @@
+/* runner.h: runs one case in a forked child (so a crash, a hang or a corrupting kernel cannot
+ * touch the harness), times run() there, and turns what happened into a status. */
+#ifndef RUNNER_H
+#define RUNNER_H
+
+#include "check.h"
+#include "status.h"
+#include "sweep.h"
+
+#include <stdint.h>
+
+typedef struct runner_opts {
+    long warmup, min_reps, max_reps;
+    double min_time_s, timeout_s;
+    check_tol tol;
+} runner_opts;
+
+/* One problem's tensors, made once and shared by every case on it. */
+typedef struct runner_problem {
+    const attn_problem *p;
+    float *q, *k, *v;             /* inputs, private to the parent; children get copies */
+    size_t q_len, kv_len;         /* floats in q (= o) and in k (= v) */
+    uint64_t hash_q, hash_k, hash_v;
+    float *o;                     /* shared with the child: the output it leaves */
+    ref_out ref;                  /* shared: filled by runner_reference */
+    int ref_ok;                   /* 0 when the reference could not be computed */
+    char ref_why[256];
+} runner_problem;
+
+typedef struct case_result {
+    int status;                   /* case_status */
+    char reason[512];
+    int reps;                     /* timed repetitions done */
+    double *times;                /* reps seconds, malloc'd; the caller frees */
+    double t_min, t_median, t_mean, t_stddev;
+    double flops, gflops;         /* gflops from the median; 0 when not measured */
+    check_result check;
+    int checked;                  /* check holds a comparison */
+    long long peak_rss_delta;     /* bytes; -1 when not measured */
+    long long workspace;          /* bytes; -1 when not measured */
+    double wall_s;                /* the whole case, fork to exit */
+} case_result;
+
+/* Allocates a problem's buffers and fills its inputs. 0, or nonzero with a reason. */
+int runner_problem_init(runner_problem *rp, const attn_problem *p, int dist, uint64_t seed,
+                        char *why, size_t why_len);
+void runner_problem_free(runner_problem *rp);
+
+/* Computes the reference in a child process with `threads` threads (so the parent never starts
+ * a thread pool that a later fork would inherit broken). Sets rp->ref_ok. */
+void runner_reference(runner_problem *rp, int threads);
+
+/* Runs one case and fills res. */
+void runner_run_case(const runner_problem *rp, const attn_impl *impl, int threads,
+                     const runner_opts *opts, case_result *res);
+
+/* Maps a shared anonymous region (zeroed); NULL on failure. */
+void *runner_shared_alloc(size_t bytes);
+void runner_shared_free(void *ptr, size_t bytes);
+
+#endif

@@ -1,0 +1,46 @@
+/* status.h: the states a case ends in, from one list: the enum, the names and the meanings. */
+#ifndef STATUS_H
+#define STATUS_H
+
+#define STATUS_MAP(X)                                                                   \
+    X(PASS, "ran, output within tolerance of the reference")                            \
+    X(FAIL, "ran, output outside tolerance, non-finite, or the inputs were modified")   \
+    X(ERROR, "available, prepare or run returned nonzero; reason holds its words")      \
+    X(CRASH, "the case's process died of a signal; reason names it")                   \
+    X(TIMEOUT, "the case ran past timeout_s")                                           \
+    X(SKIP, "the implementation cannot take this problem; reason says why")
+
+typedef enum {
+#define STATUS_ENUM(name, meaning) ST_##name,
+    STATUS_MAP(STATUS_ENUM)
+#undef STATUS_ENUM
+    ST_COUNT
+} case_status;
+
+static inline const char *status_name(int st)
+{
+    static const char *const names[] = {
+#define STATUS_NAME(name, meaning) #name,
+        STATUS_MAP(STATUS_NAME)
+#undef STATUS_NAME
+    };
+    return st >= 0 && st < ST_COUNT ? names[st] : "?";
+}
+
+static inline const char *status_meaning(int st)
+{
+    static const char *const meanings[] = {
+#define STATUS_MEANING(name, meaning) meaning,
+        STATUS_MAP(STATUS_MEANING)
+#undef STATUS_MEANING
+    };
+    return st >= 0 && st < ST_COUNT ? meanings[st] : "?";
+}
+
+/* Whether a status makes `run` exit 1. */
+static inline int status_is_failure(int st)
+{
+    return st == ST_FAIL || st == ST_ERROR || st == ST_CRASH || st == ST_TIMEOUT;
+}
+
+#endif

@@ -1,0 +1,141 @@
+/* sweep.c: the cartesian product of the config's lists. Problems are ordered so that the ones
+ * sharing inputs are adjacent; a case's key is its implementation plus every problem field. */
+#include "sweep.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SWEEP_MAX_CASES 1000000
+
+double sweep_flops(const attn_problem *p)
+{
+    double pairs = 0;
+    if (!p->causal) {
+        pairs = (double)p->seq_q * p->seq_kv;
+    } else {
+        for (long i = 0; i < p->seq_q; i++) {
+            long seen = i + (p->seq_kv - p->seq_q) + 1;
+            pairs += seen < 0 ? 0 : seen > p->seq_kv ? p->seq_kv : seen;
+        }
+    }
+    return 4.0 * p->head_dim * p->batch * p->heads * pairs;
+}
+
+/* The implementations a config names, resolved; "all" is every one in the set. */
+static int resolve_impls(const cfg *c, const impls_set *impls, const attn_impl **out, int *n,
+                         char *err, size_t err_len)
+{
+    *n = 0;
+    for (int i = 0; i < c->impls.n; i++) {
+        if (strcmp(c->impls.v[i], "all") == 0) {
+            for (int j = 0; j < impls->n; j++) {
+                int dup = 0;
+                for (int m = 0; m < *n; m++)
+                    dup |= out[m] == impls->impl[j];
+                if (!dup)
+                    out[(*n)++] = impls->impl[j];
+            }
+            continue;
+        }
+        const attn_impl *im = set_find(impls, c->impls.v[i]);
+        if (im == NULL) {
+            char names[1024];
+            set_names(impls, names, sizeof names);
+            snprintf(err, err_len, "%s: [sweep] impls: no implementation '%s' (known: %s)",
+                     c->source, c->impls.v[i], names);
+            return 2;
+        }
+        int dup = 0;
+        for (int m = 0; m < *n; m++)
+            dup |= out[m] == im;
+        if (!dup)
+            out[(*n)++] = im;
+    }
+    return 0;
+}
+
+int sweep_build(const cfg *c, const impls_set *impls, sweep *s, char *err, size_t err_len)
+{
+    const attn_impl *chosen[SET_MAX_IMPLS];
+    int n_impls;
+    int rc = resolve_impls(c, impls, chosen, &n_impls, err, err_len);
+    if (rc != 0)
+        return rc;
+
+    /* seq_len pairs up (s, s); seq_q / seq_kv, where given, replace its side and multiply. */
+    long sq[CFG_MAX_LIST * CFG_MAX_LIST], skv[CFG_MAX_LIST * CFG_MAX_LIST];
+    int n_seq = 0;
+    if (c->seq_q.n == 0 && c->seq_kv.n == 0) {
+        for (int i = 0; i < c->seq_len.n; i++, n_seq++)
+            sq[n_seq] = skv[n_seq] = c->seq_len.v[i];
+    } else {
+        const cfg_list *lq = c->seq_q.n ? &c->seq_q : &c->seq_len;
+        const cfg_list *lkv = c->seq_kv.n ? &c->seq_kv : &c->seq_len;
+        for (int i = 0; i < lq->n; i++)
+            for (int j = 0; j < lkv->n; j++, n_seq++) {
+                sq[n_seq] = lq->v[i];
+                skv[n_seq] = lkv->v[j];
+            }
+    }
+
+    double total = (double)c->batch.n * c->heads.n * (c->kv_heads.n ? c->kv_heads.n : 1) * n_seq *
+                   c->head_dim.n * c->causal.n * c->dist.n;
+    if (total * c->threads.n * n_impls > SWEEP_MAX_CASES) {
+        snprintf(err, err_len, "%s: the sweep has %.0f cases (limit %d)", c->source,
+                 total * c->threads.n * n_impls, SWEEP_MAX_CASES);
+        return 2;
+    }
+    memset(s, 0, sizeof *s);
+    s->problems = calloc((size_t)total + 1, sizeof *s->problems);
+    s->cases = calloc((size_t)(total * c->threads.n * n_impls) + 1, sizeof *s->cases);
+    if (s->problems == NULL || s->cases == NULL) {
+        snprintf(err, err_len, "out of memory for the sweep");
+        sweep_free(s);
+        return 2;
+    }
+
+    int n_kv = c->kv_heads.n ? c->kv_heads.n : 1;
+    for (int ib = 0; ib < c->batch.n; ib++)
+    for (int ih = 0; ih < c->heads.n; ih++)
+    for (int ik = 0; ik < n_kv; ik++)
+    for (int is = 0; is < n_seq; is++)
+    for (int id = 0; id < c->head_dim.n; id++)
+    for (int ic = 0; ic < c->causal.n; ic++)
+    for (int ix = 0; ix < c->dist.n; ix++) {
+        int heads = (int)c->heads.v[ih];
+        int kv = c->kv_heads.n ? (int)c->kv_heads.v[ik] : heads;
+        if (kv > heads || heads % kv != 0) {
+            if (s->n_excluded++ == 0)
+                snprintf(s->excluded_example, sizeof s->excluded_example,
+                         "kv_heads=%d does not divide heads=%d", kv, heads);
+            continue;
+        }
+        sweep_problem *sp = &s->problems[s->n_problems];
+        int d = (int)c->head_dim.v[id];
+        sp->p = (attn_problem){
+            .batch = (int)c->batch.v[ib], .heads = heads, .kv_heads = kv,
+            .seq_q = (int)sq[is], .seq_kv = (int)skv[is], .head_dim = d,
+            .causal = (int)c->causal.v[ic],
+            .scale = c->scale > 0 ? (float)c->scale : (float)(1.0 / sqrt((double)d)),
+        };
+        sp->dist = (int)c->dist.v[ix];
+        sp->first_case = s->n_cases;
+        for (int it = 0; it < c->threads.n; it++)
+            for (int im = 0; im < n_impls; im++)
+                s->cases[s->n_cases++] = (sweep_case){s->n_problems, chosen[im],
+                                                      (int)c->threads.v[it]};
+        sp->n_cases = s->n_cases - sp->first_case;
+        s->n_problems++;
+    }
+    return 0;
+}
+
+void sweep_free(sweep *s)
+{
+    free(s->problems);
+    free(s->cases);
+    s->problems = NULL;
+    s->cases = NULL;
+}

@@ -1,0 +1,38 @@
+/* sweep.h: expands a config into problems (shapes with their inputs) and cases (one
+ * implementation at one thread count on one problem). */
+#ifndef SWEEP_H
+#define SWEEP_H
+
+#include "config.h"
+#include "impls_set.h"
+
+typedef struct sweep_problem {
+    attn_problem p;     /* threads is 0 here; each case sets its own */
+    int dist;           /* cfg_dist */
+    int first_case;     /* its cases are [first_case, first_case + n_cases) */
+    int n_cases;
+} sweep_problem;
+
+typedef struct sweep_case {
+    int problem;        /* index into problems */
+    const attn_impl *impl;
+    int threads;
+} sweep_case;
+
+typedef struct sweep {
+    sweep_problem *problems;
+    int n_problems;
+    sweep_case *cases;
+    int n_cases;
+    int n_excluded;     /* shapes left out: kv_heads not dividing heads */
+    char excluded_example[128];
+} sweep;
+
+/* 0, or 2 with a message (an unknown implementation, a sweep too large). */
+int sweep_build(const cfg *c, const impls_set *impls, sweep *s, char *err, size_t err_len);
+void sweep_free(sweep *s);
+
+/* Useful FLOPs of a problem: 4 d B H pairs, pairs the exact count of visible (query, key) pairs. */
+double sweep_flops(const attn_problem *p);
+
+#endif

@@ -1,0 +1,45 @@
+/* attn.h: the interface every attention implementation, built in or plugin, provides.
+ * The contract (layout, semantics, ownership) is in DESIGN.md; this header is its C form. */
+#ifndef ATTN_H
+#define ATTN_H
+
+#include <stddef.h>
+
+#define ATTN_ABI_VERSION 1
+
+typedef struct attn_problem {
+    int batch;      /* B */
+    int heads;      /* H, query heads */
+    int kv_heads;   /* H_kv, key/value heads; divides heads (GQA; 1 = MQA) */
+    int seq_q;      /* N_q, query length */
+    int seq_kv;     /* N_kv, key/value length */
+    int head_dim;   /* d */
+    int causal;     /* 1: query i sees key j iff j <= i + (seq_kv - seq_q) */
+    float scale;    /* multiplies Q K^T; the harness passes 1/sqrt(d) unless configured */
+    int threads;    /* threads the implementation may use */
+} attn_problem;
+
+enum {
+    ATTN_CAP_CAUSAL  = 1u << 0,  /* handles causal = 1 */
+    ATTN_CAP_GQA     = 1u << 1,  /* handles kv_heads < heads */
+    ATTN_CAP_CROSS   = 1u << 2,  /* handles seq_q != seq_kv */
+    ATTN_CAP_THREADS = 1u << 3,  /* uses threads > 1 */
+};
+
+typedef struct attn_impl {
+    const char *name;      /* unique, [a-z0-9_-]+ */
+    const char *summary;   /* one line for `attnbench list` */
+    unsigned caps;         /* ATTN_CAP_* bits */
+    /* NULL, or 0 when usable on this machine; otherwise nonzero and a reason in why. */
+    int (*available)(char *why, size_t why_len);
+    /* Untimed: allocate, plan, create primitives. 0, or nonzero and a reason in why. */
+    int (*prepare)(const attn_problem *p, void **state, char *why, size_t why_len);
+    /* Timed: o from q, k, v. Called many times with one state. 0 on success. */
+    int (*run)(void *state, const float *q, const float *k, const float *v, float *o);
+    void (*release)(void *state);
+} attn_impl;
+
+/* A plugin (a shared object given with --plugin) exports this symbol: */
+const attn_impl *const *attn_plugin_impls(int abi_version);  /* NULL-terminated */
+
+#endif

@@ -1,0 +1,28 @@
+/* impl_util.h: small helpers the built-in implementations share (not part of the plugin ABI). */
+#ifndef IMPL_UTIL_H
+#define IMPL_UTIL_H
+
+#include "attn.h"
+
+#include <stdio.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+static inline int impl_thread_num(void) { return omp_get_thread_num(); }
+#else
+static inline int impl_thread_num(void) { return 0; }
+#endif
+
+/* Keys query row i sees: all of them, or under the causal mask those up to its diagonal. */
+static inline int impl_visible_keys(const attn_problem *p, int i)
+{
+    long seen = p->causal ? (long)i + (p->seq_kv - p->seq_q) + 1 : p->seq_kv;
+    return seen < 0 ? 0 : seen > p->seq_kv ? p->seq_kv : (int)seen;
+}
+
+/* Threads to ask OpenMP for: the problem's count, at least one. */
+static inline int impl_threads(const attn_problem *p) { return p->threads > 0 ? p->threads : 1; }
+
+#define impl_why(why, why_len, ...) snprintf((why), (why_len), __VA_ARGS__)
+
+#endif

@@ -1,0 +1,10 @@
+/* registry.c: the static list of built-in implementations. Optional ones sit behind the
+ * HAVE_* guard of the library they need. */
+#include "registry.h"
+
+#include <stddef.h>
+
+const attn_impl *const attn_builtin_impls[] = {
+    &attn_impl_naive,
+    NULL,
+};

@@ -1,0 +1,12 @@
+/* registry.h: the built-in implementations. */
+#ifndef REGISTRY_H
+#define REGISTRY_H
+
+#include "attn.h"
+
+extern const attn_impl attn_impl_naive;
+
+/* Every built-in implementation, NULL-terminated, in the order `list` shows them. */
+extern const attn_impl *const attn_builtin_impls[];
+
+#endif
