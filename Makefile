@@ -16,6 +16,7 @@ IMPL_OBJ    = $(IMPL_SRC:%.c=$(B)/obj/%.o)
 HARNESS_OBJ = $(HARNESS_SRC:%.c=$(B)/obj/%.o)
 CORE_OBJ    = $(HARNESS_OBJ) $(IMPL_OBJ)
 
+TEST_SUPPORT = tests/bug_impls.c tests/fault_impls.c
 TESTS        = test_config test_gen test_sweep test_ref test_check test_runner test_output
 TEST_BINS    = $(TESTS:%=$(B)/tests/%)
 TEST_PLUGINS = $(B)/tests/crash_plugin.so $(B)/tests/bad_abi_plugin.so \
@@ -47,9 +48,9 @@ $(B)/tests/%.so: tests/plugins/%.c impls/attn.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared $< -o $@ -lm
 
-$(B)/tests/%: tests/%.c tests/bug_impls.c tests/test_util.h $(CORE_OBJ)
+$(B)/tests/%: tests/%.c $(TEST_SUPPORT) tests/test_util.h $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $< tests/bug_impls.c $(CORE_OBJ) $(LDLIBS) -lcmocka -o $@
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $< $(TEST_SUPPORT) $(CORE_OBJ) $(LDLIBS) -lcmocka -o $@
 
 # The main job: the default sweep, results under results/ (results/latest is the newest).
 bench: deps

@@ -22,19 +22,19 @@ int cmd_list(int argc, char **argv)
             return 2;
         }
     }
-    printf("%-12s %-10s %-24s %-9s %s\n", "name", "origin", "caps", "available", "summary");
+    printf("%-16s %-9s %-24s %-9s %s\n", "name", "origin", "caps", "available", "summary");
     for (int i = 0; i < set.n; i++) {
         const attn_impl *im = set.impl[i];
         char caps[64], why[256] = "";
         int ok = im->available == NULL || im->available(why, sizeof why) == 0;
         set_caps_text(im->caps, caps, sizeof caps);
-        printf("%-12s %-10s %-24s %-9s %s\n", im->name,
+        printf("%-16s %-9s %-24s %-9s %s\n", im->name,
                strcmp(set.origin[i], "built-in") == 0 ? "built-in" : "plugin", caps,
                ok ? "yes" : "no", im->summary ? im->summary : "");
         if (!ok)
-            printf("%-12s %-10s why not: %s\n", "", "", why);
+            printf("%-16s %-9s why not: %s\n", "", "", why);
         if (strcmp(set.origin[i], "built-in") != 0)
-            printf("%-12s %-10s from %s\n", "", "", set.origin[i]);
+            printf("%-16s %-9s from %s\n", "", "", set.origin[i]);
     }
     return 0;
 }

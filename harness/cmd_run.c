@@ -10,7 +10,6 @@
 #include "sweep.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,12 +206,6 @@ int cmd_run(int argc, char **argv)
     }
     if (a.out == NULL)
         point_latest(out_dir);
-
-    /* SIGCHLD stays blocked so the runner can wait for a child with a deadline. */
-    sigset_t chld;
-    sigemptyset(&chld);
-    sigaddset(&chld, SIGCHLD);
-    sigprocmask(SIG_BLOCK, &chld, NULL);
 
     json_t *meta = out_json_meta(&c, argc + 1, argv - 1);
     json_t *cases = json_array(), *notes = json_array();

@@ -27,7 +27,7 @@ void report_begin(report *r, const sweep *s)
     *r = (report){.n_cases = s->n_cases, .start = mono_s()};
     for (int i = 0; i < s->n_cases; i++)
         r->total_flops += sweep_flops(&s->problems[s->cases[i].problem].p);
-    printf("%-9s %-12s %-5s %-12s %5s %-6s %-7s %3s  %-7s %11s %9s %8s\n", "progress", "impl",
+    printf("%-9s %-16s %-5s %-12s %5s %-6s %-7s %3s  %-7s %11s %9s %8s\n", "progress", "impl",
            "B", "H/Hkv", "d", "N_q", "N_kv", "T", "status", "median", "GFLOP/s", "err/tol");
 }
 
@@ -54,7 +54,7 @@ void report_case(report *r, const sweep_problem *sp, const attn_impl *impl, int 
     }
     if (res->checked && res->check.nonfinite == 0)
         snprintf(ratio, sizeof ratio, "%.3f", res->check.worst_ratio);
-    printf("%4d/%-4d %-12s %-5d %-12s %5d %-6d %-7d %3d  %-7s %11s %9s %8s  %s%s %s  "
+    printf("%4d/%-4d %-16s %-5d %-12s %5d %-6d %-7d %3d  %-7s %11s %9s %8s  %s%s %s  "
            "[%s, ~%s left]\n",
            r->done, r->n_cases, impl->name, p->batch, heads, p->head_dim, p->seq_q, p->seq_kv,
            threads, status_name(res->status), median, gflops, ratio, p->causal ? "causal " : "",

@@ -108,15 +108,22 @@ void runner_problem_free(runner_problem *rp)
  * any threads or processes it starts). Returns the pid, 0 in the child, -1 on failure. */
 static pid_t fork_isolated(void)
 {
+    /* SIGCHLD stays blocked in the parent so wait_deadline() can sleep on it without a race. */
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, NULL);
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
         sigset_t none;
         sigemptyset(&none);
         setpgid(0, 0);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        signal(SIGCHLD, SIG_DFL);
+        /* Handlers the harness (or a test framework) installed must not catch the case's
+         * own crash: its signal has to reach the parent as the child's cause of death. */
+        for (int sig = 1; sig < NSIG; sig++)
+            if (sig != SIGKILL && sig != SIGSTOP)
+                signal(sig, SIG_DFL);
         sigprocmask(SIG_SETMASK, &none, NULL);
     } else if (pid > 0) {
         setpgid(pid, pid);

@@ -1,0 +1,89 @@
+#!/bin/sh
+# e2e.sh: the command line end to end: the CI sweep, plugins (a passing and a crashing one),
+# bad input (exit 2, one line, nothing written), `list`, and the default results directory.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin="$root/build/attnbench"
+tmp=$(mktemp -d /tmp/attnbench-e2e.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); echo "ok: $1"; }
+bad() { failed=$((failed + 1)); echo "FAILED: $1"; }
+check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+
+# Column of a CSV by header name; prints one value per row.
+column() { awk -F, -v name="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next } { print $c }' "$1"; }
+
+cd "$root" || exit 1
+
+# 1. The CI sweep: every case PASS, one CSV row and one JSON case each.
+"$bin" run --config configs/ci.ini --out "$tmp/ci" > "$tmp/ci.log" 2>&1
+check "ci.ini exits 0" "[ $? -eq 0 ]"
+rows=$(($(wc -l < "$tmp/ci/results.csv") - 1))
+check "ci.ini wrote rows ($rows)" "[ $rows -gt 100 ]"
+check "ci.ini: every row PASS" "[ \"\$(column $tmp/ci/results.csv status | sort -u)\" = PASS ]"
+check "ci.ini: results.json has every case" \
+    "[ \$(grep -c '\"repro\":' $tmp/ci/results.json) -eq $rows ]"
+check "ci.ini: summary line" "grep -q \"^$rows cases in .*: $rows PASS\" $tmp/ci.log"
+
+# 2. Plugins: the example passes, the crasher crashes, the run finishes with every row.
+"$bin" run --plugin build/plugins/example.so --plugin build/tests/crash_plugin.so \
+    --set impls=naive,example_rowwise,crasher --set seq_len=7,64 --set head_dim=40 \
+    --set heads=4 --set kv_heads=2 --set causal=false,true --out "$tmp/plug" > "$tmp/plug.log" 2>&1
+check "plugin run exits 1 (a crash is a failure)" "[ $? -eq 1 ]"
+check "plugin run: 12 rows" "[ \$(wc -l < $tmp/plug/results.csv) -eq 13 ]"
+check "example plugin PASS" \
+    "[ \"\$(grep ^example_rowwise, $tmp/plug/results.csv | cut -d, -f11 | sort -u)\" = PASS ]"
+check "crash plugin CRASH with the signal" \
+    "[ \$(grep -c '^crasher,.*,CRASH,"killed by SIGSEGV' $tmp/plug/results.csv) -eq 4 ]"
+check "plugin run: results.json completed" "grep -q '\"interrupted\": false' $tmp/plug/results.json"
+
+# 3. Bad input: exit 2, one line naming what and where, no results directory.
+expect_usage_error() {   # name, expected text, command...
+    name=$1; want=$2; shift 2
+    "$@" > "$tmp/err.out" 2> "$tmp/err.txt"
+    rc=$?
+    if [ $rc -eq 2 ] && grep -q -- "$want" "$tmp/err.txt" && [ "$(wc -l < "$tmp/err.txt")" -eq 1 ] \
+        && [ ! -e "$tmp/none" ]; then
+        ok "$name"
+    else
+        bad "$name (rc $rc: $(cat "$tmp/err.txt"))"
+    fi
+}
+printf '[sweep]\nseq_len = 8\nhead_dim = 4\nheads = 2\nbogus = 1\n' > "$tmp/bad.ini"
+expect_usage_error "unknown key names file:line" "bad.ini:5: unknown key 'bogus'" \
+    "$bin" run --config "$tmp/bad.ini" --out "$tmp/none"
+printf '[sweep]\nseq_len = 8, x\n' > "$tmp/bad2.ini"
+expect_usage_error "malformed value" "bad2.ini:2: \[sweep\] seq_len: 'x' is not an integer" \
+    "$bin" run --config "$tmp/bad2.ini" --out "$tmp/none"
+expect_usage_error "--set without =" "--set heads: expected KEY=LIST" \
+    "$bin" run --config configs/ci.ini --set heads --out "$tmp/none"
+expect_usage_error "unknown flag" "unknown option '--bogus'" "$bin" run --bogus
+expect_usage_error "missing value" "--out needs a value" "$bin" run --out
+expect_usage_error "missing config" "cannot read config" "$bin" run --config "$tmp/nope.ini" --out "$tmp/none"
+expect_usage_error "unknown implementation" "no implementation 'nosuch'" \
+    "$bin" run --config configs/ci.ini --set impls=nosuch --out "$tmp/none"
+expect_usage_error "plugin without the symbol" "no symbol attn_plugin_impls" \
+    "$bin" run --config configs/ci.ini --plugin build/tests/no_symbol_plugin.so --out "$tmp/none"
+expect_usage_error "plugin of another ABI" "does not support this harness's ABI version" \
+    "$bin" run --config configs/ci.ini --plugin build/tests/bad_abi_plugin.so --out "$tmp/none"
+expect_usage_error "plugin with a duplicate name" "('naive') has a name already taken" \
+    "$bin" run --config configs/ci.ini --plugin build/tests/dup_plugin.so --out "$tmp/none"
+expect_usage_error "no shape survives" "the sweep has no cases" \
+    "$bin" run --set seq_len=8 --set head_dim=4 --set heads=4 --set kv_heads=3 --out "$tmp/none"
+expect_usage_error "unknown command" "unknown command 'frobnicate'" "$bin" frobnicate
+
+# 4. list shows the built-ins with caps and availability.
+"$bin" list > "$tmp/list.txt"
+check "list shows naive with its caps" "grep -q '^naive .*causal,gqa,cross,threads *yes' $tmp/list.txt"
+
+# 5. Without --out: results/<config>-<time>/ and results/latest pointing at it.
+mkdir -p "$tmp/home" && cd "$tmp/home" || exit 1
+"$bin" run --set seq_len=8 --set head_dim=4 > /dev/null 2>&1
+check "default out dir and results/latest" "[ -f results/latest/results.csv ] && ls -d results/run-* > /dev/null"
+cd "$root" || exit 1
+
+echo "e2e: $passed passed, $failed failed"
+[ $failed -eq 0 ]

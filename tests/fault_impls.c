@@ -1,0 +1,95 @@
+/* fault_impls.c: implementations that fail as processes do (signals, hangs, exit) or through
+ * the interface (nonzero returns), each at a known stage, for the runner's tests. */
+#include "fault_impls.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static int ok_prepare(const attn_problem *p, void **state, char *why, size_t why_len)
+{
+    (void)p;
+    (void)why;
+    (void)why_len;
+    *state = NULL;
+    return 0;
+}
+
+#define UNUSED_RUN_ARGS (void)state, (void)q, (void)k, (void)v, (void)o
+
+static int run_segv(void *state, const float *q, const float *k, const float *v, float *o)
+{
+    UNUSED_RUN_ARGS;
+    raise(SIGSEGV);
+    return 0;
+}
+
+static int run_abort(void *state, const float *q, const float *k, const float *v, float *o)
+{
+    UNUSED_RUN_ARGS;
+    abort();
+}
+
+static int run_ill(void *state, const float *q, const float *k, const float *v, float *o)
+{
+    UNUSED_RUN_ARGS;
+    raise(SIGILL);
+    return 0;
+}
+
+static int run_fpe(void *state, const float *q, const float *k, const float *v, float *o)
+{
+    UNUSED_RUN_ARGS;
+    raise(SIGFPE);
+    return 0;
+}
+
+static int run_hang(void *state, const float *q, const float *k, const float *v, float *o)
+{
+    UNUSED_RUN_ARGS;
+    for (;;)
+        pause();
+    return 0;
+}
+
+static int run_exit(void *state, const float *q, const float *k, const float *v, float *o)
+{
+    UNUSED_RUN_ARGS;
+    exit(3);
+}
+
+static int run_error(void *state, const float *q, const float *k, const float *v, float *o)
+{
+    UNUSED_RUN_ARGS;
+    return 7;
+}
+
+static int prepare_error(const attn_problem *p, void **state, char *why, size_t why_len)
+{
+    (void)p;
+    *state = NULL;
+    snprintf(why, why_len, "no plan for this shape");
+    return 1;
+}
+
+static int not_here(char *why, size_t why_len)
+{
+    snprintf(why, why_len, "needs a CPU this is not");
+    return 1;
+}
+
+#define ALL_CAPS (ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS)
+#define FAULT(var, nm, prep, runf, avail) \
+    const attn_impl var = {.name = nm, .summary = "test fault", .caps = ALL_CAPS, \
+                           .available = avail, .prepare = prep, .run = runf}
+
+FAULT(fault_segv, "fault_segv", ok_prepare, run_segv, NULL);
+FAULT(fault_abort, "fault_abort", ok_prepare, run_abort, NULL);
+FAULT(fault_ill, "fault_ill", ok_prepare, run_ill, NULL);
+FAULT(fault_fpe, "fault_fpe", ok_prepare, run_fpe, NULL);
+FAULT(fault_hang, "fault_hang", ok_prepare, run_hang, NULL);
+FAULT(fault_exit, "fault_exit", ok_prepare, run_exit, NULL);
+FAULT(fault_prepare_error, "fault_prepare_error", prepare_error, run_error, NULL);
+FAULT(fault_run_error, "fault_run_error", ok_prepare, run_error, NULL);
+FAULT(fault_unavailable, "fault_unavailable", ok_prepare, run_error, not_here);

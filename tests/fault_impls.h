@@ -1,0 +1,11 @@
+/* fault_impls.h: test-only implementations that misbehave as processes: they crash, abort,
+ * hang, exit, or return errors, so the runner's isolation can be tested. */
+#ifndef FAULT_IMPLS_H
+#define FAULT_IMPLS_H
+
+#include "attn.h"
+
+extern const attn_impl fault_segv, fault_abort, fault_ill, fault_fpe, fault_hang, fault_exit,
+    fault_prepare_error, fault_run_error, fault_unavailable;
+
+#endif

@@ -1,0 +1,248 @@
+/* test_check.c: the checker (harness/check.c) against real kernels: naive and bug_honest must PASS
+ * a grid of awkward shapes with a margin, and every bug in bug_impls must FAIL on a problem
+ * chosen to expose it, so the tolerance is shown to be neither too tight nor too loose. */
+#include "bug_impls.h"
+#include "check.h"
+#include "config.h"
+#include "gen.h"
+#include "ref.h"
+#include "registry.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+enum { SEED = 42 };
+
+/* The defaults of config.c: what a run without a [check] section uses. */
+static const check_tol default_tol = {.factor = 8, .abs_floor = 1e-30};
+
+/* An honest kernel must stay this far inside its tolerance, so a passing grid means the
+ * tolerance has room and not that it was tuned until naive barely fit. */
+static const double honest_margin = 0.5;
+
+typedef struct shape {
+    int batch, heads, kv_heads, seq_q, seq_kv, head_dim, causal;
+} shape;
+
+typedef struct outcome {
+    check_result res;   /* the checker's verdict on the output */
+    int q_modified;     /* q's hash changed across run() */
+} outcome;
+
+static attn_problem make_problem(const shape *s)
+{
+    return (attn_problem){
+        .batch = s->batch,
+        .heads = s->heads,
+        .kv_heads = s->kv_heads,
+        .seq_q = s->seq_q,
+        .seq_kv = s->seq_kv,
+        .head_dim = s->head_dim,
+        .causal = s->causal,
+        .scale = (float)(1.0 / sqrt((double)s->head_dim)),   /* as the sweep sets it */
+        .threads = 1,
+    };
+}
+
+static void describe(const attn_impl *impl, const shape *s, int dist, char *out, size_t len)
+{
+    snprintf(out, len, "%s b=%d h=%d kv=%d nq=%d nkv=%d d=%d causal=%d %s", impl->name,
+             s->batch, s->heads, s->kv_heads, s->seq_q, s->seq_kv, s->head_dim, s->causal,
+             cfg_dist_name(dist));
+}
+
+/* One case in-process: inputs, reference, prepare/run/release, check. */
+static void run_case(const attn_impl *impl, const shape *s, int dist, outcome *out)
+{
+    attn_problem p = make_problem(s);
+    size_t q_len = (size_t)p.batch * p.heads * p.seq_q * p.head_dim;
+    size_t kv_len = (size_t)p.batch * p.kv_heads * p.seq_kv * p.head_dim;
+    size_t rows = q_len / (size_t)p.head_dim;
+    float *q = malloc(sizeof(float) * q_len);
+    float *k = malloc(sizeof(float) * kv_len);
+    float *v = malloc(sizeof(float) * kv_len);
+    float *o = malloc(sizeof(float) * q_len);
+    ref_out ref = {
+        .o = malloc(sizeof(double) * q_len),
+        .mag = malloc(sizeof(double) * q_len),
+        .row_score = malloc(sizeof(double) * rows),
+    };
+    void *state = NULL;
+    char why[256] = "";
+
+    assert_true(q && k && v && o && ref.o && ref.mag && ref.row_score);
+    gen_fill(q, q_len, SEED, GEN_TENSOR_Q, dist);
+    gen_fill(k, kv_len, SEED, GEN_TENSOR_K, dist);
+    gen_fill(v, kv_len, SEED, GEN_TENSOR_V, dist);
+    /* All-ones bytes are NaN: an element the kernel never writes cannot pass by luck. */
+    memset(o, 0xff, sizeof(float) * q_len);
+    uint64_t q_hash = gen_hash(q, sizeof(float) * q_len);
+
+    assert_int_equal(ref_compute(&p, q, k, v, &ref, 1), 0);
+    if (impl->prepare(&p, &state, why, sizeof why) != 0)
+        fail_msg("%s: prepare failed: %s", impl->name, why);
+    assert_int_equal(impl->run(state, q, k, v, o), 0);
+    impl->release(state);
+
+    out->q_modified = gen_hash(q, sizeof(float) * q_len) != q_hash;
+    check_output(&p, o, &ref, &default_tol, &out->res);
+
+    free(q);
+    free(k);
+    free(v);
+    free(o);
+    free(ref.o);
+    free(ref.mag);
+    free(ref.row_score);
+}
+
+/* The honest grid: every length, head size, mask and sharing mode a kernel gets wrong first. */
+static const shape honest_extra[] = {
+    /* cross-attention, with and without the mask; nq > nkv leaves rows that see no key */
+    {1, 2, 2, 7, 33, 40, 0},   {1, 2, 2, 7, 33, 40, 1},    {1, 2, 2, 33, 7, 40, 0},
+    {1, 2, 2, 33, 7, 40, 1},   {1, 2, 2, 130, 33, 64, 1},  {1, 2, 2, 33, 130, 64, 1},
+    {1, 2, 2, 1, 130, 128, 1}, {1, 2, 2, 130, 1, 8, 1},
+    /* GQA and MQA */
+    {1, 4, 2, 33, 33, 64, 0},  {1, 4, 2, 130, 130, 64, 1}, {1, 4, 1, 33, 33, 64, 1},
+    {1, 4, 1, 130, 130, 40, 0},
+    /* batch, with sharing and cross shapes */
+    {2, 4, 2, 33, 33, 64, 1},  {2, 4, 1, 7, 130, 40, 1},   {2, 2, 2, 130, 33, 8, 0},
+    /* long enough for the reference to take its dgemm route */
+    {1, 1, 1, 1024, 1024, 64, 1},
+};
+static const int square_seqs[] = {1, 7, 33, 130};
+static const int square_dims[] = {1, 8, 40, 64, 128};
+
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* Runs one shape under one dist; a failure is printed and counted, so one run shows them all. */
+static void honest_one(const attn_impl *impl, const shape *s, int dist, double *worst,
+                       int *failures)
+{
+    char what[160];
+    outcome out;
+
+    run_case(impl, s, dist, &out);
+    if (out.res.worst_ratio > *worst)
+        *worst = out.res.worst_ratio;
+    if (!out.res.pass || out.res.worst_ratio >= honest_margin) {
+        describe(impl, s, dist, what, sizeof what);
+        print_message("%s: %s, worst ratio %.3g (margin %.2g): %s\n", what,
+                      out.res.pass ? "PASS" : "FAIL", out.res.worst_ratio, honest_margin,
+                      out.res.reason);
+        (*failures)++;
+    }
+}
+
+static void test_honest_grid(void **state)
+{
+    const attn_impl *impl = *state;
+    const int dists[] = {DIST_NORMAL, DIST_LARGE};
+    int failures = 0;
+
+    for (int di = 0; di < COUNT(dists); di++) {
+        double worst = 0;
+        for (int si = 0; si < COUNT(square_seqs); si++)
+            for (int hd = 0; hd < COUNT(square_dims); hd++)
+                for (int causal = 0; causal <= 1; causal++) {
+                    shape s = {1, 2, 2, square_seqs[si], square_seqs[si], square_dims[hd], causal};
+                    honest_one(impl, &s, dists[di], &worst, &failures);
+                }
+        for (int x = 0; x < COUNT(honest_extra); x++)
+            honest_one(impl, &honest_extra[x], dists[di], &worst, &failures);
+        print_message("%-24s %-6s worst ratio %.3g\n", impl->name, cfg_dist_name(dists[di]),
+                      worst);
+    }
+    assert_int_equal(failures, 0);
+}
+
+/* A bug and the problem that exposes it. */
+typedef struct bug_case {
+    const attn_impl *impl;
+    shape s;
+    int dist;       /* the dist it must FAIL under */
+} bug_case;
+
+static const bug_case bug_cases[] = {
+    /* scores of ~50 to 100 overflow exp() */
+    {&bug_no_max_sub, {1, 2, 2, 130, 130, 64, 0}, DIST_LARGE},
+    {&bug_scale_omitted, {1, 2, 2, 64, 64, 64, 0}, DIST_NORMAL},
+    {&bug_scale_twice, {1, 2, 2, 64, 64, 64, 0}, DIST_NORMAL},
+    {&bug_causal_diag_hidden, {1, 2, 2, 33, 33, 40, 1}, DIST_NORMAL},
+    /* 130 = 4 * 32 + 2: two keys lost from every row */
+    {&bug_tail_dropped, {1, 2, 2, 130, 130, 64, 0}, DIST_NORMAL},
+    /* with 4 heads on 2 kv heads, heads 1 and 2 read the wrong one */
+    {&bug_wrong_kv_head, {1, 4, 2, 33, 33, 64, 0}, DIST_NORMAL},
+    {&bug_softmax_wrong_axis, {1, 2, 2, 64, 64, 64, 0}, DIST_NORMAL},
+    /* bfloat16's 8-bit mantissa against float32's error model on ordinary inputs */
+    {&bug_bf16, {1, 2, 2, 128, 128, 64, 0}, DIST_NORMAL},
+    {&bug_one_nan, {1, 2, 2, 33, 33, 8, 0}, DIST_NORMAL},
+    {&bug_skip_last_key, {1, 2, 2, 130, 130, 64, 0}, DIST_NORMAL},
+    /* its output is right; the runner's input hash is what fails it */
+    {&bug_writes_input, {1, 2, 2, 33, 33, 8, 0}, DIST_NORMAL},
+};
+
+/* Runs the exposing problem under both dists, so the printout shows how far outside its
+ * tolerance each bug lands; only the case's own dist is held to FAIL. */
+static void test_bug_fails(void **state)
+{
+    const bug_case *bc = *state;
+    const int dists[] = {DIST_NORMAL, DIST_LARGE};
+    char what[160];
+
+    for (int di = 0; di < COUNT(dists); di++) {
+        outcome out;
+        run_case(bc->impl, &bc->s, dists[di], &out);
+        describe(bc->impl, &bc->s, dists[di], what, sizeof what);
+        print_message("%-56s worst ratio %-9.3g nonfinite %zu%s\n", what, out.res.worst_ratio,
+                      out.res.nonfinite, out.q_modified ? " q modified" : "");
+        if (dists[di] != bc->dist)
+            continue;
+        if (bc->impl == &bug_writes_input) {
+            assert_true(out.q_modified);
+            continue;
+        }
+        if (out.res.pass)
+            fail_msg("%s passed the checker (worst ratio %.3g)", what, out.res.worst_ratio);
+        if (bc->impl == &bug_one_nan)
+            assert_int_equal(out.res.nonfinite, 1);
+    }
+}
+
+/* A bug added to bug_impls_all without a case here would go untested. */
+static void test_every_bug_has_a_case(void **state)
+{
+    (void)state;
+    for (const attn_impl *const *b = bug_impls_all; *b != NULL; b++) {
+        int found = 0;
+        for (int x = 0; x < COUNT(bug_cases); x++)
+            found |= bug_cases[x].impl == *b;
+        if (!found)
+            fail_msg("%s has no case in bug_cases", (*b)->name);
+    }
+}
+
+int main(void)
+{
+    /* One named test per bug, so a failure says which bug slipped through. */
+    struct CMUnitTest tests[3 + COUNT(bug_cases)] = {
+        {.name = "naive passes the grid", .test_func = test_honest_grid,
+         .initial_state = (void *)&attn_impl_naive},
+        {.name = "bug_honest passes the grid", .test_func = test_honest_grid,
+         .initial_state = (void *)&bug_honest},
+        {.name = "every bug has a case", .test_func = test_every_bug_has_a_case},
+    };
+    for (int x = 0; x < COUNT(bug_cases); x++)
+        tests[3 + x] = (struct CMUnitTest){.name = bug_cases[x].impl->name,
+                                           .test_func = test_bug_fails,
+                                           .initial_state = (void *)&bug_cases[x]};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

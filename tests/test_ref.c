@@ -1,0 +1,144 @@
+/* test_ref.c: the reference on cases computable by hand (one key gives V; equal scores give the
+ * mean of V; rows that see no key give 0), and the dgemm route against the plain loops. */
+#include "test_util.h"
+
+#include "config.h"
+#include "gen.h"
+#include "ref.h"
+
+#include <math.h>
+
+typedef struct bufs {
+    float *q, *k, *v;
+    ref_out r;
+} bufs;
+
+static void alloc(bufs *b, const attn_problem *p)
+{
+    size_t nq = (size_t)p->batch * p->heads * p->seq_q * p->head_dim;
+    size_t nkv = (size_t)p->batch * p->kv_heads * p->seq_kv * p->head_dim;
+    b->q = calloc(nq, sizeof(float));
+    b->k = calloc(nkv, sizeof(float));
+    b->v = calloc(nkv, sizeof(float));
+    b->r.o = calloc(nq, sizeof(double));
+    b->r.mag = calloc(nq, sizeof(double));
+    b->r.row_score = calloc(nq / (size_t)p->head_dim, sizeof(double));
+}
+
+static void release(bufs *b)
+{
+    free(b->q);
+    free(b->k);
+    free(b->v);
+    free(b->r.o);
+    free(b->r.mag);
+    free(b->r.row_score);
+}
+
+static void test_one_key_gives_v(void **st)
+{
+    (void)st;
+    attn_problem p = {1, 2, 1, 3, 1, 4, 0, 0.5f, 1};
+    bufs b;
+    alloc(&b, &p);
+    gen_fill(b.q, 2 * 3 * 4, 1, GEN_TENSOR_Q, DIST_NORMAL);
+    gen_fill(b.k, 4, 1, GEN_TENSOR_K, DIST_NORMAL);
+    gen_fill(b.v, 4, 1, GEN_TENSOR_V, DIST_NORMAL);
+    ref_plain(&p, b.q, b.k, b.v, &b.r);
+    for (int x = 0; x < 2 * 3 * 4; x++) {
+        assert_true(b.r.o[x] == (double)b.v[x % 4]);
+        assert_true(b.r.mag[x] == fabs((double)b.v[x % 4]));
+    }
+    release(&b);
+}
+
+static void test_equal_scores_give_mean(void **st)
+{
+    (void)st;
+    /* q = 0 makes every score 0: the output is the plain mean of the visible V rows. */
+    attn_problem p = {1, 1, 1, 4, 4, 2, 1, 1.0f, 1};
+    bufs b;
+    alloc(&b, &p);
+    for (int j = 0; j < 4; j++) {
+        b.v[j * 2] = (float)(j + 1);       /* 1, 2, 3, 4 */
+        b.v[j * 2 + 1] = (float)(-2 * j);  /* 0, -2, -4, -6 */
+    }
+    ref_plain(&p, b.q, b.k, b.v, &b.r);
+    /* Causal: row i averages rows 0..i. */
+    static const double want0[] = {1, 1.5, 2, 2.5}, want1[] = {0, -1, -2, -3};
+    for (int i = 0; i < 4; i++) {
+        assert_true(fabs(b.r.o[i * 2] - want0[i]) < 1e-15);
+        assert_true(fabs(b.r.o[i * 2 + 1] - want1[i]) < 1e-15);
+    }
+    release(&b);
+}
+
+static void test_masked_rows_give_zero(void **st)
+{
+    (void)st;
+    /* seq_q 5 > seq_kv 2 with causal: query i sees keys j <= i - 3, so rows 0..2 see none. */
+    attn_problem p = {1, 1, 1, 5, 2, 3, 1, 0.7f, 1};
+    bufs b;
+    alloc(&b, &p);
+    gen_fill(b.q, 15, 3, GEN_TENSOR_Q, DIST_NORMAL);
+    gen_fill(b.k, 6, 3, GEN_TENSOR_K, DIST_NORMAL);
+    gen_fill(b.v, 6, 3, GEN_TENSOR_V, DIST_NORMAL);
+    ref_plain(&p, b.q, b.k, b.v, &b.r);
+    for (int x = 0; x < 9; x++)
+        assert_true(b.r.o[x] == 0.0);
+    for (int c = 0; c < 3; c++)     /* row 3 sees key 0 only */
+        assert_true(b.r.o[9 + c] == (double)b.v[c]);
+    assert_true(b.r.o[12] != 0.0);
+    release(&b);
+}
+
+/* The fast route must agree with the specification to 1e-12 on every awkward shape. */
+static void test_blas_matches_plain(void **st)
+{
+    (void)st;
+    static const attn_problem shapes[] = {
+        {2, 4, 2, 130, 130, 40, 1, 0, 1}, {1, 3, 1, 1, 257, 8, 0, 0, 1},
+        {1, 2, 2, 300, 129, 17, 1, 0, 1}, {2, 2, 1, 129, 300, 64, 1, 0, 1},
+        {1, 1, 1, 257, 257, 1, 0, 0, 1},
+    };
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        for (int dist = DIST_NORMAL; dist <= DIST_LARGE; dist++) {
+            attn_problem p = shapes[s];
+            p.scale = 1.0f / sqrtf((float)p.head_dim);
+            bufs a, b;
+            alloc(&a, &p);
+            alloc(&b, &p);
+            size_t nq = (size_t)p.batch * p.heads * p.seq_q * p.head_dim;
+            size_t nkv = (size_t)p.batch * p.kv_heads * p.seq_kv * p.head_dim;
+            gen_fill(a.q, nq, 9, GEN_TENSOR_Q, dist);
+            gen_fill(a.k, nkv, 9, GEN_TENSOR_K, dist);
+            gen_fill(a.v, nkv, 9, GEN_TENSOR_V, dist);
+            ref_plain(&p, a.q, a.k, a.v, &a.r);
+            assert_int_equal(ref_blas(&p, a.q, a.k, a.v, &b.r, 2), 0);
+            double worst = 0;
+            for (size_t x = 0; x < nq; x++) {
+                double scale = fabs(a.r.mag[x]) > 1 ? fabs(a.r.mag[x]) : 1;
+                worst = fmax(worst, fabs(a.r.o[x] - b.r.o[x]) / scale);
+                worst = fmax(worst, fabs(a.r.mag[x] - b.r.mag[x]) / scale);
+            }
+            for (size_t r = 0; r < nq / (size_t)p.head_dim; r++)
+                worst = fmax(worst, fabs(a.r.row_score[r] - b.r.row_score[r]) /
+                                        fmax(1, a.r.row_score[r]));
+            if (worst > 1e-12)
+                fail_msg("shape %zu dist %d: plain and dgemm differ by %g", s, dist, worst);
+            release(&a);
+            release(&b);
+        }
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_one_key_gives_v),
+        cmocka_unit_test(test_equal_scores_give_mean),
+        cmocka_unit_test(test_masked_rows_give_zero),
+        cmocka_unit_test(test_blas_matches_plain),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,108 @@
+/* test_runner.c: each case is isolated: a crashing, aborting, hanging, exiting or erroring
+ * implementation gets its status and reason, and the next case still runs and passes. */
+#include "test_util.h"
+
+#include "fault_impls.h"
+#include "registry.h"
+#include "runner.h"
+
+#include <math.h>
+
+static attn_problem prob = {2, 4, 2, 33, 33, 16, 1, 0.25f, 1};
+static runner_problem rp;
+static runner_opts opts = {.warmup = 1, .min_reps = 3, .max_reps = 50, .min_time_s = 0,
+                           .timeout_s = 10, .tol = {8, 1e-30}};
+
+static int setup(void **st)
+{
+    (void)st;
+    char why[256];
+    assert_int_equal(runner_problem_init(&rp, &prob, DIST_NORMAL, 42, why, sizeof why), 0);
+    runner_reference(&rp, 2);
+    assert_true(rp.ref_ok);
+    return 0;
+}
+
+static int teardown(void **st)
+{
+    (void)st;
+    runner_problem_free(&rp);
+    return 0;
+}
+
+static void expect(const attn_impl *im, int status, const char *reason_part)
+{
+    case_result res;
+    runner_run_case(&rp, im, 1, &opts, &res);
+    if (res.status != status)
+        fail_msg("%s: status %s, want %s (%s)", im->name, status_name(res.status),
+                 status_name(status), res.reason);
+    assert_contains(res.reason, reason_part);
+    free(res.times);
+}
+
+static void test_signals_are_crashes(void **st)
+{
+    (void)st;
+    expect(&fault_segv, ST_CRASH, "killed by SIGSEGV (Segmentation fault) in warm-up, repetition 1");
+    expect(&fault_abort, ST_CRASH, "SIGABRT");
+    expect(&fault_ill, ST_CRASH, "SIGILL");
+    expect(&fault_fpe, ST_CRASH, "SIGFPE");
+    expect(&fault_exit, ST_CRASH, "exited with status 3 in warm-up");
+    expect(&attn_impl_naive, ST_PASS, "");
+}
+
+static void test_hang_times_out(void **st)
+{
+    (void)st;
+    runner_opts quick = opts;
+    quick.timeout_s = 0.3;
+    case_result res;
+    runner_run_case(&rp, &fault_hang, 1, &quick, &res);
+    assert_int_equal(res.status, ST_TIMEOUT);
+    assert_contains(res.reason, "ran past timeout_s = 0.3 s (killed in warm-up");
+    assert_true(res.wall_s >= 0.3 && res.wall_s < 5);
+    free(res.times);
+    expect(&attn_impl_naive, ST_PASS, "");
+}
+
+static void test_errors_keep_their_words(void **st)
+{
+    (void)st;
+    expect(&fault_prepare_error, ST_ERROR, "prepare returned 1: no plan for this shape");
+    expect(&fault_run_error, ST_ERROR, "run returned 7 in warm-up, repetition 1");
+    expect(&fault_unavailable, ST_SKIP, "unavailable: needs a CPU this is not");
+    expect(&attn_impl_naive, ST_PASS, "");
+}
+
+/* A passing case has its repetitions, consistent statistics and memory figures. */
+static void test_pass_statistics(void **st)
+{
+    (void)st;
+    case_result res;
+    runner_opts timed = opts;
+    timed.min_reps = 4;
+    timed.min_time_s = 0.05;
+    runner_run_case(&rp, &attn_impl_naive, 2, &timed, &res);
+    assert_int_equal(res.status, ST_PASS);
+    assert_true(res.reps >= 4 && res.reps <= timed.max_reps);
+    assert_true(res.t_min > 0 && res.t_min <= res.t_median && res.t_median <= res.times[0] * 1e3);
+    assert_true(res.t_mean >= res.t_min);
+    assert_true(res.gflops > 0 && fabs(res.gflops - res.flops / res.t_median / 1e9) < 1e-9);
+    assert_true(res.check.max_abs_err < 1e-4 && res.check.worst_ratio < 1);
+    /* naive holds threads x seq_q x seq_kv floats of scores. */
+    assert_true(res.workspace >= (long long)(2 * 33 * 33 * sizeof(float)));
+    assert_true(res.peak_rss_delta >= 0);
+    free(res.times);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_signals_are_crashes),
+        cmocka_unit_test(test_hang_times_out),
+        cmocka_unit_test(test_errors_keep_their_words),
+        cmocka_unit_test(test_pass_statistics),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
