@@ -36,8 +36,8 @@ check "plugin run exits 1 (a crash is a failure)" "[ $? -eq 1 ]"
 check "plugin run: 12 rows" "[ \$(wc -l < $tmp/plug/results.csv) -eq 13 ]"
 check "example plugin PASS" \
     "[ \"\$(grep ^example_rowwise, $tmp/plug/results.csv | cut -d, -f11 | sort -u)\" = PASS ]"
-check "crash plugin CRASH with the signal" \
-    "[ \$(grep -c '^crasher,.*,CRASH,"killed by SIGSEGV' $tmp/plug/results.csv) -eq 4 ]"
+crashes=$(grep -c '^crasher,.*,CRASH,"killed by SIGSEGV' "$tmp/plug/results.csv")
+check "crash plugin CRASH with the signal" "[ $crashes -eq 4 ]"
 check "plugin run: results.json completed" "grep -q '\"interrupted\": false' $tmp/plug/results.json"
 
 # 3. Bad input: exit 2, one line naming what and where, no results directory.
