@@ -76,7 +76,7 @@ void cfg_defaults(cfg *c)
     c->timeout_s = 60;
     c->counters.n = 1;
     strcpy(c->counters.v[0], "none");
-    c->tol_factor = 8;
+    c->tol_factor = 4;
     c->abs_floor = 1e-30;
     strcpy(c->source, "(defaults)");
 }

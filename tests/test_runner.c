@@ -11,7 +11,7 @@
 static attn_problem prob = {2, 4, 2, 33, 33, 16, 1, 0.25f, 1};
 static runner_problem rp;
 static runner_opts opts = {.warmup = 1, .min_reps = 3, .max_reps = 50, .min_time_s = 0,
-                           .timeout_s = 10, .tol = {8, 1e-30}};
+                           .timeout_s = 10, .tol = {4, 1e-30}};
 
 static int setup(void **st)
 {
