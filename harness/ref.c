@@ -35,17 +35,10 @@ static void head_offsets(const attn_problem *p, int b, int h, size_t *qo, size_t
     *kvo = ((size_t)b * p->kv_heads + h / group) * (size_t)p->seq_kv * p->head_dim;
 }
 
-/* Finishes one row from its visible scores s[0..n): softmax, then o and mag. */
-static void finish_row(const attn_problem *p, double *s, int n, const float *v, double *o,
-                       double *mag)
+/* s[0..n) becomes its softmax: max-subtracted, exponentiated, normalised. */
+static void softmax_row(double *s, int n)
 {
-    const int d = p->head_dim;
     double max = -INFINITY, sum = 0;
-
-    for (int c = 0; c < d; c++)
-        o[c] = mag[c] = 0;
-    if (n == 0)
-        return;
     for (int j = 0; j < n; j++)
         if (s[j] > max)
             max = s[j];
@@ -53,8 +46,21 @@ static void finish_row(const attn_problem *p, double *s, int n, const float *v, 
         s[j] = exp(s[j] - max);
         sum += s[j];
     }
+    for (int j = 0; j < n; j++)
+        s[j] /= sum;
+}
+
+/* Finishes one row from its visible scores s[0..n): softmax, then o and mag. */
+static void finish_row(const attn_problem *p, double *s, int n, const float *v, double *o,
+                       double *mag)
+{
+    const int d = p->head_dim;
+
+    for (int c = 0; c < d; c++)
+        o[c] = mag[c] = 0;
+    softmax_row(s, n);
     for (int j = 0; j < n; j++) {
-        double pj = s[j] / sum;
+        double pj = s[j];
         for (int c = 0; c < d; c++) {
             double vj = v[(size_t)j * d + c];
             o[c] += pj * vj;
@@ -147,16 +153,9 @@ static int ref_block(const attn_problem *p, int b, int h, int i0, int rows, cons
         for (int r = 0; r < rows; r++) {
             double *srow = sc + (size_t)r * nk;
             int n = ref_visible(p, i0 + r);
-            double max = -INFINITY, sum = 0;
-            for (int j = 0; j < n; j++)
-                if (srow[j] > max)
-                    max = srow[j];
-            for (int j = 0; j < n; j++) {
-                srow[j] = exp(srow[j] - max);
-                sum += srow[j];
-            }
-            for (int j = 0; j < nk; j++)
-                srow[j] = j < n ? srow[j] / sum : 0.0;
+            softmax_row(srow, n);
+            for (int j = n; j < nk; j++)
+                srow[j] = 0.0;
             out->row_score[qo / d + (size_t)(i0 + r)] =
                 row_score_bound(p, q + qo + (size_t)(i0 + r) * d, knorm, n);
         }
