@@ -86,8 +86,11 @@ static void test_pass_statistics(void **st)
     runner_run_case(&rp, &attn_impl_naive, 2, &timed, &res);
     assert_int_equal(res.status, ST_PASS);
     assert_true(res.reps >= 4 && res.reps <= timed.max_reps);
-    assert_true(res.t_min > 0 && res.t_min <= res.t_median && res.t_median <= res.times[0] * 1e3);
-    assert_true(res.t_mean >= res.t_min);
+    double max = 0;
+    for (int i = 0; i < res.reps; i++)
+        max = fmax(max, res.times[i]);
+    assert_true(res.t_min > 0 && res.t_min <= res.t_median && res.t_median <= max);
+    assert_true(res.t_mean >= res.t_min && res.t_mean <= max);
     assert_true(res.gflops > 0 && fabs(res.gflops - res.flops / res.t_median / 1e9) < 1e-9);
     assert_true(res.check.max_abs_err < 1e-4 && res.check.worst_ratio < 1);
     /* naive holds threads x seq_q x seq_kv floats of scores. */
