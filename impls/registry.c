@@ -6,5 +6,6 @@
 
 const attn_impl *const attn_builtin_impls[] = {
     &attn_impl_naive,
+    &attn_impl_tiled,
     NULL,
 };

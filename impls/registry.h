@@ -5,6 +5,7 @@
 #include "attn.h"
 
 extern const attn_impl attn_impl_naive;
+extern const attn_impl attn_impl_tiled;
 
 /* Every built-in implementation, NULL-terminated, in the order `list` shows them. */
 extern const attn_impl *const attn_builtin_impls[];

@@ -249,15 +249,17 @@ static void test_every_bug_has_a_case(void **state)
 int main(void)
 {
     /* One named test per bug, so a failure says which bug slipped through. */
-    struct CMUnitTest tests[3 + COUNT(bug_cases)] = {
+    struct CMUnitTest tests[4 + COUNT(bug_cases)] = {
         {.name = "naive passes the grid", .test_func = test_honest_grid,
          .initial_state = (void *)&attn_impl_naive},
+        {.name = "tiled passes the grid", .test_func = test_honest_grid,
+         .initial_state = (void *)&attn_impl_tiled},
         {.name = "bug_honest passes the grid", .test_func = test_honest_grid,
          .initial_state = (void *)&bug_honest},
         {.name = "every bug has a case", .test_func = test_every_bug_has_a_case},
     };
     for (int x = 0; x < COUNT(bug_cases); x++)
-        tests[3 + x] = (struct CMUnitTest){.name = bug_cases[x].impl->name,
+        tests[4 + x] = (struct CMUnitTest){.name = bug_cases[x].impl->name,
                                            .test_func = test_bug_fails,
                                            .initial_state = (void *)&bug_cases[x]};
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,164 @@
+/* tiled: cache-blocked attention with the online softmax of FlashAttention, in portable C.
+ * Query rows are taken BR at a time and keys BC at a time; a running row maximum and sum
+ * rescale the partial output when the maximum grows, so the N_q x N_kv score matrix never
+ * exists: working memory is a few tiles per thread, set by BR, BC and head_dim only. */
+#include "attn.h"
+#include "impl_util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* 64 x 64 tiles: a score tile (16 KiB), a transposed key tile and a value tile of d <= 256
+ * columns (64 KiB each at d = 256) and the output rows stay within a Zen 4 core's 1 MiB L2. */
+enum { BR = 64, BC = 64 };
+
+typedef struct tiled_scratch {
+    float *s;        /* BR x BC scores, then probabilities */
+    float *kt;       /* d x BC: the key tile transposed, so the score loop runs along keys */
+    float *acc;      /* BR x d: unnormalised output rows */
+    float *m, *l;    /* BR running maxima and sums */
+} tiled_scratch;
+
+typedef struct tiled_state {
+    attn_problem p;
+    int n_scratch;
+    tiled_scratch *scratch;   /* one per thread */
+    float *arena;
+} tiled_state;
+
+static void tiled_release(void *state)
+{
+    tiled_state *t = state;
+    if (t == NULL)
+        return;
+    free(t->arena);
+    free(t->scratch);
+    free(t);
+}
+
+static int tiled_prepare(const attn_problem *p, void **state, char *why, size_t why_len)
+{
+    tiled_state *t = calloc(1, sizeof *t);
+    size_t d = (size_t)p->head_dim;
+    size_t per = BR * BC + d * BC + BR * d + 2 * BR;
+
+    if (t != NULL) {
+        t->p = *p;
+        t->n_scratch = impl_threads(p);
+        t->scratch = calloc((size_t)t->n_scratch, sizeof *t->scratch);
+        t->arena = malloc(sizeof(float) * per * (size_t)t->n_scratch);
+    }
+    if (t == NULL || t->scratch == NULL || t->arena == NULL) {
+        tiled_release(t);
+        impl_why(why, why_len, "out of memory for %d tile sets", impl_threads(p));
+        return 1;
+    }
+    for (int i = 0; i < t->n_scratch; i++) {
+        float *base = t->arena + per * (size_t)i;
+        t->scratch[i] = (tiled_scratch){.s = base, .kt = base + BR * BC,
+                                        .acc = base + BR * BC + d * BC,
+                                        .m = base + BR * BC + d * BC + BR * d,
+                                        .l = base + BR * BC + d * BC + BR * d + BR};
+    }
+    *state = t;
+    return 0;
+}
+
+/* Rows [i0, i0 + rows) of one head. */
+static void tiled_block(const attn_problem *p, tiled_scratch *w, int i0, int rows,
+                        const float *q, const float *k, const float *v, float *o)
+{
+    const int d = p->head_dim;
+    const int last_visible = impl_visible_keys(p, i0 + rows - 1);
+
+    for (int r = 0; r < rows; r++) {
+        w->m[r] = -INFINITY;
+        w->l[r] = 0.0f;
+    }
+    memset(w->acc, 0, sizeof(float) * (size_t)rows * d);
+
+    for (int j0 = 0; j0 < last_visible; j0 += BC) {
+        int cols = last_visible - j0 < BC ? last_visible - j0 : BC;
+        for (int c = 0; c < cols; c++)
+            for (int x = 0; x < d; x++)
+                w->kt[x * BC + c] = k[(size_t)(j0 + c) * d + x];
+
+        for (int r = 0; r < rows; r++) {
+            const float *qr = q + (size_t)(i0 + r) * d;
+            float *sr = w->s + r * BC;
+            int visible = impl_visible_keys(p, i0 + r) - j0;   /* keys of this tile row r sees */
+            if (visible <= 0)
+                continue;
+            if (visible > cols)
+                visible = cols;
+
+            for (int c = 0; c < visible; c++)
+                sr[c] = 0.0f;
+            for (int x = 0; x < d; x++) {
+                const float qx = qr[x], *ktx = w->kt + x * BC;
+                for (int c = 0; c < visible; c++)
+                    sr[c] += qx * ktx[c];
+            }
+            float tile_max = -INFINITY;
+            for (int c = 0; c < visible; c++) {
+                sr[c] *= p->scale;
+                tile_max = sr[c] > tile_max ? sr[c] : tile_max;
+            }
+            /* Online softmax: rescale what was summed under the old maximum. */
+            float m_new = tile_max > w->m[r] ? tile_max : w->m[r];
+            float shrink = expf(w->m[r] - m_new);
+            float sum = 0.0f;
+            for (int c = 0; c < visible; c++) {
+                sr[c] = expf(sr[c] - m_new);
+                sum += sr[c];
+            }
+            w->l[r] = w->l[r] * shrink + sum;
+            w->m[r] = m_new;
+            float *ar = w->acc + (size_t)r * d;
+            for (int x = 0; x < d; x++)
+                ar[x] *= shrink;
+            for (int c = 0; c < visible; c++) {
+                const float pc = sr[c], *vc = v + (size_t)(j0 + c) * d;
+                for (int x = 0; x < d; x++)
+                    ar[x] += pc * vc[x];
+            }
+        }
+    }
+    for (int r = 0; r < rows; r++) {
+        float inv = w->l[r] > 0.0f ? 1.0f / w->l[r] : 0.0f;   /* a row that sees no key: 0 */
+        for (int x = 0; x < d; x++)
+            o[(size_t)(i0 + r) * d + x] = w->acc[(size_t)r * d + x] * inv;
+    }
+}
+
+static int tiled_run(void *state, const float *q, const float *k, const float *v, float *o)
+{
+    tiled_state *t = state;
+    const attn_problem *p = &t->p;
+    const int blocks = (p->seq_q + BR - 1) / BR, group = p->heads / p->kv_heads;
+    const long tasks = (long)p->batch * p->heads * blocks;
+    const size_t q_head = (size_t)p->seq_q * p->head_dim, kv_head = (size_t)p->seq_kv * p->head_dim;
+
+#pragma omp parallel for schedule(dynamic) num_threads(t->n_scratch)
+    for (long task = 0; task < tasks; task++) {
+        int blk = (int)(task % blocks), bh = (int)(task / blocks);
+        int b = bh / p->heads, h = bh % p->heads;
+        size_t qo = ((size_t)b * p->heads + h) * q_head;
+        size_t kvo = ((size_t)b * p->kv_heads + h / group) * kv_head;
+        int i0 = blk * BR, rows = p->seq_q - i0 < BR ? p->seq_q - i0 : BR;
+        tiled_block(p, &t->scratch[impl_thread_num()], i0, rows, q + qo, k + kvo, v + kvo,
+                    o + qo);
+    }
+    return 0;
+}
+
+const attn_impl attn_impl_tiled = {
+    .name = "tiled",
+    .summary = "cache-blocked 64x64 tiles with online softmax (FlashAttention-style), plain C",
+    .caps = ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS,
+    .available = NULL,
+    .prepare = tiled_prepare,
+    .run = tiled_run,
+    .release = tiled_release,
+};
