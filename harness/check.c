@@ -15,12 +15,6 @@
 
 static const double unit_roundoff = 5.9604644775390625e-08; /* 2^-24 */
 
-static int visible_keys(const attn_problem *p, int i)
-{
-    long seen = p->causal ? (long)i + (p->seq_kv - p->seq_q) + 1 : p->seq_kv;
-    return seen < 0 ? 0 : seen > p->seq_kv ? p->seq_kv : (int)seen;
-}
-
 double check_bound(const attn_problem *p, const check_tol *tol, int visible, double row_score,
                    double mag)
 {
@@ -47,7 +41,7 @@ void check_output(const attn_problem *p, const float *o, const ref_out *ref, con
 
     *res = (check_result){.pass = 1};
     for (size_t r = 0; r < rows; r++) {
-        int visible = visible_keys(p, (int)(r % (size_t)p->seq_q));
+        int visible = ref_visible(p, (int)(r % (size_t)p->seq_q));
         for (size_t c = 0; c < d; c++) {
             size_t x = r * d + c;
             double want = ref->o[x];

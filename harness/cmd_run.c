@@ -246,7 +246,7 @@ int cmd_run(int argc, char **argv)
                 memset(&res, 0, sizeof res);
                 res.flops = sweep_flops(&sp->p);
                 res.peak_rss_delta = res.workspace = -1;
-                res.status = gap[0] ? ST_SKIP : ST_ERROR;
+                res.status = gap[0] || !ready ? ST_SKIP : ST_ERROR;
                 snprintf(res.reason, sizeof res.reason, "%s", gap[0] ? gap : why);
             } else {
                 runner_run_case(&rp, sc->impl, sc->threads, &opts, &res);

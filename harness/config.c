@@ -225,7 +225,7 @@ static int parse_list(const cfg_key *k, const char *value, void *field, char *er
 {
     char buf[4096];
     long nums[CFG_MAX_LIST];
-    static char names[CFG_MAX_LIST][CFG_NAME_LEN];
+    char names[CFG_MAX_LIST][CFG_NAME_LEN];
     int n = 0;
 
     if (strlen(value) >= sizeof buf) {

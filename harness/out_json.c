@@ -11,9 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* openblas_get_config is OpenBLAS's own, not in every cblas.h. */
-char *openblas_get_config(void);
-
 static void cpu_model(char *out, size_t len)
 {
     FILE *f = fopen("/proc/cpuinfo", "r");

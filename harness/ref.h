@@ -11,6 +11,10 @@ typedef struct ref_out {
     double *row_score;  /* [B][H][N_q]: scale * |q_i| * max_j |k_j| over visible keys */
 } ref_out;
 
+/* Keys query row i sees: all of them, or under the causal mask j <= i + (seq_kv - seq_q).
+ * The harness's one copy of the rule (the checker and the work model use it too). */
+int ref_visible(const attn_problem *p, int i);
+
 /* The plain definition, in double loops. */
 void ref_plain(const attn_problem *p, const float *q, const float *k, const float *v,
                const ref_out *out);

@@ -2,6 +2,8 @@
  * sharing inputs are adjacent; a case's key is its implementation plus every problem field. */
 #include "sweep.h"
 
+#include "ref.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,14 +14,8 @@
 double sweep_flops(const attn_problem *p)
 {
     double pairs = 0;
-    if (!p->causal) {
-        pairs = (double)p->seq_q * p->seq_kv;
-    } else {
-        for (long i = 0; i < p->seq_q; i++) {
-            long seen = i + (p->seq_kv - p->seq_q) + 1;
-            pairs += seen < 0 ? 0 : seen > p->seq_kv ? p->seq_kv : seen;
-        }
-    }
+    for (int i = 0; i < p->seq_q; i++)
+        pairs += ref_visible(p, i);
     return 4.0 * p->head_dim * p->batch * p->heads * pairs;
 }
 

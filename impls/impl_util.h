@@ -20,6 +20,15 @@ static inline int impl_visible_keys(const attn_problem *p, int i)
     return seen < 0 ? 0 : seen > p->seq_kv ? p->seq_kv : (int)seen;
 }
 
+/* Offsets of query head (b, h) in q/o and of the kv head it reads in k/v (GQA: h / group). */
+static inline void impl_head_offsets(const attn_problem *p, int b, int h, size_t *q_off,
+                                     size_t *kv_off)
+{
+    *q_off = ((size_t)b * p->heads + h) * (size_t)p->seq_q * p->head_dim;
+    *kv_off = ((size_t)b * p->kv_heads + h / (p->heads / p->kv_heads)) * (size_t)p->seq_kv *
+              p->head_dim;
+}
+
 /* Threads to ask OpenMP for: the problem's count, at least one. */
 static inline int impl_threads(const attn_problem *p) { return p->threads > 0 ? p->threads : 1; }
 

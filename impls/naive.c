@@ -71,16 +71,13 @@ static int naive_run(void *state, const float *q, const float *k, const float *v
 {
     naive_state *s = state;
     const attn_problem *p = &s->p;
-    const int group = p->heads / p->kv_heads;
-    const size_t q_head = (size_t)p->seq_q * p->head_dim;
-    const size_t kv_head = (size_t)p->seq_kv * p->head_dim;
     const int pairs = p->batch * p->heads;
 
 #pragma omp parallel for schedule(dynamic) num_threads(impl_threads(p))
     for (int bh = 0; bh < pairs; bh++) {
         int b = bh / p->heads, h = bh % p->heads;
-        size_t qo = ((size_t)b * p->heads + h) * q_head;
-        size_t kvo = ((size_t)b * p->kv_heads + h / group) * kv_head;
+        size_t qo, kvo;
+        impl_head_offsets(p, b, h, &qo, &kvo);
         float *S = s->scores + (size_t)impl_thread_num() * p->seq_q * p->seq_kv;
         naive_head(p, S, q + qo, k + kvo, v + kvo, o + qo);
     }

@@ -136,16 +136,15 @@ static int tiled_run(void *state, const float *q, const float *k, const float *v
 {
     tiled_state *t = state;
     const attn_problem *p = &t->p;
-    const int blocks = (p->seq_q + BR - 1) / BR, group = p->heads / p->kv_heads;
+    const int blocks = (p->seq_q + BR - 1) / BR;
     const long tasks = (long)p->batch * p->heads * blocks;
-    const size_t q_head = (size_t)p->seq_q * p->head_dim, kv_head = (size_t)p->seq_kv * p->head_dim;
 
 #pragma omp parallel for schedule(dynamic) num_threads(t->n_scratch)
     for (long task = 0; task < tasks; task++) {
         int blk = (int)(task % blocks), bh = (int)(task / blocks);
         int b = bh / p->heads, h = bh % p->heads;
-        size_t qo = ((size_t)b * p->heads + h) * q_head;
-        size_t kvo = ((size_t)b * p->kv_heads + h / group) * kv_head;
+        size_t qo, kvo;
+        impl_head_offsets(p, b, h, &qo, &kvo);
         int i0 = blk * BR, rows = p->seq_q - i0 < BR ? p->seq_q - i0 : BR;
         tiled_block(p, &t->scratch[impl_thread_num()], i0, rows, q + qo, k + kvo, v + kvo,
                     o + qo);

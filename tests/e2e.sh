@@ -73,6 +73,10 @@ expect_usage_error "plugin with a duplicate name" "('naive') has a name already 
     "$bin" run --config configs/ci.ini --plugin build/tests/dup_plugin.so --out "$tmp/none"
 expect_usage_error "no shape survives" "the sweep has no cases" \
     "$bin" run --set seq_len=8 --set head_dim=4 --set heads=4 --set kv_heads=3 --out "$tmp/none"
+before=$(cksum < "$tmp/ci/results.csv")
+"$bin" run --config configs/ci.ini --out "$tmp/ci" > /dev/null 2> "$tmp/err.txt"
+check "an --out that holds results is refused, untouched" \
+    "[ $? -eq 2 ] && grep -q 'already holds results' $tmp/err.txt && [ \"\$(cksum < $tmp/ci/results.csv)\" = \"$before\" ]"
 expect_usage_error "unknown command" "unknown command 'frobnicate'" "$bin" frobnicate
 
 # 4. list shows the built-ins with caps and availability.
