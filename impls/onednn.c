@@ -1,0 +1,204 @@
+/* onednn: attention composed from oneDNN 2.6 primitives through its C API, batched over heads:
+ *   S = scale * Q K^T   one matmul, the scale an output-scales attribute
+ *   causal mask         -inf written over the masked part of S (see below)
+ *   P = softmax(S)      softmax primitive on the last axis, in place
+ *   O = P V             one matmul
+ * With GQA the query heads sharing a kv head are stacked into one matrix of G * N_q rows, so
+ * each matmul batch entry is (batch, kv head) and K and V are read where they lie (K^T is a
+ * strided view, no copy). Primitives are created in prepare; run only executes them. The
+ * workspace is S for every head at once, which is what composing primitives costs: it grows
+ * with N_q x N_kv. Threads: this oneDNN uses OpenMP, so T is set with omp_set_num_threads.
+ *
+ * The mask is not a binary-add post-op: in oneDNN 2.6 a mask broadcast over the batch (or given
+ * with a zero batch stride) sends the matmul to its reference implementation (ref:any in
+ * ONEDNN_VERBOSE), measured at 0.12 GFLOP/s against 80 for the JIT one, and a dense mask per
+ * batch entry would double the workspace. Writing -inf over the masked keys of each row, after
+ * the matmul, is the equivalent: the softmax primitive then gives them exactly 0. */
+#include "attn.h"
+#include "impl_util.h"
+
+#include <math.h>
+#include <oneapi/dnnl/dnnl.h>
+#include <oneapi/dnnl/dnnl_debug.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct onednn_state {
+    attn_problem p;
+    int rows;                        /* stacked query rows per (batch, kv head): G * N_q */
+    dnnl_engine_t engine;
+    dnnl_stream_t stream;
+    dnnl_primitive_t qk, softmax, pv;
+    dnnl_memory_t q, k, v, o, s;
+    float *s_buf;
+} onednn_state;
+
+/* Calls a dnnl_* function; on failure says which call failed and why, and jumps to fail. */
+#define DNNL_TRY(call)                                                                   \
+    do {                                                                                 \
+        dnnl_status_t status_ = (call);                                                  \
+        if (status_ != dnnl_success) {                                                   \
+            impl_why(why, why_len, "%s: %s", #call, dnnl_status2str(status_));          \
+            goto fail;                                                                   \
+        }                                                                                \
+    } while (0)
+
+static void onednn_release(void *state)
+{
+    onednn_state *st = state;
+    if (st == NULL)
+        return;
+    dnnl_primitive_destroy(st->qk);
+    dnnl_primitive_destroy(st->softmax);
+    dnnl_primitive_destroy(st->pv);
+    dnnl_memory_t mems[] = {st->q, st->k, st->v, st->o, st->s};
+    for (size_t i = 0; i < sizeof mems / sizeof mems[0]; i++)
+        dnnl_memory_destroy(mems[i]);
+    dnnl_stream_destroy(st->stream);
+    dnnl_engine_destroy(st->engine);
+    free(st->s_buf);
+    free(st);
+}
+
+/* A 3-D f32 descriptor with explicit strides (row-major unless the strides say otherwise). */
+static dnnl_status_t md3(dnnl_memory_desc_t *md, dnnl_dim_t d0, dnnl_dim_t d1, dnnl_dim_t d2,
+                         dnnl_dim_t s0, dnnl_dim_t s1, dnnl_dim_t s2)
+{
+    dnnl_dims_t dims = {d0, d1, d2}, strides = {s0, s1, s2};
+    return dnnl_memory_desc_init_by_strides(md, 3, dims, dnnl_f32, strides);
+}
+
+/* Builds a primitive from an op descriptor; the primitive descriptor is only needed here. */
+static dnnl_status_t make_primitive(dnnl_primitive_t *prim, const void *op_desc,
+                                    const_dnnl_primitive_attr_t attr, dnnl_engine_t engine)
+{
+    dnnl_primitive_desc_t pd;
+    dnnl_status_t status = dnnl_primitive_desc_create(&pd, op_desc, attr, engine, NULL);
+    if (status != dnnl_success)
+        return status;
+    status = dnnl_primitive_create(prim, pd);
+    dnnl_primitive_desc_destroy(pd);
+    return status;
+}
+
+static float *alloc_floats(size_t n)
+{
+    size_t bytes = (sizeof(float) * n + 63) / 64 * 64;
+    return aligned_alloc(64, bytes > 0 ? bytes : 64);
+}
+
+static int onednn_prepare(const attn_problem *p, void **state, char *why, size_t why_len)
+{
+    onednn_state *st = calloc(1, sizeof *st);
+    dnnl_primitive_attr_t attr = NULL;
+    if (st == NULL) {
+        impl_why(why, why_len, "out of memory");
+        return 1;
+    }
+    st->p = *p;
+    omp_set_num_threads(impl_threads(p));
+
+    const dnnl_dim_t groups = (dnnl_dim_t)p->batch * p->kv_heads, d = p->head_dim;
+    const dnnl_dim_t n_kv = p->seq_kv, rows = (dnnl_dim_t)(p->heads / p->kv_heads) * p->seq_q;
+    st->rows = (int)rows;
+    st->s_buf = alloc_floats((size_t)groups * rows * n_kv);
+    if (st->s_buf == NULL) {
+        impl_why(why, why_len, "out of memory for the %lld x %lld x %lld score tensor",
+                 (long long)groups, (long long)rows, (long long)n_kv);
+        goto fail;
+    }
+
+    dnnl_memory_desc_t q_md, kt_md, v_md, o_md, s_md;
+    DNNL_TRY(md3(&q_md, groups, rows, d, rows * d, d, 1));
+    DNNL_TRY(md3(&kt_md, groups, d, n_kv, n_kv * d, 1, d));   /* K^T: K read by columns */
+    DNNL_TRY(md3(&v_md, groups, n_kv, d, n_kv * d, d, 1));
+    DNNL_TRY(md3(&o_md, groups, rows, d, rows * d, d, 1));
+    DNNL_TRY(md3(&s_md, groups, rows, n_kv, rows * n_kv, n_kv, 1));
+
+    DNNL_TRY(dnnl_engine_create(&st->engine, dnnl_cpu, 0));
+    DNNL_TRY(dnnl_stream_create(&st->stream, st->engine, dnnl_stream_default_flags));
+
+    DNNL_TRY(dnnl_primitive_attr_create(&attr));
+    DNNL_TRY(dnnl_primitive_attr_set_output_scales(attr, 1, 0, &p->scale));
+    dnnl_matmul_desc_t qk_desc, pv_desc;
+    DNNL_TRY(dnnl_matmul_desc_init(&qk_desc, &q_md, &kt_md, NULL, &s_md));
+    DNNL_TRY(make_primitive(&st->qk, &qk_desc, attr, st->engine));
+    dnnl_softmax_v2_desc_t sm_desc;
+    DNNL_TRY(dnnl_softmax_v2_forward_desc_init(&sm_desc, dnnl_forward_inference,
+                                               dnnl_softmax_accurate, &s_md, &s_md, 2));
+    DNNL_TRY(make_primitive(&st->softmax, &sm_desc, NULL, st->engine));
+    DNNL_TRY(dnnl_matmul_desc_init(&pv_desc, &s_md, &v_md, NULL, &o_md));
+    DNNL_TRY(make_primitive(&st->pv, &pv_desc, NULL, st->engine));
+
+    DNNL_TRY(dnnl_memory_create(&st->q, &q_md, st->engine, DNNL_MEMORY_NONE));
+    DNNL_TRY(dnnl_memory_create(&st->k, &kt_md, st->engine, DNNL_MEMORY_NONE));
+    DNNL_TRY(dnnl_memory_create(&st->v, &v_md, st->engine, DNNL_MEMORY_NONE));
+    DNNL_TRY(dnnl_memory_create(&st->o, &o_md, st->engine, DNNL_MEMORY_NONE));
+    DNNL_TRY(dnnl_memory_create(&st->s, &s_md, st->engine, st->s_buf));
+    dnnl_primitive_attr_destroy(attr);
+    *state = st;
+    return 0;
+fail:
+    dnnl_primitive_attr_destroy(attr);
+    onednn_release(st);
+    return 1;
+}
+
+/* -inf over the keys each stacked row does not see, in parallel over the rows. */
+static void mask_scores(const onednn_state *st)
+{
+    const attn_problem *p = &st->p;
+    const long all_rows = (long)p->batch * p->kv_heads * st->rows;
+#pragma omp parallel for schedule(static) num_threads(impl_threads(p))
+    for (long r = 0; r < all_rows; r++) {
+        float *row = st->s_buf + (size_t)r * p->seq_kv;
+        for (int j = impl_visible_keys(p, (int)(r % st->rows % p->seq_q)); j < p->seq_kv; j++)
+            row[j] = -INFINITY;
+    }
+}
+
+static int onednn_run(void *state, const float *q, const float *k, const float *v, float *o)
+{
+    onednn_state *st = state;
+    const attn_problem *p = &st->p;
+
+    /* oneDNN takes void *; it only reads q, k and v. */
+    if (dnnl_memory_set_data_handle(st->q, (void *)q) != dnnl_success ||
+        dnnl_memory_set_data_handle(st->k, (void *)k) != dnnl_success ||
+        dnnl_memory_set_data_handle(st->v, (void *)v) != dnnl_success ||
+        dnnl_memory_set_data_handle(st->o, o) != dnnl_success)
+        return 1;
+    omp_set_num_threads(impl_threads(p));
+
+    dnnl_exec_arg_t qk_args[] = {
+        {DNNL_ARG_SRC, st->q}, {DNNL_ARG_WEIGHTS, st->k}, {DNNL_ARG_DST, st->s}};
+    dnnl_exec_arg_t sm_args[] = {{DNNL_ARG_SRC, st->s}, {DNNL_ARG_DST, st->s}};
+    dnnl_exec_arg_t pv_args[] = {
+        {DNNL_ARG_SRC, st->s}, {DNNL_ARG_WEIGHTS, st->v}, {DNNL_ARG_DST, st->o}};
+    if (dnnl_primitive_execute(st->qk, st->stream, 3, qk_args) != dnnl_success ||
+        dnnl_stream_wait(st->stream) != dnnl_success)
+        return 2;
+    if (p->causal)
+        mask_scores(st);
+    if (dnnl_primitive_execute(st->softmax, st->stream, 2, sm_args) != dnnl_success ||
+        dnnl_primitive_execute(st->pv, st->stream, 3, pv_args) != dnnl_success ||
+        dnnl_stream_wait(st->stream) != dnnl_success)
+        return 2;
+
+    /* Rows that see no key (causal, N_q > N_kv) came out of softmax as NaN; they are 0. */
+    const int blind = p->causal && p->seq_q > p->seq_kv ? p->seq_q - p->seq_kv : 0;
+    const size_t d = (size_t)p->head_dim;
+    for (size_t stack = 0; blind > 0 && stack < (size_t)p->batch * p->heads; stack++)
+        memset(o + stack * p->seq_q * d, 0, sizeof(float) * blind * d);
+    return 0;
+}
+
+const attn_impl attn_impl_onednn = {
+    .name = "onednn",
+    .summary = "oneDNN 2.6 primitives over all heads: matmul (scale attr), causal -inf, softmax, matmul",
+    .caps = ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS,
+    .available = NULL,
+    .prepare = onednn_prepare,
+    .run = onednn_run,
+    .release = onednn_release,
+};

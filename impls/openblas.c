@@ -1,0 +1,156 @@
+/* openblas: attention composed the way a BLAS user writes it. For a block of query rows,
+ * S = scale * Q K^T with one cblas_sgemm, a row softmax that applies the causal mask, then
+ * O = P V with a second cblas_sgemm. Blocks of rows keep S near the cache instead of
+ * materialising N_q x N_kv; with GQA the query heads that share a kv head are stacked, so one
+ * GEMM serves the whole group. The workspace (a block of S per thread) is reported as is.
+ *
+ * Threads: Debian's OpenMP build of OpenBLAS is linked (see the Makefile). Inside our OpenMP
+ * region its calls run single-threaded, so T threads mean T threads; when there are fewer
+ * blocks than threads the blocks run one after another and OpenBLAS itself uses the T. */
+#include "attn.h"
+#include "exp2_poly.h"
+#include "impl_util.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+
+/* Rows per block: S for the block within S_BLOCK_BYTES, between MIN_ROWS and MAX_ROWS.
+ * 64 rows give a GEMM that packs well; 512 stop gaining; the byte budget is half a Zen 4 L2. */
+enum { MIN_ROWS = 32, MAX_ROWS = 512 };
+#ifndef S_BLOCK_BYTES
+#define S_BLOCK_BYTES (512u * 1024u)
+#endif
+
+typedef struct openblas_state {
+    attn_problem p;
+    int rows;          /* query rows of the stacked group, G * N_q */
+    int block;         /* rows per block */
+    int blocks;        /* per (batch, kv head) */
+    int threads;
+    float *s;          /* threads x block x N_kv */
+} openblas_state;
+
+static void openblas_release(void *state)
+{
+    openblas_state *st = state;
+    if (st != NULL)
+        free(st->s);
+    free(st);
+}
+
+static int openblas_prepare(const attn_problem *p, void **state, char *why, size_t why_len)
+{
+    openblas_state *st = calloc(1, sizeof *st);
+    if (st == NULL) {
+        impl_why(why, why_len, "out of memory");
+        return 1;
+    }
+    st->p = *p;
+    st->threads = impl_threads(p);
+    st->rows = (p->heads / p->kv_heads) * p->seq_q;
+    long fit = S_BLOCK_BYTES / (sizeof(float) * (size_t)p->seq_kv);
+    st->block = fit < MIN_ROWS ? MIN_ROWS : fit > MAX_ROWS ? MAX_ROWS : (int)fit;
+    if (st->block > st->rows)
+        st->block = st->rows;
+    st->blocks = (st->rows + st->block - 1) / st->block;
+    st->s = malloc(sizeof(float) * (size_t)st->threads * st->block * p->seq_kv);
+    if (st->s == NULL) {
+        impl_why(why, why_len, "out of memory for %d score blocks of %d x %d", st->threads,
+                 st->block, p->seq_kv);
+        openblas_release(st);
+        return 1;
+    }
+    openblas_set_num_threads(st->threads);
+    *state = st;
+    return 0;
+}
+
+/* Softmax of one score row over its first `visible` entries, in base 2 (log2 e is folded into
+ * the scores); entries past `visible` become 0 so the P V product ignores them. Returns the
+ * row sum, 0 when the row sees nothing. */
+static float softmax_row(float *s, int visible, int cols)
+{
+    float max = -INFINITY, sum = 0.0f;
+#pragma omp simd reduction(max : max)
+    for (int j = 0; j < visible; j++)
+        max = s[j] > max ? s[j] : max;
+#pragma omp simd reduction(+ : sum)
+    for (int j = 0; j < visible; j++) {
+        s[j] = exp2_poly(s[j] - max);
+        sum += s[j];
+    }
+    for (int j = visible; j < cols; j++)
+        s[j] = 0.0f;
+    return sum;
+}
+
+/* Block `blk` of the stacked rows of (batch b, kv head g). */
+static void openblas_block(const openblas_state *st, float *s, int b, int g, int blk,
+                           const float *q, const float *k, const float *v, float *o)
+{
+    const attn_problem *p = &st->p;
+    const int d = p->head_dim, r0 = blk * st->block;
+    const int rows = st->rows - r0 < st->block ? st->rows - r0 : st->block;
+    const size_t group = ((size_t)b * p->kv_heads + g);
+    const float *qb = q + (group * st->rows + r0) * d;
+    const float *kh = k + group * (size_t)p->seq_kv * d, *vh = v + group * (size_t)p->seq_kv * d;
+    float *ob = o + (group * st->rows + r0) * d;
+
+    /* Keys any row of the block sees; stacked heads restart the causal diagonal. */
+    int cols = 0;
+    for (int r = 0; r < rows; r++) {
+        int seen = impl_visible_keys(p, (r0 + r) % p->seq_q);
+        cols = seen > cols ? seen : cols;
+    }
+    if (cols == 0) {
+        for (size_t x = 0; x < (size_t)rows * d; x++)
+            ob[x] = 0.0f;
+        return;
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, d,
+                p->scale * (float)M_LOG2E, qb, d, kh, d, 0.0f, s, cols);
+    float inv[MAX_ROWS];
+    for (int r = 0; r < rows; r++) {
+        float sum = softmax_row(s + (size_t)r * cols, impl_visible_keys(p, (r0 + r) % p->seq_q),
+                                cols);
+        inv[r] = sum > 0.0f ? 1.0f / sum : 0.0f;   /* a row that sees no key: 0 */
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, d, cols, 1.0f, s, cols, vh, d,
+                0.0f, ob, d);
+    for (int r = 0; r < rows; r++)
+        for (int x = 0; x < d; x++)
+            ob[(size_t)r * d + x] *= inv[r];
+}
+
+static int openblas_run(void *state, const float *q, const float *k, const float *v, float *o)
+{
+    openblas_state *st = state;
+    const attn_problem *p = &st->p;
+    const long tasks = (long)p->batch * p->kv_heads * st->blocks;
+    const size_t per_thread = (size_t)st->block * p->seq_kv;
+
+    if (tasks < st->threads) {   /* too few blocks to share: let OpenBLAS thread each GEMM */
+        for (long t = 0; t < tasks; t++)
+            openblas_block(st, st->s, (int)(t / st->blocks / p->kv_heads),
+                           (int)(t / st->blocks % p->kv_heads), (int)(t % st->blocks), q, k, v,
+                           o);
+        return 0;
+    }
+#pragma omp parallel for schedule(dynamic) num_threads(st->threads)
+    for (long t = 0; t < tasks; t++)
+        openblas_block(st, st->s + per_thread * impl_thread_num(),
+                       (int)(t / st->blocks / p->kv_heads), (int)(t / st->blocks % p->kv_heads),
+                       (int)(t % st->blocks), q, k, v, o);
+    return 0;
+}
+
+const attn_impl attn_impl_openblas = {
+    .name = "openblas",
+    .summary = "cblas_sgemm for scale*QK^T and PV on blocks of query rows, vectorised softmax",
+    .caps = ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS,
+    .available = NULL,
+    .prepare = openblas_prepare,
+    .run = openblas_run,
+    .release = openblas_release,
+};
