@@ -6,25 +6,26 @@ OPENBLAS = /usr/lib/x86_64-linux-gnu/openblas-openmp
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS   = -std=c11 -O2 -g $(WARN) -D_GNU_SOURCE -fopenmp
 CPPFLAGS = -Iimpls -Iharness -I/usr/include/x86_64-linux-gnu/openblas-openmp
-LDLIBS   = -linih -ljansson -L$(OPENBLAS) -Wl,-rpath,$(OPENBLAS) -lopenblas -ldnnl -ldl -lm
+LDLIBS   = -linih -ljansson -L$(OPENBLAS) -Wl,-rpath,$(OPENBLAS) -lopenblas -ldnnl -lhwloc -ldl -lm
 GIT_DESC := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 B = build
-IMPL_SRC    = impls/registry.c impls/naive.c impls/tiled.c impls/openblas.c \
-              impls/onednn.c
+IMPL_SRC    = impls/registry.c impls/naive.c impls/tiled.c impls/avx2.c \
+              impls/openblas.c impls/onednn.c impls/cpu_features.c impls/tile_sizes.c
 HARNESS_SRC = $(filter-out harness/main.c,$(wildcard harness/*.c))
 IMPL_OBJ    = $(IMPL_SRC:%.c=$(B)/obj/%.o)
 HARNESS_OBJ = $(HARNESS_SRC:%.c=$(B)/obj/%.o)
 CORE_OBJ    = $(HARNESS_OBJ) $(IMPL_OBJ)
 
 TEST_SUPPORT = tests/bug_impls.c tests/fault_impls.c
-TESTS        = test_config test_gen test_sweep test_ref test_check test_runner test_output test_stats
+TESTS        = test_config test_gen test_sweep test_ref test_check test_runner test_output test_stats \
+               test_exp2 test_tiles
 TEST_BINS    = $(TESTS:%=$(B)/tests/%)
 TEST_PLUGINS = $(B)/tests/crash_plugin.so $(B)/tests/bad_abi_plugin.so \
                $(B)/tests/no_symbol_plugin.so $(B)/tests/dup_plugin.so
 EXAMPLE      = $(B)/plugins/example.so
 
-.PHONY: all deps bench test unit e2e clean
+.PHONY: all deps bench test unit e2e conformance clean
 all: $(B)/attnbench $(EXAMPLE)
 
 deps:
@@ -37,6 +38,9 @@ $(B)/obj/harness/out_json.o $(B)/obj/harness/main.o: CPPFLAGS += \
 # Portable C, but loops written to vectorise: -O3 lets gcc do it. -fno-trapping-math lets it
 # turn the float compares of exp2_poly.h into selects (nothing here reads FP exception flags).
 $(B)/obj/impls/tiled.o $(B)/obj/impls/openblas.o: CFLAGS += -O3 -fno-trapping-math
+
+# The one file built for AVX2 and FMA; cpu_features.c (baseline ISA) decides if it may run.
+$(B)/obj/impls/avx2.o: CFLAGS += -O3 -mavx2 -mfma
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -64,13 +68,17 @@ bench: deps
 
 test: deps
 	@$(MAKE) --no-print-directory all $(TEST_BINS) $(TEST_PLUGINS)
-	@$(MAKE) --no-print-directory unit e2e
+	@$(MAKE) --no-print-directory unit e2e conformance
 
 unit:
 	@set -e; for t in $(TEST_BINS); do echo "== $$t"; $$t; done
 
 e2e:
 	tests/e2e.sh
+
+# Every built-in implementation over the awkward shapes of configs/conformance*.ini.
+conformance:
+	tests/conformance.sh
 
 clean:
 	rm -rf $(B)

@@ -8,6 +8,7 @@
 #include "report.h"
 #include "runner.h"
 #include "sweep.h"
+#include "tile_sizes.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -217,6 +218,14 @@ int cmd_run(int argc, char **argv)
     }
     json_object_set_new(meta, "notes", notes);
     json_object_set_new(meta, "cases_planned", json_integer(s.n_cases));
+
+    /* Cache sizes are read once here, so every case's child inherits them. */
+    size_t l1d, l2;
+    tile_sizes_override((int)c.tile_rows, (int)c.tile_keys);
+    tile_cache_sizes(&l1d, &l2);
+    json_object_set_new(meta, "tile_caches",
+                        json_pack("{s:I, s:I}", "l1d_bytes", (json_int_t)l1d, "l2_bytes",
+                                  (json_int_t)l2));
 
     runner_opts opts = {
         .warmup = c.warmup, .min_reps = c.min_reps, .max_reps = c.max_reps,

@@ -48,6 +48,8 @@ static const cfg_key cfg_keys[] = {
     {"measure", "counters", T_EVENT_LIST, 0, 0, offsetof(cfg, counters)},
     {"check", "tol_factor", T_REAL, 1e-3, 1e6, offsetof(cfg, tol_factor)},
     {"check", "abs_floor", T_REAL, 0, 1, offsetof(cfg, abs_floor)},
+    {"tune", "tile_rows", T_INT, 0, 4096, offsetof(cfg, tile_rows)},
+    {"tune", "tile_keys", T_INT, 0, 4096, offsetof(cfg, tile_keys)},
 };
 #define CFG_NKEYS (sizeof cfg_keys / sizeof cfg_keys[0])
 
@@ -367,7 +369,7 @@ static void suggest_key(const char *section, const char *key, char *out, size_t 
 static int known_section(const char *section)
 {
     return strcmp(section, "sweep") == 0 || strcmp(section, "measure") == 0 ||
-           strcmp(section, "check") == 0;
+           strcmp(section, "check") == 0 || strcmp(section, "tune") == 0;
 }
 
 typedef struct load_ctx {
@@ -388,8 +390,8 @@ static int cfg_ini_entry(void *user, const char *section, const char *name, cons
         return 0;
     }
     if (!known_section(section)) {
-        static const char *const sections[] = {"sweep", "measure", "check"};
-        suggest(section, sections, 3, hint, sizeof hint);
+        static const char *const sections[] = {"sweep", "measure", "check", "tune"};
+        suggest(section, sections, 4, hint, sizeof hint);
         snprintf(ctx->msg, sizeof ctx->msg, "unknown section [%s]%s", section, hint);
         return 0;
     }

@@ -38,6 +38,8 @@ typedef struct cfg {
     /* [check] */
     double tol_factor;           /* multiplies the float32 error model; see check.c */
     double abs_floor;            /* absolute error always allowed */
+    /* [tune] */
+    long tile_rows, tile_keys;   /* tiled kernels' block sizes; 0: from the cache sizes */
 
     char source[512];            /* the config file, or "(defaults)" */
     /* Every key as last set (file or --set), for results.json: "section.key" = "text". */

@@ -195,7 +195,7 @@ static int onednn_run(void *state, const float *q, const float *k, const float *
 
 const attn_impl attn_impl_onednn = {
     .name = "onednn",
-    .summary = "oneDNN 2.6 primitives over all heads: matmul (scale attr), causal -inf, softmax, matmul",
+    .summary = "oneDNN 2.6 on all heads at once: matmul (scale attr), -inf mask, softmax, matmul",
     .caps = ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS,
     .available = NULL,
     .prepare = onednn_prepare,

@@ -1,17 +1,21 @@
 /* tiled: cache-blocked attention with the online softmax of FlashAttention, in portable C.
  * Query rows are taken BR at a time and keys BC at a time; a running row maximum and sum
  * rescale the partial output when the maximum grows, so the N_q x N_kv score matrix never
- * exists: working memory is a few tiles per thread, set by BR, BC and head_dim only. */
+ * exists: working memory is a few tiles per thread, set by BR, BC and head_dim only. Loops are
+ * plain C that gcc vectorises; the exponential is exp2_poly.h's, as a libm call per score
+ * would not vectorise. */
 #include "attn.h"
+#include "exp2_poly.h"
 #include "impl_util.h"
+#include "tile_sizes.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* 64 x 64 tiles: a score tile (16 KiB), a transposed key tile and a value tile of d <= 256
- * columns (64 KiB each at d = 256) and the output rows stay within a Zen 4 core's 1 MiB L2. */
-enum { BR = 64, BC = 64 };
+/* BR query rows by BC keys per tile, from tile_sizes.c's cache rule (or [tune]). Multiples of
+ * 16 keep the vectorised loops over keys free of short tails. */
+enum { TILE_MULTIPLE = 16 };
 
 typedef struct tiled_scratch {
     float *s;        /* BR x BC scores, then probabilities */
@@ -22,6 +26,7 @@ typedef struct tiled_scratch {
 
 typedef struct tiled_state {
     attn_problem p;
+    int br, bc;
     int n_scratch;
     tiled_scratch *scratch;   /* one per thread */
     float *arena;
@@ -40,11 +45,15 @@ static void tiled_release(void *state)
 static int tiled_prepare(const attn_problem *p, void **state, char *why, size_t why_len)
 {
     tiled_state *t = calloc(1, sizeof *t);
-    size_t d = (size_t)p->head_dim;
-    size_t per = BR * BC + d * BC + BR * d + 2 * BR;
+    int br = 0, bc = 0;
+    tile_sizes_for(p->head_dim, TILE_MULTIPLE, TILE_MULTIPLE, &br, &bc);
+    const size_t d = (size_t)p->head_dim, BR = (size_t)br, BC = (size_t)bc;
+    const size_t per = BR * BC + d * BC + BR * d + 2 * BR;
 
     if (t != NULL) {
         t->p = *p;
+        t->br = br;
+        t->bc = bc;
         t->n_scratch = impl_threads(p);
         t->scratch = calloc((size_t)t->n_scratch, sizeof *t->scratch);
         t->arena = malloc(sizeof(float) * per * (size_t)t->n_scratch);
@@ -66,10 +75,12 @@ static int tiled_prepare(const attn_problem *p, void **state, char *why, size_t 
 }
 
 /* Rows [i0, i0 + rows) of one head. */
-static void tiled_block(const attn_problem *p, tiled_scratch *w, int i0, int rows,
+static void tiled_block(const tiled_state *t, tiled_scratch *w, int i0, int rows,
                         const float *q, const float *k, const float *v, float *o)
 {
-    const int d = p->head_dim;
+    const attn_problem *p = &t->p;
+    const int d = p->head_dim, BC = t->bc;
+    const float scale2 = p->scale * (float)M_LOG2E;   /* scores in base 2, for exp2 */
     const int last_visible = impl_visible_keys(p, i0 + rows - 1);
 
     for (int r = 0; r < rows; r++) {
@@ -101,16 +112,18 @@ static void tiled_block(const attn_problem *p, tiled_scratch *w, int i0, int row
                     sr[c] += qx * ktx[c];
             }
             float tile_max = -INFINITY;
+#pragma omp simd reduction(max : tile_max)
             for (int c = 0; c < visible; c++) {
-                sr[c] *= p->scale;
+                sr[c] *= scale2;
                 tile_max = sr[c] > tile_max ? sr[c] : tile_max;
             }
             /* Online softmax: rescale what was summed under the old maximum. */
             float m_new = tile_max > w->m[r] ? tile_max : w->m[r];
-            float shrink = expf(w->m[r] - m_new);
+            float shrink = exp2_poly(w->m[r] - m_new);
             float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
             for (int c = 0; c < visible; c++) {
-                sr[c] = expf(sr[c] - m_new);
+                sr[c] = exp2_poly(sr[c] - m_new);
                 sum += sr[c];
             }
             w->l[r] = w->l[r] * shrink + sum;
@@ -136,7 +149,7 @@ static int tiled_run(void *state, const float *q, const float *k, const float *v
 {
     tiled_state *t = state;
     const attn_problem *p = &t->p;
-    const int blocks = (p->seq_q + BR - 1) / BR;
+    const int BR = t->br, blocks = (p->seq_q + BR - 1) / BR;
     const long tasks = (long)p->batch * p->heads * blocks;
 
 #pragma omp parallel for schedule(dynamic) num_threads(t->n_scratch)
@@ -146,7 +159,7 @@ static int tiled_run(void *state, const float *q, const float *k, const float *v
         size_t qo, kvo;
         impl_head_offsets(p, b, h, &qo, &kvo);
         int i0 = blk * BR, rows = p->seq_q - i0 < BR ? p->seq_q - i0 : BR;
-        tiled_block(p, &t->scratch[impl_thread_num()], i0, rows, q + qo, k + kvo, v + kvo,
+        tiled_block(t, &t->scratch[impl_thread_num()], i0, rows, q + qo, k + kvo, v + kvo,
                     o + qo);
     }
     return 0;
@@ -154,7 +167,7 @@ static int tiled_run(void *state, const float *q, const float *k, const float *v
 
 const attn_impl attn_impl_tiled = {
     .name = "tiled",
-    .summary = "cache-blocked 64x64 tiles with online softmax (FlashAttention-style), plain C",
+    .summary = "cache-blocked tiles with online softmax (FlashAttention-style), plain C",
     .caps = ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS,
     .available = NULL,
     .prepare = tiled_prepare,

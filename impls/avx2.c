@@ -1,0 +1,367 @@
+/* avx2: the tiled online-softmax algorithm with AVX2 and FMA, written like a GEMM micro-kernel.
+ * The only file compiled with -mavx2 -mfma; cpu_features.c says at run time whether it may run.
+ *
+ * A task is a block of BR query rows of one (batch, kv head): with GQA the G query heads that
+ * share a kv head are stacked, so one pass over K and V serves them all. For each block of BC
+ * keys:
+ *   S^T = K_blk Q_blk^T     micro-tiles of 6 keys x 16 queries: a K element is broadcast (read
+ *                           where K lies, no packing), 16 queries of the transposed, pre-scaled
+ *                           Q block are loaded, 12 accumulators take the FMAs
+ *   online softmax          S^T is key-major, so each query's max and sum over the keys are
+ *                           vertical: eight queries per vector, no horizontal reductions
+ *   O_acc = alpha O_acc + P V   micro-tiles of 4 queries x 16 head-dim columns: P broadcast,
+ *                           V rows loaded where they lie (masked loads on a head_dim tail)
+ * Scores are kept in base 2 (scale * log2 e is folded into Q), so the exponential is exp2.
+ * Working memory per thread: Q^T block, S^T tile, O accumulator, a few vectors of BR: set by
+ * BR, BC and head_dim, never by the sequence length. */
+#include "attn.h"
+#include "avx2_exp2.h"
+#include "cpu_features.h"
+#include "impl_util.h"
+#include "tile_sizes.h"
+
+#include <immintrin.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Micro-tiles: MR keys x 16 queries for S^T, PV_ROWS queries x 16 columns for P V (two
+ * vectors of 8 floats wide). */
+enum { MR = 6, PV_ROWS = 4, LANES = 16 };
+
+typedef struct avx2_scratch {
+    float *qt;      /* d x br: the query block, scaled and transposed */
+    float *st;      /* bc x br: scores, then probabilities, key-major */
+    float *acc;     /* br x dp: unnormalised output rows */
+    float *m, *l, *alpha;   /* br each: running max, running sum, this block's rescale */
+    int *vis;       /* br: keys each query row sees */
+} avx2_scratch;
+
+typedef struct avx2_state {
+    attn_problem p;
+    int br, bc;     /* query rows and keys per tile */
+    int dp;         /* head_dim rounded up to 16 */
+    int rows;       /* stacked query rows per (batch, kv head): G * N_q */
+    int blocks;     /* query blocks per (batch, kv head) */
+    int n_scratch;
+    avx2_scratch *scratch;
+    float *arena;
+} avx2_state;
+
+static void avx2_release(void *state)
+{
+    avx2_state *st = state;
+    if (st == NULL)
+        return;
+    free(st->arena);
+    free(st->scratch);
+    free(st);
+}
+
+static size_t round_up(size_t x, size_t to) { return (x + to - 1) / to * to; }
+
+static int avx2_prepare(const attn_problem *p, void **state, char *why, size_t why_len)
+{
+    avx2_state *st = calloc(1, sizeof *st);
+    if (st == NULL) {
+        impl_why(why, why_len, "out of memory");
+        return 1;
+    }
+    st->p = *p;
+    tile_sizes_for(p->head_dim, 48, MR, &st->br, &st->bc);   /* 48: a multiple of 16, 6, 4 */
+    st->dp = (int)round_up((size_t)p->head_dim, LANES);
+    st->rows = (p->heads / p->kv_heads) * p->seq_q;
+    st->blocks = (st->rows + st->br - 1) / st->br;
+    st->n_scratch = impl_threads(p);
+
+    /* Each piece starts on a 64-byte line; floats and ints share the arena's 4-byte slots. */
+    const size_t br = (size_t)st->br, d = (size_t)p->head_dim;
+    const size_t qt = round_up(d * br, 16), s = round_up((size_t)st->bc * br, 16);
+    const size_t acc = br * (size_t)st->dp, vec = round_up(br, 16);
+    const size_t per = qt + s + acc + 4 * vec;
+    st->scratch = calloc((size_t)st->n_scratch, sizeof *st->scratch);
+    st->arena = aligned_alloc(64, sizeof(float) * per * (size_t)st->n_scratch);
+    if (st->scratch == NULL || st->arena == NULL) {
+        impl_why(why, why_len, "out of memory for %d tile sets of %zu bytes", st->n_scratch,
+                 sizeof(float) * per);
+        avx2_release(st);
+        return 1;
+    }
+    for (int i = 0; i < st->n_scratch; i++) {
+        float *base = st->arena + per * (size_t)i;
+        avx2_scratch *w = &st->scratch[i];
+        w->qt = base;
+        w->st = w->qt + qt;
+        w->acc = w->st + s;
+        w->m = w->acc + acc;
+        w->l = w->m + vec;
+        w->alpha = w->l + vec;
+        w->vis = (int *)(w->alpha + vec);
+    }
+    *state = st;
+    return 0;
+}
+
+/* The kernels below stay out of line (noinline): inlined into the block loop, gcc's register
+ * allocator spilled their accumulators (measured: 70 against 86 GFLOP/s at d = 128). */
+
+/* S^T rows [0, nk) x 16 queries: k points at the micro-tile's first key (row-major, stride d),
+ * qt and st at its first query column; both have row stride br. For the 6-row tile every
+ * accumulator is a named variable: gcc keeps those in registers, where an array indexed in
+ * a loop was spilled to the stack on every FMA. */
+__attribute__((noinline)) static void qk_tile6(const float *k, int d, const float *qt,
+                                               float *st, int br)
+{
+    __m256 a0 = _mm256_setzero_ps(), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0;
+    __m256 a3 = a0, b3 = a0, a4 = a0, b4 = a0, a5 = a0, b5 = a0;
+    const float *k0 = k, *k1 = k + d, *k2 = k + 2 * (size_t)d, *k3 = k + 3 * (size_t)d;
+    const float *k4 = k + 4 * (size_t)d, *k5 = k + 5 * (size_t)d;
+    for (int x = 0; x < d; x++) {
+        const float *qx = qt + (size_t)x * br;
+        __m256 q0 = _mm256_load_ps(qx), q1 = _mm256_load_ps(qx + 8), kb;
+#define QK_ROW(n)                                    \
+        kb = _mm256_broadcast_ss(k##n + x);          \
+        a##n = _mm256_fmadd_ps(kb, q0, a##n);        \
+        b##n = _mm256_fmadd_ps(kb, q1, b##n);
+        QK_ROW(0) QK_ROW(1) QK_ROW(2) QK_ROW(3) QK_ROW(4) QK_ROW(5)
+#undef QK_ROW
+    }
+#define QK_STORE(n)                                           \
+    _mm256_store_ps(st + (size_t)(n) * br, a##n);             \
+    _mm256_store_ps(st + (size_t)(n) * br + 8, b##n);
+    QK_STORE(0) QK_STORE(1) QK_STORE(2) QK_STORE(3) QK_STORE(4) QK_STORE(5)
+#undef QK_STORE
+}
+
+/* Fewer than 6 keys (the last tile of a block): one key at a time. */
+static void qk_tile_short(const float *k, int d, const float *qt, float *st, int br, int nk)
+{
+    for (int r = 0; r < nk; r++) {
+        __m256 a = _mm256_setzero_ps(), b = a;
+        for (int x = 0; x < d; x++) {
+            __m256 kb = _mm256_broadcast_ss(k + (size_t)r * d + x);
+            a = _mm256_fmadd_ps(kb, _mm256_load_ps(qt + (size_t)x * br), a);
+            b = _mm256_fmadd_ps(kb, _mm256_load_ps(qt + (size_t)x * br + 8), b);
+        }
+        _mm256_store_ps(st + (size_t)r * br, a);
+        _mm256_store_ps(st + (size_t)r * br + 8, b);
+    }
+}
+
+/* V columns [x0, x0 + 16) of key row vj: plain loads, or masked ones on the head_dim tail
+ * (masked-off lanes read nothing, so the last row of V is never overrun). */
+static inline __attribute__((always_inline)) void load_v(const float *vj, __m256i tail0,
+                                                         __m256i tail1, const int full,
+                                                         __m256 *v0, __m256 *v1)
+{
+    *v0 = full ? _mm256_loadu_ps(vj) : _mm256_maskload_ps(vj, tail0);
+    *v1 = full ? _mm256_loadu_ps(vj + 8) : _mm256_maskload_ps(vj + 8, tail1);
+}
+
+/* O_acc rows [0, 4) x 16 columns: scale by alpha, then add P V over `cols` keys. `pt` points
+ * at the first query's probability for key 0 (stride br between keys), v at column x0 of key
+ * 0 (stride d), acc at the tile (stride dp). Named accumulators, as in qk_tile6; four rows,
+ * not six, as 12 accumulators plus two V vectors and a broadcast left gcc spilling. */
+static inline __attribute__((always_inline)) void pv_tile4(const float *pt, int br,
+                                                           const float *v, int d, float *acc,
+                                                           int dp, const float *alpha, int cols,
+                                                           __m256i tail0, __m256i tail1,
+                                                           const int full)
+{
+    __m256 a0, b0, a1, b1, a2, b2, a3, b3, s;
+#define PV_LOAD(n)                                                         \
+    s = _mm256_broadcast_ss(alpha + (n));                                  \
+    a##n = _mm256_mul_ps(s, _mm256_load_ps(acc + (size_t)(n) * dp));       \
+    b##n = _mm256_mul_ps(s, _mm256_load_ps(acc + (size_t)(n) * dp + 8));
+    PV_LOAD(0) PV_LOAD(1) PV_LOAD(2) PV_LOAD(3)
+#undef PV_LOAD
+    for (int j = 0; j < cols; j++) {
+        const float *pj = pt + (size_t)j * br;
+        __m256 v0, v1;
+        load_v(v + (size_t)j * d, tail0, tail1, full, &v0, &v1);
+#define PV_ROW(n)                                    \
+        s = _mm256_broadcast_ss(pj + (n));           \
+        a##n = _mm256_fmadd_ps(s, v0, a##n);         \
+        b##n = _mm256_fmadd_ps(s, v1, b##n);
+        PV_ROW(0) PV_ROW(1) PV_ROW(2) PV_ROW(3)
+#undef PV_ROW
+    }
+#define PV_STORE(n)                                                \
+    _mm256_store_ps(acc + (size_t)(n) * dp, a##n);                 \
+    _mm256_store_ps(acc + (size_t)(n) * dp + 8, b##n);
+    PV_STORE(0) PV_STORE(1) PV_STORE(2) PV_STORE(3)
+#undef PV_STORE
+}
+
+/* Fewer than 4 query rows (the last rows of a block): one row at a time. */
+static void pv_tile_short(const float *pt, int br, const float *v, int d, float *acc, int dp,
+                          const float *alpha, int cols, __m256i tail0, __m256i tail1, int full,
+                          int nq)
+{
+    for (int r = 0; r < nq; r++) {
+        __m256 s = _mm256_broadcast_ss(alpha + r);
+        __m256 a = _mm256_mul_ps(s, _mm256_load_ps(acc + (size_t)r * dp));
+        __m256 b = _mm256_mul_ps(s, _mm256_load_ps(acc + (size_t)r * dp + 8));
+        for (int j = 0; j < cols; j++) {
+            __m256 v0, v1;
+            if (full)
+                load_v(v + (size_t)j * d, tail0, tail1, 1, &v0, &v1);
+            else
+                load_v(v + (size_t)j * d, tail0, tail1, 0, &v0, &v1);
+            s = _mm256_broadcast_ss(pt + (size_t)j * br + r);
+            a = _mm256_fmadd_ps(s, v0, a);
+            b = _mm256_fmadd_ps(s, v1, b);
+        }
+        _mm256_store_ps(acc + (size_t)r * dp, a);
+        _mm256_store_ps(acc + (size_t)r * dp + 8, b);
+    }
+}
+
+__attribute__((noinline)) static void pv_tile_n(const float *pt, int br, const float *v, int d,
+                                                float *acc, int dp, const float *alpha,
+                                                int cols, __m256i tail0, __m256i tail1,
+                                                int full, int nq)
+{
+    if (nq < PV_ROWS)
+        pv_tile_short(pt, br, v, d, acc, dp, alpha, cols, tail0, tail1, full, nq);
+    else if (full)
+        pv_tile4(pt, br, v, d, acc, dp, alpha, cols, tail0, tail1, 1);
+    else
+        pv_tile4(pt, br, v, d, acc, dp, alpha, cols, tail0, tail1, 0);
+}
+
+/* Lanes [i, i + 8) set where i + lane < limit. */
+static __m256i lanes_below(int i, int limit)
+{
+    __m256i idx = _mm256_add_epi32(_mm256_set1_epi32(i), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(limit), idx);
+}
+
+/* Online softmax over one key block for the query vectors covering `lanes` queries: S^T
+ * becomes P^T (under the running max), m and l are updated, alpha says how much to shrink
+ * what O_acc held. With `masked`, key j0 + j counts for query i only if j0 + j < vis[i]. */
+__attribute__((noinline)) static void softmax_block(avx2_scratch *w, int br, int lanes,
+                                                    int cols, int j0, int masked)
+{
+    const __m256 neg_inf = _mm256_set1_ps(-INFINITY), zero = _mm256_setzero_ps();
+    for (int i = 0; i < lanes; i += 8) {
+        __m256i vis = _mm256_load_si256((const __m256i *)(w->vis + i));
+        __m256 tile_max = neg_inf;
+        for (int j = 0; j < cols; j++) {
+            float *sj = w->st + (size_t)j * br + i;
+            __m256 s = _mm256_load_ps(sj);
+            if (masked) {
+                __m256i sees = _mm256_cmpgt_epi32(vis, _mm256_set1_epi32(j0 + j));
+                s = _mm256_blendv_ps(neg_inf, s, _mm256_castsi256_ps(sees));
+                _mm256_store_ps(sj, s);
+            }
+            tile_max = _mm256_max_ps(tile_max, s);
+        }
+        __m256 m_old = _mm256_load_ps(w->m + i);
+        __m256 m_new = _mm256_max_ps(m_old, tile_max);
+        /* A query that has seen only masked keys keeps max -inf; subtract 0 instead, so its
+         * probabilities are exp2(-inf) = 0, not NaN. */
+        __m256 m_safe = _mm256_blendv_ps(m_new, zero, _mm256_cmp_ps(m_new, neg_inf, _CMP_EQ_OQ));
+        __m256 sum = zero;
+        for (int j = 0; j < cols; j++) {
+            float *sj = w->st + (size_t)j * br + i;
+            __m256 pj = avx2_exp2(_mm256_sub_ps(_mm256_load_ps(sj), m_safe));
+            _mm256_store_ps(sj, pj);
+            sum = _mm256_add_ps(sum, pj);
+        }
+        __m256 alpha = avx2_exp2(_mm256_sub_ps(m_old, m_safe));
+        _mm256_store_ps(w->alpha + i, alpha);
+        _mm256_store_ps(w->l + i, _mm256_fmadd_ps(_mm256_load_ps(w->l + i), alpha, sum));
+        _mm256_store_ps(w->m + i, m_new);
+    }
+}
+
+/* Query rows [r0, r0 + rows) of the stacked group at q/o, against its k and v. */
+static void avx2_block(const avx2_state *st, avx2_scratch *w, int r0, int rows, const float *q,
+                       const float *k, const float *v, float *o)
+{
+    const attn_problem *p = &st->p;
+    const int d = p->head_dim, br = st->br, dp = st->dp;
+    const int lanes = (int)round_up((size_t)rows, LANES);
+    const float c = p->scale * (float)M_LOG2E;
+
+    int max_vis = 0, min_vis = p->seq_kv;
+    for (int i = 0; i < lanes; i++) {
+        int seen = i < rows ? impl_visible_keys(p, (r0 + i) % p->seq_q) : 0;
+        w->vis[i] = seen;
+        if (i < rows) {
+            max_vis = seen > max_vis ? seen : max_vis;
+            min_vis = seen < min_vis ? seen : min_vis;
+        }
+        w->m[i] = -INFINITY;
+        w->l[i] = 0.0f;
+    }
+    for (int x = 0; x < d; x++)
+        for (int i = 0; i < lanes; i++)
+            w->qt[(size_t)x * br + i] = i < rows ? q[(size_t)(r0 + i) * d + x] * c : 0.0f;
+    memset(w->acc, 0, sizeof(float) * (size_t)rows * dp);
+
+    const int full_chunks = d / LANES, tail = d % LANES;
+    const __m256i tail0 = lanes_below(0, tail), tail1 = lanes_below(8, tail);
+    for (int j0 = 0; j0 < max_vis; j0 += st->bc) {
+        const int cols = max_vis - j0 < st->bc ? max_vis - j0 : st->bc;
+        const float *kb = k + (size_t)j0 * d, *vb = v + (size_t)j0 * d;
+
+        for (int i = 0; i < lanes; i += LANES)
+            for (int j = 0; j < cols; j += MR)
+                if (cols - j >= MR)
+                    qk_tile6(kb + (size_t)j * d, d, w->qt + i, w->st + (size_t)j * br + i, br);
+                else
+                    qk_tile_short(kb + (size_t)j * d, d, w->qt + i, w->st + (size_t)j * br + i,
+                                  br, cols - j);
+
+        softmax_block(w, br, lanes, cols, j0, p->causal && j0 + cols > min_vis);
+
+        for (int r = 0; r < rows; r += PV_ROWS) {
+            const int nq = rows - r < PV_ROWS ? rows - r : PV_ROWS;
+            for (int xc = 0; xc < full_chunks; xc++)
+                pv_tile_n(w->st + r, br, vb + xc * LANES, d, w->acc + (size_t)r * dp + xc * LANES,
+                          dp, w->alpha + r, cols, tail0, tail1, 1, nq);
+            if (tail)
+                pv_tile_n(w->st + r, br, vb + full_chunks * LANES, d,
+                          w->acc + (size_t)r * dp + full_chunks * LANES, dp, w->alpha + r, cols,
+                          tail0, tail1, 0, nq);
+        }
+    }
+    for (int i = 0; i < rows; i++) {
+        const float inv = w->l[i] > 0.0f ? 1.0f / w->l[i] : 0.0f;   /* sees no key: 0 */
+        float *oi = o + (size_t)(r0 + i) * d;
+        const float *ai = w->acc + (size_t)i * dp;
+        for (int x = 0; x < d; x++)
+            oi[x] = ai[x] * inv;
+    }
+}
+
+static int avx2_run(void *state, const float *q, const float *k, const float *v, float *o)
+{
+    avx2_state *st = state;
+    const attn_problem *p = &st->p;
+    const long tasks = (long)p->batch * p->kv_heads * st->blocks;
+    const size_t d = (size_t)p->head_dim;
+
+#pragma omp parallel for schedule(dynamic) num_threads(st->n_scratch)
+    for (long t = 0; t < tasks; t++) {
+        const size_t group = (size_t)(t / st->blocks);   /* b * kv_heads + kv head */
+        const int r0 = (int)(t % st->blocks) * st->br;
+        const int rows = st->rows - r0 < st->br ? st->rows - r0 : st->br;
+        const size_t q_off = group * st->rows * d, kv_off = group * p->seq_kv * d;
+        avx2_block(st, &st->scratch[impl_thread_num()], r0, rows, q + q_off, k + kv_off,
+                   v + kv_off, o + q_off);
+    }
+    return 0;
+}
+
+const attn_impl attn_impl_avx2 = {
+    .name = "avx2",
+    .summary = "online-softmax tiles, AVX2+FMA register-tiled micro-kernels, exp2 polynomial",
+    .caps = ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS,
+    .available = cpu_avx2_fma,
+    .prepare = avx2_prepare,
+    .run = avx2_run,
+    .release = avx2_release,
+};

@@ -1,0 +1,46 @@
+/* cpu_features.c: what the CPU and the OS let us run, asked with CPUID and XGETBV.
+ * Compiled for the baseline ISA (never with -mavx2), so it runs on any x86-64 to say no. */
+#include "cpu_features.h"
+
+#include "impl_util.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+
+/* XCR0: which register states the OS saves on a context switch. */
+static unsigned long long read_xcr0(void)
+{
+    unsigned eax, edx;
+    __asm__ volatile("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
+    return ((unsigned long long)edx << 32) | eax;
+}
+
+int cpu_avx2_fma(char *why, size_t why_len)
+{
+    unsigned eax, ebx, ecx, edx;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) {
+        impl_why(why, why_len, "CPUID leaf 1 is not available");
+        return 1;
+    }
+    if (!(ecx & bit_AVX) || !(ecx & bit_FMA)) {
+        impl_why(why, why_len, "the CPU has no %s", !(ecx & bit_AVX) ? "AVX" : "FMA");
+        return 1;
+    }
+    /* The OS must save the YMM registers (XCR0 bits 1 and 2), or AVX code faults. */
+    if (!(ecx & bit_OSXSAVE) || (read_xcr0() & 0x6) != 0x6) {
+        impl_why(why, why_len, "the OS does not enable the AVX registers (XCR0)");
+        return 1;
+    }
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) || !(ebx & bit_AVX2)) {
+        impl_why(why, why_len, "the CPU has no AVX2");
+        return 1;
+    }
+    return 0;
+}
+#else
+int cpu_avx2_fma(char *why, size_t why_len)
+{
+    impl_why(why, why_len, "not an x86-64 CPU");
+    return 1;
+}
+#endif
