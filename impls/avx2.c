@@ -70,7 +70,7 @@ static int avx2_prepare(const attn_problem *p, void **state, char *why, size_t w
     st->p = *p;
     tile_sizes_for(p->head_dim, 48, MR, &st->br, &st->bc);   /* 48: a multiple of 16, 6, 4 */
     st->dp = (int)round_up((size_t)p->head_dim, LANES);
-    st->rows = (p->heads / p->kv_heads) * p->seq_q;
+    st->rows = impl_stacked_rows(p);
     st->blocks = (st->rows + st->br - 1) / st->br;
     st->n_scratch = impl_threads(p);
 
@@ -204,10 +204,7 @@ static void pv_tile_short(const float *pt, int br, const float *v, int d, float 
         __m256 b = _mm256_mul_ps(s, _mm256_load_ps(acc + (size_t)r * dp + 8));
         for (int j = 0; j < cols; j++) {
             __m256 v0, v1;
-            if (full)
-                load_v(v + (size_t)j * d, tail0, tail1, 1, &v0, &v1);
-            else
-                load_v(v + (size_t)j * d, tail0, tail1, 0, &v0, &v1);
+            load_v(v + (size_t)j * d, tail0, tail1, full, &v0, &v1);
             s = _mm256_broadcast_ss(pt + (size_t)j * br + r);
             a = _mm256_fmadd_ps(s, v0, a);
             b = _mm256_fmadd_ps(s, v1, b);
@@ -287,7 +284,7 @@ static void avx2_block(const avx2_state *st, avx2_scratch *w, int r0, int rows, 
 
     int max_vis = 0, min_vis = p->seq_kv;
     for (int i = 0; i < lanes; i++) {
-        int seen = i < rows ? impl_visible_keys(p, (r0 + i) % p->seq_q) : 0;
+        int seen = i < rows ? impl_stacked_visible_keys(p, r0 + i) : 0;
         w->vis[i] = seen;
         if (i < rows) {
             max_vis = seen > max_vis ? seen : max_vis;

@@ -29,6 +29,20 @@ static inline void impl_head_offsets(const attn_problem *p, int b, int h, size_t
               p->head_dim;
 }
 
+/* GQA stacking: query head h = g * G + t (G = heads / kv_heads) sits next to the other heads
+ * of kv head g in q and o, so the G heads sharing a kv head form one matrix of G * seq_q rows,
+ * and one pass over K and V can serve them all. Stacked row r is query r % seq_q of its head
+ * (r may count from the start of q: every stack is a whole number of heads). */
+static inline int impl_stacked_rows(const attn_problem *p)
+{
+    return p->heads / p->kv_heads * p->seq_q;
+}
+
+static inline int impl_stacked_visible_keys(const attn_problem *p, long r)
+{
+    return impl_visible_keys(p, (int)(r % p->seq_q));
+}
+
 /* Threads to ask OpenMP for: the problem's count, at least one. */
 static inline int impl_threads(const attn_problem *p) { return p->threads > 0 ? p->threads : 1; }
 

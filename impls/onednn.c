@@ -99,7 +99,7 @@ static int onednn_prepare(const attn_problem *p, void **state, char *why, size_t
     omp_set_num_threads(impl_threads(p));
 
     const dnnl_dim_t groups = (dnnl_dim_t)p->batch * p->kv_heads, d = p->head_dim;
-    const dnnl_dim_t n_kv = p->seq_kv, rows = (dnnl_dim_t)(p->heads / p->kv_heads) * p->seq_q;
+    const dnnl_dim_t n_kv = p->seq_kv, rows = impl_stacked_rows(p);
     st->rows = (int)rows;
     st->s_buf = alloc_floats((size_t)groups * rows * n_kv);
     if (st->s_buf == NULL) {
@@ -152,7 +152,7 @@ static void mask_scores(const onednn_state *st)
 #pragma omp parallel for schedule(static) num_threads(impl_threads(p))
     for (long r = 0; r < all_rows; r++) {
         float *row = st->s_buf + (size_t)r * p->seq_kv;
-        for (int j = impl_visible_keys(p, (int)(r % st->rows % p->seq_q)); j < p->seq_kv; j++)
+        for (int j = impl_stacked_visible_keys(p, r); j < p->seq_kv; j++)
             row[j] = -INFINITY;
     }
 }

@@ -47,7 +47,7 @@ static int openblas_prepare(const attn_problem *p, void **state, char *why, size
     }
     st->p = *p;
     st->threads = impl_threads(p);
-    st->rows = (p->heads / p->kv_heads) * p->seq_q;
+    st->rows = impl_stacked_rows(p);
     long fit = S_BLOCK_BYTES / (sizeof(float) * (size_t)p->seq_kv);
     st->block = fit < MIN_ROWS ? MIN_ROWS : fit > MAX_ROWS ? MAX_ROWS : (int)fit;
     if (st->block > st->rows)
@@ -84,14 +84,15 @@ static float softmax_row(float *s, int visible, int cols)
     return sum;
 }
 
-/* Block `blk` of the stacked rows of (batch b, kv head g). */
-static void openblas_block(const openblas_state *st, float *s, int b, int g, int blk,
-                           const float *q, const float *k, const float *v, float *o)
+/* Task t: block t % blocks of the stacked rows of group t / blocks (= b * kv_heads + kv head),
+ * with s as its score buffer. */
+static void openblas_block(const openblas_state *st, float *s, long t, const float *q,
+                           const float *k, const float *v, float *o)
 {
     const attn_problem *p = &st->p;
-    const int d = p->head_dim, r0 = blk * st->block;
+    const int d = p->head_dim, r0 = (int)(t % st->blocks) * st->block;
     const int rows = st->rows - r0 < st->block ? st->rows - r0 : st->block;
-    const size_t group = ((size_t)b * p->kv_heads + g);
+    const size_t group = (size_t)(t / st->blocks);
     const float *qb = q + (group * st->rows + r0) * d;
     const float *kh = k + group * (size_t)p->seq_kv * d, *vh = v + group * (size_t)p->seq_kv * d;
     float *ob = o + (group * st->rows + r0) * d;
@@ -99,7 +100,7 @@ static void openblas_block(const openblas_state *st, float *s, int b, int g, int
     /* Keys any row of the block sees; stacked heads restart the causal diagonal. */
     int cols = 0;
     for (int r = 0; r < rows; r++) {
-        int seen = impl_visible_keys(p, (r0 + r) % p->seq_q);
+        int seen = impl_stacked_visible_keys(p, r0 + r);
         cols = seen > cols ? seen : cols;
     }
     if (cols == 0) {
@@ -111,8 +112,7 @@ static void openblas_block(const openblas_state *st, float *s, int b, int g, int
                 p->scale * (float)M_LOG2E, qb, d, kh, d, 0.0f, s, cols);
     float inv[MAX_ROWS];
     for (int r = 0; r < rows; r++) {
-        float sum = softmax_row(s + (size_t)r * cols, impl_visible_keys(p, (r0 + r) % p->seq_q),
-                                cols);
+        float sum = softmax_row(s + (size_t)r * cols, impl_stacked_visible_keys(p, r0 + r), cols);
         inv[r] = sum > 0.0f ? 1.0f / sum : 0.0f;   /* a row that sees no key: 0 */
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, d, cols, 1.0f, s, cols, vh, d,
@@ -131,16 +131,12 @@ static int openblas_run(void *state, const float *q, const float *k, const float
 
     if (tasks < st->threads) {   /* too few blocks to share: let OpenBLAS thread each GEMM */
         for (long t = 0; t < tasks; t++)
-            openblas_block(st, st->s, (int)(t / st->blocks / p->kv_heads),
-                           (int)(t / st->blocks % p->kv_heads), (int)(t % st->blocks), q, k, v,
-                           o);
+            openblas_block(st, st->s, t, q, k, v, o);
         return 0;
     }
 #pragma omp parallel for schedule(dynamic) num_threads(st->threads)
     for (long t = 0; t < tasks; t++)
-        openblas_block(st, st->s + per_thread * impl_thread_num(),
-                       (int)(t / st->blocks / p->kv_heads), (int)(t / st->blocks % p->kv_heads),
-                       (int)(t % st->blocks), q, k, v, o);
+        openblas_block(st, st->s + per_thread * impl_thread_num(), t, q, k, v, o);
     return 0;
 }
 

@@ -7,9 +7,9 @@
  *     (BR x BC) take at most an eighth of L2, leaving the rest for the K and V blocks on their
  *     way in; the largest multiple within it, at most 384.
  * On Zen 4 (32 KiB L1d, 1 MiB L2) this gives BR x BC = 144 x 60 at d = 64 and 96 x 30 at
- * d = 128 for avx2. Measured there (tile_rows/tile_keys swept, seq 4096, README): anything
- * from 96 to 192 rows and 24 to 60 keys is within noise of the best; 96 keys at d = 128 or 384
- * rows lose 5 to 15%. */
+ * d = 128 for avx2. A sweep of tile_rows/tile_keys there (seq 4096; numbers in the README)
+ * found 144 x 60 the best tried at d = 64; at d = 128 the widest key blocks (60, 96) were 6
+ * to 17% slower than the best tried, 96 x 48. One run per size on a noisy machine. */
 #include "tile_sizes.h"
 
 #include <hwloc.h>

@@ -1,5 +1,5 @@
-/* test_check.c: the checker (harness/check.c) against real kernels: naive and bug_honest must PASS
- * a grid of awkward shapes with a margin, and every bug in bug_impls must FAIL on a problem
+/* test_check.c: the checker (harness/check.c) against real kernels: every built-in
+ * implementation and bug_honest must PASS a grid of awkward shapes with a margin, and every bug in bug_impls must FAIL on a problem
  * chosen to expose it, so the tolerance is shown to be neither too tight nor too loose. */
 #include "bug_impls.h"
 #include "check.h"
@@ -152,6 +152,12 @@ static void test_honest_grid(void **state)
     const attn_impl *impl = *state;
     const int dists[] = {DIST_NORMAL, DIST_LARGE};
     int failures = 0;
+    char why[128];
+
+    if (impl->available != NULL && impl->available(why, sizeof why) != 0) {
+        print_message("%s is unavailable here: %s\n", impl->name, why);
+        skip();
+    }
 
     for (int di = 0; di < COUNT(dists); di++) {
         double worst = 0;
@@ -249,17 +255,24 @@ static void test_every_bug_has_a_case(void **state)
 int main(void)
 {
     /* One named test per bug, so a failure says which bug slipped through. */
-    struct CMUnitTest tests[4 + COUNT(bug_cases)] = {
+    enum { HONEST = 7 };
+    struct CMUnitTest tests[HONEST + COUNT(bug_cases)] = {
         {.name = "naive passes the grid", .test_func = test_honest_grid,
          .initial_state = (void *)&attn_impl_naive},
         {.name = "tiled passes the grid", .test_func = test_honest_grid,
          .initial_state = (void *)&attn_impl_tiled},
+        {.name = "avx2 passes the grid", .test_func = test_honest_grid,
+         .initial_state = (void *)&attn_impl_avx2},
+        {.name = "openblas passes the grid", .test_func = test_honest_grid,
+         .initial_state = (void *)&attn_impl_openblas},
+        {.name = "onednn passes the grid", .test_func = test_honest_grid,
+         .initial_state = (void *)&attn_impl_onednn},
         {.name = "bug_honest passes the grid", .test_func = test_honest_grid,
          .initial_state = (void *)&bug_honest},
         {.name = "every bug has a case", .test_func = test_every_bug_has_a_case},
     };
     for (int x = 0; x < COUNT(bug_cases); x++)
-        tests[4 + x] = (struct CMUnitTest){.name = bug_cases[x].impl->name,
+        tests[HONEST + x] = (struct CMUnitTest){.name = bug_cases[x].impl->name,
                                            .test_func = test_bug_fails,
                                            .initial_state = (void *)&bug_cases[x]};
     return cmocka_run_group_tests(tests, NULL, NULL);
