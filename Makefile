@@ -6,7 +6,7 @@ OPENBLAS = /usr/lib/x86_64-linux-gnu/openblas-openmp
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS   = -std=c11 -O2 -g $(WARN) -D_GNU_SOURCE -fopenmp
 CPPFLAGS = -Iimpls -Iharness -I/usr/include/x86_64-linux-gnu/openblas-openmp
-LDLIBS   = -linih -ljansson -L$(OPENBLAS) -Wl,-rpath,$(OPENBLAS) -lopenblas -ldnnl -lhwloc -ldl -lm
+LDLIBS   = -linih -ljansson -L$(OPENBLAS) -Wl,-rpath,$(OPENBLAS) -lopenblas -ldnnl -lhwloc -lpapi -ldl -lm
 GIT_DESC := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 B = build
@@ -19,7 +19,7 @@ CORE_OBJ    = $(HARNESS_OBJ) $(IMPL_OBJ)
 
 TEST_SUPPORT = tests/bug_impls.c tests/fault_impls.c
 TESTS        = test_config test_gen test_sweep test_ref test_check test_runner test_output test_stats \
-               test_exp2 test_tiles
+               test_exp2 test_tiles test_counters
 TEST_BINS    = $(TESTS:%=$(B)/tests/%)
 TEST_PLUGINS = $(B)/tests/crash_plugin.so $(B)/tests/bad_abi_plugin.so \
                $(B)/tests/no_symbol_plugin.so $(B)/tests/dup_plugin.so

@@ -2,6 +2,7 @@
  * nothing), then runs the sweep problem by problem, writing each case as it ends. */
 #include "cli.h"
 #include "config.h"
+#include "counters.h"
 #include "impls_set.h"
 #include "out_csv.h"
 #include "out_json.h"
@@ -9,6 +10,7 @@
 #include "runner.h"
 #include "sweep.h"
 #include "tile_sizes.h"
+#include "topo.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -27,8 +29,9 @@ typedef struct run_args {
     int n_plugins;
 } run_args;
 
-/* Reads options into a and c. 0, or 2 with the message already printed. */
-static int parse_args(int argc, char **argv, run_args *a, cfg *c)
+/* Reads options into a and c, and resolves the counters into plan (probing PAPI). 0, or 2 with
+ * the message already printed. */
+static int parse_args(int argc, char **argv, run_args *a, cfg *c, ctr_plan *plan)
 {
     char err[CFG_ERR_LEN];
     const char *sets[256];
@@ -76,9 +79,8 @@ static int parse_args(int argc, char **argv, run_args *a, cfg *c)
         fprintf(stderr, "attnbench run: %s\n", err);
         return 2;
     }
-    if (c->counters.n != 1 || strcmp(c->counters.v[0], "none") != 0) {
-        fprintf(stderr, "attnbench run: [measure] counters = %s: only 'none' is supported by "
-                        "this version\n", c->counters.v[0]);
+    if (ctr_plan_build(&c->counters, plan, err, sizeof err) != 0) {
+        fprintf(stderr, "attnbench run: %s: %s\n", c->source, err);
         return 2;
     }
     return 0;
@@ -164,11 +166,12 @@ int cmd_run(int argc, char **argv)
 {
     run_args a;
     cfg c;
+    static ctr_plan plan;
     impls_set set;
     sweep s;
     char err[2048], out_dir[4096], path[4200];
 
-    if (parse_args(argc, argv, &a, &c) != 0)
+    if (parse_args(argc, argv, &a, &c, &plan) != 0)
         return 2;
     set_init(&set);
     for (int i = 0; i < a.n_plugins; i++)
@@ -199,7 +202,7 @@ int cmd_run(int argc, char **argv)
         sweep_free(&s);
         return 2;
     }
-    FILE *csv = make_dirs(out_dir) == 0 ? out_csv_open(path) : NULL;
+    FILE *csv = make_dirs(out_dir) == 0 ? out_csv_open(path, &plan) : NULL;
     if (csv == NULL) {
         fprintf(stderr, "attnbench run: cannot create %s: %s\n", path, strerror(errno));
         sweep_free(&s);
@@ -216,6 +219,10 @@ int cmd_run(int argc, char **argv)
         json_array_append_new(notes, json_string(err));
         printf("note: %s\n", err);
     }
+    if (plan.note[0] != '\0') {
+        json_array_append_new(notes, json_string(plan.note));
+        printf("note: %s\n", plan.note);
+    }
     json_object_set_new(meta, "notes", notes);
     json_object_set_new(meta, "cases_planned", json_integer(s.n_cases));
 
@@ -227,10 +234,22 @@ int cmd_run(int argc, char **argv)
                         json_pack("{s:I, s:I}", "l1d_bytes", (json_int_t)l1d, "l2_bytes",
                                   (json_int_t)l2));
 
+    /* Twice the last-level caches: a pass over it leaves nothing of the case's data cached. */
+    size_t llc = topo_llc_total_bytes();
+    size_t evict_bytes = c.cache_cold ? 2 * (llc > 0 ? llc : (size_t)64 << 20) : 0;
+    json_object_set_new(meta, "topology", topo_json());
+    json_object_set_new(meta, "counters", out_json_counters_plan(&plan));
+    json_object_set_new(meta, "bind", json_string(topo_bind_name((int)c.bind)));
+    json_object_set_new(meta, "cache", json_pack("{s:s, s:I}", "mode",
+                                                 c.cache_cold ? "cold" : "warm", "evict_bytes",
+                                                 (json_int_t)evict_bytes));
+
     runner_opts opts = {
         .warmup = c.warmup, .min_reps = c.min_reps, .max_reps = c.max_reps,
         .min_time_s = c.min_time_s, .timeout_s = c.timeout_s,
         .tol = {.factor = c.tol_factor, .abs_floor = c.abs_floor},
+        .ctr = &plan, .counter_reps = c.counter_reps, .evict_bytes = evict_bytes,
+        .bind = (int)c.bind,
     };
     int ref_threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     report rep;
@@ -254,15 +273,17 @@ int cmd_run(int argc, char **argv)
             if (gap[0] != '\0' || !ready || !rp.ref_ok) {
                 memset(&res, 0, sizeof res);
                 res.flops = sweep_flops(&sp->p);
-                res.peak_rss_delta = res.workspace = -1;
+                res.peak_rss_delta = res.workspace = res.page_faults = -1;
                 res.status = gap[0] || !ready ? ST_SKIP : ST_ERROR;
                 snprintf(res.reason, sizeof res.reason, "%s", gap[0] ? gap : why);
             } else {
                 runner_run_case(&rp, sc->impl, sc->threads, &opts, &res);
             }
+            res.pct_peak = -1;
             repro_command(&c, &a, sp, sc->impl, sc->threads, repro, sizeof repro);
-            out_csv_row(csv, sp, sc->impl, sc->threads, &res);
-            json_array_append_new(cases, out_json_case(sp, sc->impl, sc->threads, &res, repro));
+            out_csv_row(csv, sp, sc->impl, sc->threads, &res, &plan);
+            json_array_append_new(cases,
+                                  out_json_case(sp, sc->impl, sc->threads, &res, repro, &plan));
             report_case(&rep, sp, sc->impl, sc->threads, &res);
             free(res.times);
         }

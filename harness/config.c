@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 
 typedef enum { T_INT_LIST, T_BOOL_LIST, T_DIST_LIST, T_NAME_LIST, T_EVENT_LIST, T_SEED, T_INT,
-               T_REAL, T_SCALE } cfg_type;
+               T_REAL, T_SCALE, T_CHOICE } cfg_type;
 
 typedef struct cfg_key {
     const char *section;
@@ -21,35 +21,44 @@ typedef struct cfg_key {
     cfg_type type;
     double min, max;             /* for numbers and every list entry */
     size_t offset;               /* of the field in cfg */
+    const char *const *choices;  /* T_CHOICE: the words, NULL-terminated; stored as an index */
 } cfg_key;
+
+static const char *const bind_words[] = {"none", "compact", "spread", NULL};
+static const char *const cache_words[] = {"warm", "cold", NULL};
+static const char *const peaks_words[] = {"cached", "measure", "off", NULL};
 
 /* Lines longer than this are refused before libinih sees them (it would split them). */
 #define CFG_MAX_LINE 190
 
 static const cfg_key cfg_keys[] = {
-    {"sweep", "impls", T_NAME_LIST, 0, 0, offsetof(cfg, impls)},
-    {"sweep", "batch", T_INT_LIST, 1, 65536, offsetof(cfg, batch)},
-    {"sweep", "heads", T_INT_LIST, 1, 4096, offsetof(cfg, heads)},
-    {"sweep", "kv_heads", T_INT_LIST, 1, 4096, offsetof(cfg, kv_heads)},
-    {"sweep", "head_dim", T_INT_LIST, 1, 4096, offsetof(cfg, head_dim)},
-    {"sweep", "seq_len", T_INT_LIST, 1, 1 << 22, offsetof(cfg, seq_len)},
-    {"sweep", "seq_q", T_INT_LIST, 1, 1 << 22, offsetof(cfg, seq_q)},
-    {"sweep", "seq_kv", T_INT_LIST, 1, 1 << 22, offsetof(cfg, seq_kv)},
-    {"sweep", "causal", T_BOOL_LIST, 0, 1, offsetof(cfg, causal)},
-    {"sweep", "dist", T_DIST_LIST, 0, 2, offsetof(cfg, dist)},
-    {"sweep", "threads", T_INT_LIST, 1, 1024, offsetof(cfg, threads)},
-    {"sweep", "seed", T_SEED, 0, 0, offsetof(cfg, seed)},
-    {"sweep", "scale", T_SCALE, 1e-30, 1e30, offsetof(cfg, scale)},
-    {"measure", "warmup", T_INT, 0, 1000000, offsetof(cfg, warmup)},
-    {"measure", "min_reps", T_INT, 1, 1000000, offsetof(cfg, min_reps)},
-    {"measure", "max_reps", T_INT, 1, 1000000, offsetof(cfg, max_reps)},
-    {"measure", "min_time_s", T_REAL, 0, 86400, offsetof(cfg, min_time_s)},
-    {"measure", "timeout_s", T_REAL, 0.001, 864000, offsetof(cfg, timeout_s)},
-    {"measure", "counters", T_EVENT_LIST, 0, 0, offsetof(cfg, counters)},
-    {"check", "tol_factor", T_REAL, 1e-3, 1e6, offsetof(cfg, tol_factor)},
-    {"check", "abs_floor", T_REAL, 0, 1, offsetof(cfg, abs_floor)},
-    {"tune", "tile_rows", T_INT, 0, 4096, offsetof(cfg, tile_rows)},
-    {"tune", "tile_keys", T_INT, 0, 4096, offsetof(cfg, tile_keys)},
+    {"sweep", "impls", T_NAME_LIST, 0, 0, offsetof(cfg, impls), NULL},
+    {"sweep", "batch", T_INT_LIST, 1, 65536, offsetof(cfg, batch), NULL},
+    {"sweep", "heads", T_INT_LIST, 1, 4096, offsetof(cfg, heads), NULL},
+    {"sweep", "kv_heads", T_INT_LIST, 1, 4096, offsetof(cfg, kv_heads), NULL},
+    {"sweep", "head_dim", T_INT_LIST, 1, 4096, offsetof(cfg, head_dim), NULL},
+    {"sweep", "seq_len", T_INT_LIST, 1, 1 << 22, offsetof(cfg, seq_len), NULL},
+    {"sweep", "seq_q", T_INT_LIST, 1, 1 << 22, offsetof(cfg, seq_q), NULL},
+    {"sweep", "seq_kv", T_INT_LIST, 1, 1 << 22, offsetof(cfg, seq_kv), NULL},
+    {"sweep", "causal", T_BOOL_LIST, 0, 1, offsetof(cfg, causal), NULL},
+    {"sweep", "dist", T_DIST_LIST, 0, 2, offsetof(cfg, dist), NULL},
+    {"sweep", "threads", T_INT_LIST, 1, 1024, offsetof(cfg, threads), NULL},
+    {"sweep", "seed", T_SEED, 0, 0, offsetof(cfg, seed), NULL},
+    {"sweep", "scale", T_SCALE, 1e-30, 1e30, offsetof(cfg, scale), NULL},
+    {"measure", "warmup", T_INT, 0, 1000000, offsetof(cfg, warmup), NULL},
+    {"measure", "min_reps", T_INT, 1, 1000000, offsetof(cfg, min_reps), NULL},
+    {"measure", "max_reps", T_INT, 1, 1000000, offsetof(cfg, max_reps), NULL},
+    {"measure", "min_time_s", T_REAL, 0, 86400, offsetof(cfg, min_time_s), NULL},
+    {"measure", "timeout_s", T_REAL, 0.001, 864000, offsetof(cfg, timeout_s), NULL},
+    {"measure", "counters", T_EVENT_LIST, 0, 0, offsetof(cfg, counters), NULL},
+    {"measure", "counter_reps", T_INT, 1, 1000, offsetof(cfg, counter_reps), NULL},
+    {"measure", "bind", T_CHOICE, 0, 0, offsetof(cfg, bind), bind_words},
+    {"measure", "cache", T_CHOICE, 0, 0, offsetof(cfg, cache_cold), cache_words},
+    {"measure", "peaks", T_CHOICE, 0, 0, offsetof(cfg, peaks), peaks_words},
+    {"check", "tol_factor", T_REAL, 1e-3, 1e6, offsetof(cfg, tol_factor), NULL},
+    {"check", "abs_floor", T_REAL, 0, 1, offsetof(cfg, abs_floor), NULL},
+    {"tune", "tile_rows", T_INT, 0, 4096, offsetof(cfg, tile_rows), NULL},
+    {"tune", "tile_keys", T_INT, 0, 4096, offsetof(cfg, tile_keys), NULL},
 };
 #define CFG_NKEYS (sizeof cfg_keys / sizeof cfg_keys[0])
 
@@ -77,7 +86,8 @@ void cfg_defaults(cfg *c)
     c->min_time_s = 0.2;
     c->timeout_s = 60;
     c->counters.n = 1;
-    strcpy(c->counters.v[0], "none");
+    strcpy(c->counters.v[0], "auto");
+    c->counter_reps = 1;
     c->tol_factor = 4;
     c->abs_floor = 1e-30;
     strcpy(c->source, "(defaults)");
@@ -309,6 +319,20 @@ static int set_value(cfg *c, const cfg_key *k, const char *raw, char *err, size_
         }
         *(long *)field = n;
         break;
+    case T_CHOICE: {
+        char words[128];
+        size_t n_w = 0;
+        for (long i = 0; k->choices[i] != NULL; i++) {
+            if (strcmp(value, k->choices[i]) == 0) {
+                *(long *)field = i;
+                goto remember;
+            }
+            n_w += (size_t)snprintf(words + n_w, sizeof words - n_w, "%s%s", i ? ", " : "",
+                                    k->choices[i]);
+        }
+        snprintf(err, err_len, "'%s' is not one of %s", value, words);
+        return -1;
+    }
     case T_SCALE:
     case T_REAL:
         if (k->type == T_SCALE && strcmp(value, "auto") == 0) {
@@ -331,6 +355,7 @@ static int set_value(cfg *c, const cfg_key *k, const char *raw, char *err, size_
             return -1;
     }
 
+remember:;
     /* Remember the text as read, for results.json; a later setting replaces an earlier one. */
     char full[40];
     snprintf(full, sizeof full, "%s.%s", k->section, k->key);

@@ -35,6 +35,10 @@ typedef struct cfg {
     long warmup, min_reps, max_reps;
     double min_time_s, timeout_s;
     cfg_names counters;          /* "none", "auto", "sim", or PAPI event names */
+    long counter_reps;           /* extra, untimed repetitions the counters cover */
+    long bind;                   /* topo_bind_mode: none, compact, spread */
+    long cache_cold;             /* 0 warm, 1 cold: evict the caches before each repetition */
+    long peaks;                  /* 0 cached, 1 measure afresh, 2 off: machine peaks */
     /* [check] */
     double tol_factor;           /* multiplies the float32 error model; see check.c */
     double abs_floor;            /* absolute error always allowed */

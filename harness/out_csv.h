@@ -6,12 +6,13 @@
 
 #include <stdio.h>
 
-/* Creates path and writes the header. NULL on failure (errno set). */
-FILE *out_csv_open(const char *path);
+/* Creates path and writes the header: DESIGN.md's columns, the memory and roofline columns,
+ * then one ctr_ column per event of the plan. NULL on failure (errno set). */
+FILE *out_csv_open(const char *path, const ctr_plan *plan);
 
 /* Appends one case and flushes it to disk. */
 void out_csv_row(FILE *f, const sweep_problem *sp, const attn_impl *impl, int threads,
-                 const case_result *res);
+                 const case_result *res, const ctr_plan *plan);
 
 /* Writes s as one CSV field, quoted when it needs to be (RFC 4180). */
 void out_csv_field(FILE *f, const char *s);

@@ -72,8 +72,51 @@ static json_t *real_or_null(int measured, double v)
     return measured ? json_real(v) : json_null();
 }
 
+json_t *out_json_counters_plan(const ctr_plan *plan)
+{
+    static const char *const modes[] = {"none", "papi", "sim"};
+    json_t *o = json_object(), *events = json_array();
+    json_object_set_new(o, "mode", json_string(modes[plan->mode]));
+    for (int i = 0; i < plan->n; i++) {
+        const ctr_event *e = &plan->ev[i];
+        json_t *ev = json_pack("{s:s, s:s, s:b}", "name", e->name, "column", e->column,
+                               "available", e->available);
+        if (!e->available)
+            json_object_set_new(ev, "why", json_string(e->why));
+        json_array_append_new(events, ev);
+    }
+    json_object_set_new(o, "events", events);
+    if (plan->note[0] != '\0')
+        json_object_set_new(o, "note", json_string(plan->note));
+    return o;
+}
+
+/* {"reps": n, "scope": "...", "values": {event: count or null}, "why": {event: reason}} */
+static json_t *case_counters(const case_result *res, const ctr_plan *plan)
+{
+    json_t *o = json_object(), *values = json_object(), *why = json_object();
+    for (int i = 0; i < plan->n; i++) {
+        const char *name = plan->ev[i].name;
+        if (res->ctr.ok[i]) {
+            json_object_set_new(values, name, json_real(res->ctr.value[i]));
+            continue;
+        }
+        json_object_set_new(values, name, json_null());
+        const char *text = res->ctr.why[i][0] ? res->ctr.why[i]
+                           : res->status == ST_SKIP ? "not measured: the case was skipped"
+                                                    : "not measured: the case did not finish";
+        json_object_set_new(why, name, json_string(text));
+    }
+    json_object_set_new(o, "reps", json_integer(res->ctr.reps));
+    if (res->ctr.scope[0] != '\0')
+        json_object_set_new(o, "scope", json_string(res->ctr.scope));
+    json_object_set_new(o, "values", values);
+    json_object_set_new(o, "why", why);
+    return o;
+}
+
 json_t *out_json_case(const sweep_problem *sp, const attn_impl *impl, int threads,
-                      const case_result *res, const char *repro)
+                      const case_result *res, const char *repro, const ctr_plan *plan)
 {
     const attn_problem *p = &sp->p;
     int timed = res->reps > 0, checked = res->checked && res->check.nonfinite == 0;
@@ -111,6 +154,15 @@ json_t *out_json_case(const sweep_problem *sp, const attn_impl *impl, int thread
                         res->peak_rss_delta >= 0 ? json_integer(res->peak_rss_delta) : json_null());
     json_object_set_new(o, "workspace_bytes",
                         res->workspace >= 0 ? json_integer(res->workspace) : json_null());
+    json_object_set_new(o, "page_faults",
+                        res->page_faults >= 0 ? json_integer(res->page_faults) : json_null());
+    json_object_set_new(o, "min_footprint_bytes", json_real(sweep_min_bytes(p)));
+    json_object_set_new(o, "arith_intensity", json_real(res->flops / sweep_min_bytes(p)));
+    json_object_set_new(o, "pct_peak", real_or_null(timed && res->pct_peak >= 0, res->pct_peak));
+    if (res->binding[0] != '\0')
+        json_object_set_new(o, "bound_pus", json_string(res->binding));
+    if (plan->mode != CTR_NONE)
+        json_object_set_new(o, "counters", case_counters(res, plan));
     json_object_set_new(o, "wall_s", json_real(res->wall_s));
     json_object_set_new(o, "repro", json_string(repro));
     return o;

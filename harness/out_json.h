@@ -12,7 +12,10 @@ json_t *out_json_meta(const cfg *c, int argc, char **argv);
 
 /* One case as a JSON object. repro is the command that runs just this case. */
 json_t *out_json_case(const sweep_problem *sp, const attn_impl *impl, int threads,
-                      const case_result *res, const char *repro);
+                      const case_result *res, const char *repro, const ctr_plan *plan);
+
+/* The counters plan for the run's metadata: mode, each event with its column and why. */
+json_t *out_json_counters_plan(const ctr_plan *plan);
 
 /* Writes {"attnbench":..., "run": meta, "cases": cases} to path atomically (temp + rename).
  * 0, or -1 with errno set. */

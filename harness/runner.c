@@ -5,6 +5,7 @@
 
 #include "gen.h"
 #include "stats.h"
+#include "topo.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -14,20 +15,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 /* How far the child got: names the phase in a CRASH or TIMEOUT reason. */
-enum { STAGE_START, STAGE_AVAILABLE, STAGE_PREPARE, STAGE_WARMUP, STAGE_TIMED, STAGE_RELEASE,
-       STAGE_DONE };
+enum { STAGE_START, STAGE_AVAILABLE, STAGE_PREPARE, STAGE_WARMUP, STAGE_TIMED, STAGE_COUNTED,
+       STAGE_RELEASE, STAGE_DONE };
 static const char *const stage_names[] = {"start-up", "available", "prepare", "warm-up", "run",
-                                          "release", "exit"};
+                                          "counted run", "release", "exit"};
 
 typedef struct child_report {
     volatile int stage;
     volatile int rep;             /* the repetition in progress (warm-up or timed) */
     int unavailable;              /* available() said no */
+    int harness_failed;           /* the harness could not set the case up; why says how */
     int rc;                       /* nonzero rc of prepare or run */
     int failed_stage;             /* the stage rc came from */
     int failed_rep;
@@ -36,6 +39,9 @@ typedef struct child_report {
     int modified;                 /* bit 0 q, 1 k, 2 v */
     long long rss_before, hwm_after;
     long long heap_before, heap_peak;
+    long long faults;             /* prepare through the first run; -1 until then */
+    char binding[256];
+    ctr_values ctr;
     double times[];               /* max_reps */
 } child_report;
 
@@ -213,6 +219,47 @@ static void note_heap(child_report *rep)
         rep->heap_peak = h;
 }
 
+static long long faults_now(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);   /* every thread of the process */
+    return (long long)(ru.ru_minflt + ru.ru_majflt);
+}
+
+/* After a run(): the first one closes the page-fault window that prepare opened. */
+static void note_faults(child_report *rep, long long at_prepare)
+{
+    if (rep->faults < 0)
+        rep->faults = faults_now() - at_prepare;
+}
+
+/* Writes a byte in every cache line of buf, so what run() touched last is gone from every
+ * level (buf is larger than the last-level cache). */
+static void evict_caches(volatile unsigned char *buf, size_t bytes)
+{
+    for (size_t i = 0; i < bytes; i += 64)
+        buf[i]++;
+}
+
+/* The untimed repetitions the counters cover, after the timed ones. */
+static void counted_reps(const runner_problem *rp, const attn_impl *impl, void *state,
+                         const runner_opts *opts, ctr_session *cs, unsigned char *evict,
+                         child_report *rep)
+{
+    rep->stage = STAGE_COUNTED;
+    for (long r = 0; r < opts->counter_reps; r++) {
+        rep->rep = (int)r;
+        if (evict != NULL)
+            evict_caches(evict, opts->evict_bytes);
+        ctr_start(cs);
+        rep->rc = impl->run(state, rp->q, rp->k, rp->v, rp->o);
+        ctr_stop(cs);
+        if (rep->rc != 0)
+            return;
+    }
+    ctr_finish(cs, (int)opts->counter_reps);
+}
+
 /* The child's whole life: never returns. */
 static void child_main(const runner_problem *rp, const attn_impl *impl, int threads,
                        const runner_opts *opts, child_report *rep)
@@ -231,6 +278,22 @@ static void child_main(const runner_problem *rp, const attn_impl *impl, int thre
     for (size_t i = 0; i < rp->q_len; i++)
         rp->o[i] = NAN;
 
+    /* Before any thread exists, so that counters can follow the threads made later. */
+    ctr_session *cs = NULL;
+    if (opts->ctr != NULL && opts->ctr->mode == CTR_PAPI)
+        cs = ctr_open(opts->ctr, threads, &rep->ctr);
+    if (opts->bind != BIND_NONE && topo_bind(opts->bind, threads, rep->binding,
+                                             sizeof rep->binding) != 0) {
+        snprintf(rep->why, sizeof rep->why, "harness: bind = %s: %.200s",
+                 topo_bind_name(opts->bind), rep->binding);
+        rep->harness_failed = 1;
+        rep->stage = STAGE_DONE;
+        _exit(0);
+    }
+    unsigned char *evict = NULL;
+    if (opts->evict_bytes > 0 && (evict = malloc(opts->evict_bytes)) != NULL)
+        memset(evict, 0, opts->evict_bytes);
+
     FILE *clear = fopen("/proc/self/clear_refs", "w");
     if (clear != NULL) {
         fputs("5", clear);   /* resets VmHWM to the current RSS */
@@ -238,6 +301,8 @@ static void child_main(const runner_problem *rp, const attn_impl *impl, int thre
     }
     rep->rss_before = read_status_kb("VmRSS") * 1024;
     rep->heap_before = rep->heap_peak = heap_in_use();
+    rep->faults = -1;
+    long long faults_at_prepare = faults_now();
 
     rep->stage = STAGE_PREPARE;
     rep->rc = impl->prepare(&p, &state, rep->why, sizeof rep->why);
@@ -253,6 +318,7 @@ static void child_main(const runner_problem *rp, const attn_impl *impl, int thre
         rep->rep = (int)w;
         rep->rc = impl->run(state, rp->q, rp->k, rp->v, rp->o);
         note_heap(rep);
+        note_faults(rep, faults_at_prepare);
         if (rep->rc != 0)
             goto done;
     }
@@ -262,15 +328,21 @@ static void child_main(const runner_problem *rp, const attn_impl *impl, int thre
     while (rep->reps < opts->max_reps &&
            (rep->reps < opts->min_reps || now_s() - start < opts->min_time_s)) {
         rep->rep = rep->reps;
+        if (evict != NULL)
+            evict_caches(evict, opts->evict_bytes);
         double t0 = now_s();
         rep->rc = impl->run(state, rp->q, rp->k, rp->v, rp->o);
         double t1 = now_s();
         if (rep->rc != 0)
             goto done;
         rep->times[rep->reps++] = t1 - t0;
-        if (rep->reps == 1)
+        if (rep->reps == 1) {
             note_heap(rep);
+            note_faults(rep, faults_at_prepare);
+        }
     }
+    if (cs != NULL)
+        counted_reps(rp, impl, state, opts, cs, evict, rep);
 done:
     if (rep->rc != 0) {
         rep->failed_stage = rep->stage;
@@ -314,7 +386,7 @@ void runner_run_case(const runner_problem *rp, const attn_impl *impl, int thread
 
     memset(res, 0, sizeof *res);
     res->flops = sweep_flops(rp->p);
-    res->peak_rss_delta = res->workspace = -1;
+    res->peak_rss_delta = res->workspace = res->page_faults = -1;
     if (rep == NULL) {
         res->status = ST_ERROR;
         snprintf(res->reason, sizeof res->reason, "harness: cannot map the report page");
@@ -351,7 +423,10 @@ void runner_run_case(const runner_problem *rp, const attn_impl *impl, int thread
         if (rep->hwm_after > 0 && rep->rss_before >= 0)
             res->peak_rss_delta = rep->hwm_after - rep->rss_before;
         res->workspace = rep->heap_peak - rep->heap_before;
+        res->page_faults = rep->faults;
     }
+    res->ctr = rep->ctr;
+    snprintf(res->binding, sizeof res->binding, "%s", rep->binding);
 
     stage_text(rep, where, sizeof where);
     if (timed_out) {
@@ -366,6 +441,9 @@ void runner_run_case(const runner_problem *rp, const attn_impl *impl, int thread
         res->status = ST_CRASH;
         snprintf(res->reason, sizeof res->reason, "the process exited with status %d %s",
                  WIFEXITED(ws) ? WEXITSTATUS(ws) : -1, where);
+    } else if (rep->harness_failed) {
+        res->status = ST_ERROR;
+        snprintf(res->reason, sizeof res->reason, "%s", rep->why);
     } else if (rep->unavailable) {
         res->status = ST_SKIP;
         snprintf(res->reason, sizeof res->reason, "unavailable: %s", rep->why);

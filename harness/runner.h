@@ -4,6 +4,7 @@
 #define RUNNER_H
 
 #include "check.h"
+#include "counters.h"
 #include "status.h"
 #include "sweep.h"
 
@@ -13,6 +14,10 @@ typedef struct runner_opts {
     long warmup, min_reps, max_reps;
     double min_time_s, timeout_s;
     check_tol tol;
+    const ctr_plan *ctr;          /* events to count; NULL or CTR_NONE: none */
+    long counter_reps;            /* untimed repetitions the counters cover */
+    size_t evict_bytes;           /* > 0: touch this much memory before each repetition */
+    int bind;                     /* topo_bind_mode */
 } runner_opts;
 
 /* One problem's tensors, made once and shared by every case on it. */
@@ -38,6 +43,11 @@ typedef struct case_result {
     int checked;                  /* check holds a comparison */
     long long peak_rss_delta;     /* bytes; -1 when not measured */
     long long workspace;          /* bytes; -1 when not measured */
+    long long page_faults;        /* prepare through the first run(); -1 when not measured */
+    ctr_values ctr;               /* counts per repetition, with reasons for the missing */
+    char binding[256];            /* PUs the threads were bound to, or "" */
+    double pct_peak;              /* gflops over the machine's peak at this thread count, in %;
+                                     < 0 when unknown */
     double wall_s;                /* the whole case, fork to exit */
 } case_result;
 

@@ -19,6 +19,13 @@ double sweep_flops(const attn_problem *p)
     return 4.0 * p->head_dim * p->batch * p->heads * pairs;
 }
 
+double sweep_min_bytes(const attn_problem *p)
+{
+    double q = (double)p->batch * p->heads * p->seq_q * p->head_dim;
+    double kv = (double)p->batch * p->kv_heads * p->seq_kv * p->head_dim;
+    return sizeof(float) * (2 * q + 2 * kv);
+}
+
 /* The implementations a config names, resolved; "all" is every one in the set. */
 static int resolve_impls(const cfg *c, const impls_set *impls, const attn_impl **out, int *n,
                          char *err, size_t err_len)

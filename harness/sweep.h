@@ -35,4 +35,8 @@ void sweep_free(sweep *s);
 /* Useful FLOPs of a problem: 4 d B H pairs, pairs the exact count of visible (query, key) pairs. */
 double sweep_flops(const attn_problem *p);
 
+/* The problem's minimum footprint: Q, K, V and O once each, in bytes. Also the fewest bytes
+ * any implementation must move, so flops over this is the arithmetic intensity. */
+double sweep_min_bytes(const attn_problem *p);
+
 #endif

@@ -89,5 +89,30 @@ mkdir -p "$tmp/home" && cd "$tmp/home" || exit 1
 check "default out dir and results/latest" "[ -f results/latest/results.csv ] && ls -d results/run-* > /dev/null"
 cd "$root" || exit 1
 
+# 6. Measurement: counters (the software page-fault event counts; an event that does not exist
+#    leaves an empty column and its reason), binding, a cold cache, the memory columns.
+"$bin" run --set impls=naive,tiled --set seq_len=64 --set head_dim=16 --set threads=1,2 \
+    --set counters=perf::PAGE-FAULTS,perf::NO_SUCH_EVENT --set counter_reps=2 --set bind=compact \
+    --set cache=cold --out "$tmp/meas" > "$tmp/meas.log" 2>&1
+check "measured run exits 0" "[ $? -eq 0 ]"
+check "one-line note names the missing event" \
+    "[ \$(grep -c '^note: counters: not available here: perf::NO_SUCH_EVENT' $tmp/meas.log) -eq 1 ]"
+check "page-fault counter column holds numbers" \
+    "column $tmp/meas/results.csv ctr_perf__page_faults | grep -qvx '' && ! column $tmp/meas/results.csv ctr_perf__page_faults | grep -qvE '^[0-9.]+\$'"
+check "missing event: empty column" \
+    "[ \"\$(column $tmp/meas/results.csv ctr_perf__no_such_event | sort -u)\" = '' ]"
+check "missing event: reason in results.json" \
+    "grep -q '\"perf::NO_SUCH_EVENT\": \"PAPI_event_name_to_code: Event does not exist' $tmp/meas/results.json"
+check "page_faults and min_footprint_bytes filled" \
+    "! column $tmp/meas/results.csv page_faults | grep -qvE '^[0-9]+\$' && [ \"\$(column $tmp/meas/results.csv min_footprint_bytes | sort -u)\" = 16384 ]"
+check "binding recorded per case" \
+    "[ \$(grep -c '\"bound_pus\": \"0,1\"' $tmp/meas/results.json) -eq 2 ] && grep -q '\"bind\": \"compact\"' $tmp/meas/results.json"
+check "cold cache recorded with its buffer" "grep -q '\"mode\": \"cold\"' $tmp/meas/results.json"
+check "topology in results.json" "grep -q '\"caches\": \\[' $tmp/meas/results.json"
+expect_usage_error "bad bind word" "\[measure\] bind: 'tight' is not one of none, compact, spread" \
+    "$bin" run --set seq_len=8 --set head_dim=4 --set bind=tight --out "$tmp/none"
+expect_usage_error "counters mode mixed with events" "'auto' cannot be combined" \
+    "$bin" run --set seq_len=8 --set head_dim=4 --set counters=auto,PAPI_L1_DCM --out "$tmp/none"
+
 echo "e2e: $passed passed, $failed failed"
 [ $failed -eq 0 ]

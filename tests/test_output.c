@@ -6,10 +6,22 @@
 #include "out_json.h"
 #include "registry.h"
 
+#include <math.h>
+
 static const char *const design_columns =
     "impl,batch,heads,kv_heads,seq_q,seq_kv,head_dim,causal,dist,threads,status,reason,reps,"
     "time_min_s,time_median_s,time_mean_s,time_stddev_s,gflops,max_abs_err,rel_l2_err,"
     "peak_rss_delta_bytes,workspace_bytes";
+/* What follows them: memory and roofline columns, then one column per counter event. */
+static const char *const extra_columns =
+    ",page_faults,min_footprint_bytes,arith_intensity,pct_peak,ctr_papi_l1_dcm,ctr_perf__page_faults";
+
+/* A plan as if probed: the first event counted, the second missing. */
+static ctr_plan plan = {
+    .mode = CTR_PAPI, .n = 2,
+    .ev = {{"PAPI_L1_DCM", "ctr_papi_l1_dcm", 1, ""},
+           {"perf::PAGE-FAULTS", "ctr_perf__page_faults", 0, "PAPI_add_event: nope"}},
+};
 
 /* Splits one CSV record (RFC 4180 quoting) into fields; returns the count. */
 static int split_csv(const char *line, char fields[][256], int max)
@@ -57,6 +69,12 @@ static void passing(case_result *r, double *times)
     r->check.rel_l2_err = 2.5e-7;
     r->peak_rss_delta = 4096;
     r->workspace = 0;
+    r->page_faults = 12;
+    r->pct_peak = 41.5;
+    r->ctr.reps = 1;
+    r->ctr.ok[0] = 1;
+    r->ctr.value[0] = 0;   /* a measured zero */
+    snprintf(r->ctr.why[1], sizeof r->ctr.why[1], "PAPI_add_event: nope");
 }
 
 static void test_csv_round_trip(void **st)
@@ -70,22 +88,25 @@ static void test_csv_round_trip(void **st)
     passing(&ok, times);
     memset(&crashed, 0, sizeof crashed);
     crashed.status = ST_CRASH;
-    crashed.peak_rss_delta = crashed.workspace = -1;
+    crashed.peak_rss_delta = crashed.workspace = crashed.page_faults = -1;
+    crashed.pct_peak = -1;
     snprintf(crashed.reason, sizeof crashed.reason, "killed by \"SIGSEGV\", in run");
 
-    FILE *out = out_csv_open(path);
+    FILE *out = out_csv_open(path, &plan);
     assert_non_null(out);
-    out_csv_row(out, &sp, &attn_impl_naive, 2, &ok);
-    out_csv_row(out, &sp, &attn_impl_naive, 1, &crashed);
+    out_csv_row(out, &sp, &attn_impl_naive, 2, &ok, &plan);
+    out_csv_row(out, &sp, &attn_impl_naive, 1, &crashed, &plan);
     fclose(out);
 
     FILE *in = fopen(path, "r");
     assert_non_null(fgets(line, sizeof line, in));
     line[strcspn(line, "\n")] = '\0';
-    assert_string_equal(line, design_columns);
+    char want[1024];
+    snprintf(want, sizeof want, "%s%s", design_columns, extra_columns);
+    assert_string_equal(line, want);
 
     assert_non_null(fgets(line, sizeof line, in));
-    assert_int_equal(split_csv(line, f, 32), 22);
+    assert_int_equal(split_csv(line, f, 32), 28);
     assert_string_equal(f[0], "naive");
     assert_string_equal(f[3], "2");
     assert_string_equal(f[5], "257");
@@ -99,13 +120,21 @@ static void test_csv_round_trip(void **st)
     assert_true(strtod(f[18], NULL) == 1.5e-6);
     assert_string_equal(f[20], "4096");
     assert_string_equal(f[21], "0");    /* measured zero stays 0 */
+    assert_string_equal(f[22], "12");
+    /* 4 B of Q, K, V, O: 8*130*72 query and output floats, 2*257*72 key and value floats. */
+    assert_true(strtod(f[23], NULL) == 4.0 * (2 * 8 * 130 * 72 + 2 * 2 * 257 * 72));
+    assert_true(fabs(strtod(f[24], NULL) / (1e9 / strtod(f[23], NULL)) - 1) < 1e-5);
+    assert_string_equal(f[25], "41.5");
+    assert_string_equal(f[26], "0");
+    assert_string_equal(f[27], "");     /* not available: empty */
 
     assert_non_null(fgets(line, sizeof line, in));
-    assert_int_equal(split_csv(line, f, 32), 22);
+    assert_int_equal(split_csv(line, f, 32), 28);
     assert_string_equal(f[10], "CRASH");
     assert_string_equal(f[11], "killed by \"SIGSEGV\", in run");
-    for (int i = 13; i < 22; i++)   /* nothing measured: empty, never 0 */
-        assert_string_equal(f[i], "");
+    for (int i = 13; i < 28; i++)   /* nothing measured: empty, never 0 */
+        if (i != 23 && i != 24)      /* the problem's own footprint and intensity */
+            assert_string_equal(f[i], "");
     fclose(in);
     unlink(path);
 }
@@ -125,7 +154,7 @@ static void test_json_round_trip(void **st)
     passing(&ok, times);
     json_t *meta = out_json_meta(&c, 2, argv);
     json_t *cases = json_array();
-    json_array_append_new(cases, out_json_case(&sp, &attn_impl_naive, 2, &ok, "build/attnbench run x"));
+    json_array_append_new(cases, out_json_case(&sp, &attn_impl_naive, 2, &ok, "build/attnbench run x", &plan));
     assert_int_equal(out_json_write(path, meta, cases), 0);
     json_decref(meta);
     json_decref(cases);
@@ -147,6 +176,13 @@ static void test_json_round_trip(void **st)
         assert_true(json_real_value(json_array_get(t, i)) == times[i]);
     assert_true(json_real_value(json_object_get(c0, "time_median_s")) == 2e-3);
     assert_string_equal(json_string_value(json_object_get(c0, "repro")), "build/attnbench run x");
+    json_t *ctr = json_object_get(c0, "counters");
+    assert_true(json_real_value(json_object_get(json_object_get(ctr, "values"), "PAPI_L1_DCM")) == 0);
+    assert_true(json_is_null(json_object_get(json_object_get(ctr, "values"), "perf::PAGE-FAULTS")));
+    assert_string_equal(json_string_value(json_object_get(json_object_get(ctr, "why"),
+                                                          "perf::PAGE-FAULTS")),
+                        "PAPI_add_event: nope");
+    assert_int_equal(json_integer_value(json_object_get(c0, "page_faults")), 12);
     json_decref(doc);
     unlink(path);
 }

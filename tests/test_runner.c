@@ -99,6 +99,38 @@ static void test_pass_statistics(void **st)
     free(res.times);
 }
 
+/* Workspace that grows with N_q x N_kv where the scores are materialised, and stays put for
+ * the tiled kernels: the difference the memory columns exist to show. */
+static long long workspace_at(const attn_impl *im, int seq_kv)
+{
+    attn_problem p = {1, 1, 1, 64, seq_kv, 32, 0, 0.17f, 1};
+    runner_problem big;
+    char why[256];
+    case_result res;
+    assert_int_equal(runner_problem_init(&big, &p, DIST_NORMAL, 3, why, sizeof why), 0);
+    runner_reference(&big, 1);
+    runner_run_case(&big, im, 1, &opts, &res);
+    assert_int_equal(res.status, ST_PASS);
+    assert_true(res.page_faults >= 0);
+    free(res.times);
+    runner_problem_free(&big);
+    return res.workspace;
+}
+
+static void test_memory_scaling(void **st)
+{
+    (void)st;
+    long long naive_short = workspace_at(&attn_impl_naive, 512);
+    long long naive_long = workspace_at(&attn_impl_naive, 4096);
+    long long tiled_short = workspace_at(&attn_impl_tiled, 512);
+    long long tiled_long = workspace_at(&attn_impl_tiled, 4096);
+    /* 8x the keys: naive's 64 x N_kv scores grow with them; tiled's blocks do not. */
+    if (naive_long < 6 * naive_short || naive_long < 64LL * 4096 * 4)
+        fail_msg("naive workspace %lld at N_kv 512, %lld at 4096", naive_short, naive_long);
+    if (tiled_long != tiled_short)
+        fail_msg("tiled workspace %lld at N_kv 512, %lld at 4096", tiled_short, tiled_long);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -106,6 +138,7 @@ int main(void)
         cmocka_unit_test(test_hang_times_out),
         cmocka_unit_test(test_errors_keep_their_words),
         cmocka_unit_test(test_pass_statistics),
+        cmocka_unit_test(test_memory_scaling),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
