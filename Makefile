@@ -19,7 +19,7 @@ CORE_OBJ    = $(HARNESS_OBJ) $(IMPL_OBJ)
 
 TEST_SUPPORT = tests/bug_impls.c tests/fault_impls.c
 TESTS        = test_config test_gen test_sweep test_ref test_check test_runner test_output test_stats \
-               test_exp2 test_tiles test_counters
+               test_exp2 test_tiles test_counters test_peaks test_topo
 TEST_BINS    = $(TESTS:%=$(B)/tests/%)
 TEST_PLUGINS = $(B)/tests/crash_plugin.so $(B)/tests/bad_abi_plugin.so \
                $(B)/tests/no_symbol_plugin.so $(B)/tests/dup_plugin.so
@@ -41,6 +41,12 @@ $(B)/obj/impls/tiled.o $(B)/obj/impls/openblas.o: CFLAGS += -O3 -fno-trapping-ma
 
 # The one file built for AVX2 and FMA; cpu_features.c (baseline ISA) decides if it may run.
 $(B)/obj/impls/avx2.o: CFLAGS += -O3 -mavx2 -mfma
+
+# The peak loops: each built for its own ISA (peaks.c asks CPUID before calling one); a*b + c
+# contracts to an FMA in the vector ones, and the scalar one stays one float per instruction.
+$(B)/obj/harness/peak_scalar.o: CFLAGS += -fno-tree-vectorize -fno-tree-slp-vectorize
+$(B)/obj/harness/peak_avx2.o: CFLAGS += -mavx2 -mfma -ffp-contract=fast
+$(B)/obj/harness/peak_avx512.o: CFLAGS += -mavx512f -mfma -ffp-contract=fast
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

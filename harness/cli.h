@@ -4,5 +4,6 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_machine(int argc, char **argv);
 
 #endif

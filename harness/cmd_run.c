@@ -6,6 +6,7 @@
 #include "impls_set.h"
 #include "out_csv.h"
 #include "out_json.h"
+#include "peaks.h"
 #include "report.h"
 #include "runner.h"
 #include "sweep.h"
@@ -125,6 +126,40 @@ static void point_latest(const char *out_dir)
         rename("results/latest.tmp", "results/latest");
 }
 
+/* The machine's peaks per `[measure] peaks`: from the cache, or measured (and cached). Records
+ * them, or why there are none, in meta. 1 when pk holds peaks. */
+static int machine_peaks(const cfg *c, peaks *pk, json_t *meta, json_t *notes)
+{
+    char path[4096], why[512];
+    if (c->peaks == 2) {
+        json_object_set_new(meta, "machine_peaks", json_null());
+        return 0;
+    }
+    peaks_cache_path(path, sizeof path);
+    if (c->peaks == 0 && peaks_load(path, pk) == 0) {
+        json_t *o = peaks_json(pk);
+        json_object_set_new(o, "source", json_string(path));
+        json_object_set_new(meta, "machine_peaks", o);
+        return 1;
+    }
+    printf("measuring machine peaks (a few seconds; `attnbench machine` shows them)...\n");
+    fflush(stdout);
+    if (peaks_measure(pk, why, sizeof why) != 0) {
+        char note[600];
+        snprintf(note, sizeof note, "machine peaks not measured: %s; pct_peak is empty", why);
+        json_array_append_new(notes, json_string(note));
+        printf("note: %s\n", note);
+        json_object_set_new(meta, "machine_peaks", json_null());
+        return 0;
+    }
+    if (peaks_save(path, pk) != 0)
+        printf("note: cannot cache the machine peaks in %s\n", path);
+    json_t *o = peaks_json(pk);
+    json_object_set_new(o, "source", json_string("measured for this run"));
+    json_object_set_new(meta, "machine_peaks", o);
+    return 1;
+}
+
 /* Why impl cannot take this problem, from its caps; "" when it can. */
 static void caps_gap(const attn_impl *im, const attn_problem *p, int threads, char *why,
                      size_t len)
@@ -223,6 +258,8 @@ int cmd_run(int argc, char **argv)
         json_array_append_new(notes, json_string(plan.note));
         printf("note: %s\n", plan.note);
     }
+    static peaks pk;
+    int have_peaks = machine_peaks(&c, &pk, meta, notes);
     json_object_set_new(meta, "notes", notes);
     json_object_set_new(meta, "cases_planned", json_integer(s.n_cases));
 
@@ -279,7 +316,8 @@ int cmd_run(int argc, char **argv)
             } else {
                 runner_run_case(&rp, sc->impl, sc->threads, &opts, &res);
             }
-            res.pct_peak = -1;
+            res.pct_peak = have_peaks && res.gflops > 0
+                               ? 100 * res.gflops / peaks_best_gflops(&pk, sc->threads) : -1;
             repro_command(&c, &a, sp, sc->impl, sc->threads, repro, sizeof repro);
             out_csv_row(csv, sp, sc->impl, sc->threads, &res, &plan);
             json_array_append_new(cases,

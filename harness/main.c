@@ -14,7 +14,7 @@ static void usage(FILE *f)
           "  list [--plugin SO]...\n"
           "                     implementations, their caps, and whether they run here\n"
           "  compare BASE NEW   regression verdicts (not built yet)\n"
-          "  machine            topology and measured peaks (not built yet)\n"
+          "  machine            topology, and measured FLOP/s and bandwidth peaks per thread count\n"
           "  --version          the version and the commit it was built from\n"
           "\n"
           "exit status: 0 success, 1 a check failed, 2 bad usage or bad input\n",
@@ -32,7 +32,9 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "list") == 0)
         return cmd_list(argc - 1, argv + 1);
-    if (strcmp(cmd, "compare") == 0 || strcmp(cmd, "machine") == 0) {
+    if (strcmp(cmd, "machine") == 0)
+        return cmd_machine(argc - 1, argv + 1);
+    if (strcmp(cmd, "compare") == 0) {
         fprintf(stderr, "attnbench %s: not built yet in this version\n", cmd);
         return 2;
     }

@@ -37,10 +37,32 @@ int cpu_avx2_fma(char *why, size_t why_len)
     }
     return 0;
 }
+
+int cpu_avx512f(char *why, size_t why_len)
+{
+    unsigned eax, ebx, ecx, edx;
+    if (cpu_avx2_fma(why, why_len) != 0)
+        return 1;
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) || !(ebx & bit_AVX512F)) {
+        impl_why(why, why_len, "the CPU has no AVX-512F (or, under valgrind, CPUID hides it)");
+        return 1;
+    }
+    /* Opmask, upper ZMM0-15 and ZMM16-31 states: XCR0 bits 5, 6 and 7. */
+    if ((read_xcr0() & 0xe0) != 0xe0) {
+        impl_why(why, why_len, "the OS does not enable the AVX-512 registers (XCR0)");
+        return 1;
+    }
+    return 0;
+}
 #else
 int cpu_avx2_fma(char *why, size_t why_len)
 {
     impl_why(why, why_len, "not an x86-64 CPU");
     return 1;
+}
+
+int cpu_avx512f(char *why, size_t why_len)
+{
+    return cpu_avx2_fma(why, why_len);
 }
 #endif

@@ -6,6 +6,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/build/attnbench"
 tmp=$(mktemp -d /tmp/attnbench-e2e.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
+# Machine peaks are measured once, by the first run, into this cache rather than the user's.
+export ATTNBENCH_CACHE_DIR="$tmp/cache"
 passed=0
 failed=0
 
@@ -109,6 +111,12 @@ check "binding recorded per case" \
     "[ \$(grep -c '\"bound_pus\": \"0,1\"' $tmp/meas/results.json) -eq 2 ] && grep -q '\"bind\": \"compact\"' $tmp/meas/results.json"
 check "cold cache recorded with its buffer" "grep -q '\"mode\": \"cold\"' $tmp/meas/results.json"
 check "topology in results.json" "grep -q '\"caches\": \\[' $tmp/meas/results.json"
+check "pct_peak filled from the cached peaks" \
+    "! column $tmp/meas/results.csv pct_peak | grep -qvE '^[0-9.]+\$' && ls $tmp/cache/machine-*.json > /dev/null"
+"$bin" machine > "$tmp/machine.txt" 2>&1
+check "machine: topology, peaks per thread count, cache" \
+    "[ $? -eq 0 ] && grep -q '^topology: ' $tmp/machine.txt && grep -q '^  L1 data' $tmp/machine.txt && grep -qE '^ +1 +[0-9.]+ ' $tmp/machine.txt && grep -q 'cached for attnbench run' $tmp/machine.txt"
+expect_usage_error "machine takes no arguments" "unexpected argument 'x'" "$bin" machine x
 expect_usage_error "bad bind word" "\[measure\] bind: 'tight' is not one of none, compact, spread" \
     "$bin" run --set seq_len=8 --set head_dim=4 --set bind=tight --out "$tmp/none"
 expect_usage_error "counters mode mixed with events" "'auto' cannot be combined" \

@@ -1,0 +1,336 @@
+/* peaks.c: measured machine peaks (see peaks.h). FLOP/s: each thread runs the ISA's
+ * multiply-add loop for about 0.1 s, the wall time of the slowest thread counts, best of five.
+ * Bandwidth: a[i] = b[i] + s * c[i] over three arrays of doubles, each four times the
+ * last-level caches together, counting 24 bytes per element as STREAM does (no
+ * write-allocate traffic), best of five after one warm-up pass. */
+#include "peaks.h"
+
+#include "cpu_features.h"
+#include "gen.h"
+#include "peak_kernels.h"
+#include "runner.h"
+#include "topo.h"
+#include "version.h"
+
+#include <errno.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PEAKS_FORMAT_VERSION 1
+#define BEST_OF 5
+#define FMA_RUN_S 0.1
+
+const char *const peak_isa_names[PEAK_ISAS] = {"scalar", "avx2_fma", "avx512"};
+
+typedef double (*fma_loop)(long iters, float *sink);
+static const fma_loop fma_loops[PEAK_ISAS] = {peak_fma_scalar, peak_fma_avx2, peak_fma_avx512};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* One timed parallel run of the loop on `threads` threads: GFLOP/s. */
+static double fma_once(fma_loop loop, long iters, int threads)
+{
+    double flops = 0, t0 = now_s();
+    float sink = 0;
+#pragma omp parallel num_threads(threads) reduction(+ : flops, sink)
+    {
+        float s;
+        flops += loop(iters, &s);
+        sink += s;
+    }
+    double dt = now_s() - t0;
+    return sink == -1.0f ? 0 : flops / dt / 1e9;   /* sink keeps the loops alive */
+}
+
+static double fma_best(fma_loop loop, int threads)
+{
+    long iters = 1 << 16;
+    double probe = fma_once(loop, iters, 1);
+    /* Iterations for about FMA_RUN_S: flops per iteration over the probe's rate. */
+    double per_iter = loop(1, &(float){0});
+    iters = (long)(FMA_RUN_S * probe * 1e9 / per_iter);
+    if (iters < (1 << 16))
+        iters = 1 << 16;
+    double best = 0;
+    for (int r = 0; r < BEST_OF; r++) {
+        double g = fma_once(loop, iters, threads);
+        if (g > best)
+            best = g;
+    }
+    return best;
+}
+
+static double triad_best(double *a, double *b, double *c, long n, int threads)
+{
+    const double s = 3.0;
+    double best = 0;
+    for (int r = 0; r <= BEST_OF; r++) {
+        double t0 = now_s();
+#pragma omp parallel for num_threads(threads) schedule(static)
+        for (long i = 0; i < n; i++)
+            a[i] = b[i] + s * c[i];
+        double gbps = 3.0 * sizeof(double) * (double)n / (now_s() - t0) / 1e9;
+        if (r > 0 && gbps > best)   /* the first pass is a warm-up */
+            best = gbps;
+    }
+    return best;
+}
+
+/* The child's work: fills pk (shared with the parent). */
+static int measure_here(peaks *pk)
+{
+    size_t llc = topo_llc_total_bytes();
+    long n = (long)(4 * (llc > 0 ? llc : (size_t)32 << 20) / sizeof(double));
+    double *a = malloc(sizeof(double) * (size_t)n), *b = malloc(sizeof(double) * (size_t)n);
+    double *c = malloc(sizeof(double) * (size_t)n);
+    char pus[256];
+    if (a == NULL || b == NULL || c == NULL)
+        return -1;
+    pk->triad_array_bytes = (double)n * sizeof(double);
+    pk->have[PEAK_SCALAR] = 1;
+    pk->have[PEAK_AVX2] = cpu_avx2_fma(pk->why_not[PEAK_AVX2], sizeof pk->why_not[0]) == 0;
+    pk->have[PEAK_AVX512] = cpu_avx512f(pk->why_not[PEAK_AVX512], sizeof pk->why_not[0]) == 0;
+    for (int t = 1; t <= pk->n_threads; t++) {
+        /* One thread per core, so t threads measure t cores. */
+        topo_bind(BIND_SPREAD, t, pus, sizeof pus);
+        if (t == 1) {
+#pragma omp parallel for num_threads(pk->n_threads) schedule(static)
+            for (long i = 0; i < n; i++) {   /* first touch by the threads that use it */
+                a[i] = 0;
+                b[i] = 1;
+                c[i] = 2;
+            }
+        }
+        for (int isa = 0; isa < PEAK_ISAS; isa++)
+            if (pk->have[isa])
+                pk->gflops[isa][t - 1] = fma_best(fma_loops[isa], t);
+        pk->triad_gbps[t - 1] = triad_best(a, b, c, n, t);
+    }
+    free(a);
+    free(b);
+    free(c);
+    return 0;
+}
+
+int peaks_measure(peaks *pk, char *why, size_t why_len)
+{
+    peaks *shared = runner_shared_alloc(sizeof *shared);
+    time_t now = time(NULL);
+    struct tm tm;
+    if (shared == NULL) {
+        snprintf(why, why_len, "cannot map memory for the measurement");
+        return -1;
+    }
+    shared->n_threads = topo_cores() < PEAKS_MAX_THREADS ? topo_cores() : PEAKS_MAX_THREADS;
+    strftime(shared->measured_at, sizeof shared->measured_at, "%Y-%m-%dT%H:%M:%S%z",
+             localtime_r(&now, &tm));
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(measure_here(shared) == 0 ? 0 : 3);
+    int ws = 0, rc = -1;
+    if (pid < 0)
+        snprintf(why, why_len, "fork failed: %s", strerror(errno));
+    else if (waitpid(pid, &ws, 0) == pid && WIFEXITED(ws) && WEXITSTATUS(ws) == 0)
+        rc = 0;
+    else
+        snprintf(why, why_len, "the measuring process failed (%s)",
+                 WIFEXITED(ws) ? "out of memory for the triad arrays" : "killed by a signal");
+    if (rc == 0)
+        *pk = *shared;
+    runner_shared_free(shared, sizeof *shared);
+    return rc;
+}
+
+double peaks_best_gflops(const peaks *pk, int threads)
+{
+    if (pk->n_threads < 1)
+        return 0;
+    int t = threads < pk->n_threads ? threads : pk->n_threads;
+    double best = 0;
+    for (int isa = 0; isa < PEAK_ISAS; isa++)
+        if (pk->have[isa] && pk->gflops[isa][t - 1] > best)
+            best = pk->gflops[isa][t - 1];
+    return best;
+}
+
+static void cpu_key(char *out, size_t len)
+{
+    char host[256] = "host", model[512] = "cpu", line[512];
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    gethostname(host, sizeof host);
+    while (f != NULL && fgets(line, sizeof line, f))
+        if (strncmp(line, "model name", 10) == 0) {
+            snprintf(model, sizeof model, "%s", line);
+            break;
+        }
+    if (f != NULL)
+        fclose(f);
+    snprintf(out, len, "%s|%s|%ld|%d", host, model, sysconf(_SC_NPROCESSORS_ONLN),
+             PEAKS_FORMAT_VERSION);
+}
+
+void peaks_cache_path(char *out, size_t len)
+{
+    char key[1400], host[64] = "host", dir[3072];
+    const char *env = getenv("ATTNBENCH_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    if (env != NULL && env[0] != '\0')
+        snprintf(dir, sizeof dir, "%s", env);
+    else if (xdg != NULL && xdg[0] != '\0')
+        snprintf(dir, sizeof dir, "%s/attnbench", xdg);
+    else
+        snprintf(dir, sizeof dir, "%s/.cache/attnbench", home ? home : "/tmp");
+    cpu_key(key, sizeof key);
+    gethostname(host, sizeof host);
+    host[strcspn(host, "/. ")] = '\0';
+    snprintf(out, len, "%s/machine-%s-%016llx.json", dir, host,
+             (unsigned long long)gen_hash(key, strlen(key)));
+}
+
+static json_t *per_thread_array(const double *v, int n)
+{
+    json_t *a = json_array();
+    for (int t = 0; t < n; t++)
+        json_array_append_new(a, json_real(v[t]));
+    return a;
+}
+
+json_t *peaks_json(const peaks *pk)
+{
+    json_t *o = json_object(), *fma = json_object(), *not = json_object(), *threads = json_array();
+    double best[PEAKS_MAX_THREADS];
+    for (int t = 1; t <= pk->n_threads; t++) {
+        json_array_append_new(threads, json_integer(t));
+        best[t - 1] = peaks_best_gflops(pk, t);
+    }
+    for (int isa = 0; isa < PEAK_ISAS; isa++) {
+        if (pk->have[isa])
+            json_object_set_new(fma, peak_isa_names[isa],
+                                per_thread_array(pk->gflops[isa], pk->n_threads));
+        else
+            json_object_set_new(not, peak_isa_names[isa], json_string(pk->why_not[isa]));
+    }
+    json_object_set_new(o, "format", json_string("attnbench-machine-peaks"));
+    json_object_set_new(o, "format_version", json_integer(PEAKS_FORMAT_VERSION));
+    json_object_set_new(o, "measured_at", json_string(pk->measured_at));
+    json_object_set_new(o, "threads", threads);
+    json_object_set_new(o, "fma_gflops", fma);
+    json_object_set_new(o, "isa_unavailable", not);
+    json_object_set_new(o, "peak_gflops", per_thread_array(best, pk->n_threads));
+    json_object_set_new(o, "triad_gbps", per_thread_array(pk->triad_gbps, pk->n_threads));
+    json_object_set_new(o, "triad_array_bytes", json_real(pk->triad_array_bytes));
+    return o;
+}
+
+/* Reads a per-thread array of n numbers; -1 unless it is exactly that. */
+static int read_array(json_t *a, double *out, int n)
+{
+    if (!json_is_array(a) || (int)json_array_size(a) != n)
+        return -1;
+    for (int t = 0; t < n; t++) {
+        json_t *v = json_array_get(a, (size_t)t);
+        if (!json_is_number(v))
+            return -1;
+        out[t] = json_number_value(v);
+    }
+    return 0;
+}
+
+int peaks_load(const char *path, peaks *pk)
+{
+    json_error_t err;
+    json_t *o = json_load_file(path, 0, &err);
+    int rc = -1;
+    memset(pk, 0, sizeof *pk);
+    if (o == NULL)
+        return -1;
+    json_t *fma = json_object_get(o, "fma_gflops"), *not = json_object_get(o, "isa_unavailable");
+    const char *at = json_string_value(json_object_get(o, "measured_at"));
+    pk->n_threads = (int)json_array_size(json_object_get(o, "threads"));
+    if (json_integer_value(json_object_get(o, "format_version")) != PEAKS_FORMAT_VERSION ||
+        pk->n_threads < 1 || pk->n_threads > PEAKS_MAX_THREADS || !json_is_object(fma))
+        goto out;
+    snprintf(pk->measured_at, sizeof pk->measured_at, "%s", at ? at : "?");
+    for (int isa = 0; isa < PEAK_ISAS; isa++) {
+        json_t *a = json_object_get(fma, peak_isa_names[isa]);
+        const char *why = json_string_value(json_object_get(not, peak_isa_names[isa]));
+        pk->have[isa] = a != NULL;
+        if (a != NULL && read_array(a, pk->gflops[isa], pk->n_threads) != 0)
+            goto out;
+        snprintf(pk->why_not[isa], sizeof pk->why_not[isa], "%s", why ? why : "");
+    }
+    if (read_array(json_object_get(o, "triad_gbps"), pk->triad_gbps, pk->n_threads) != 0)
+        goto out;
+    pk->triad_array_bytes = json_number_value(json_object_get(o, "triad_array_bytes"));
+    rc = 0;
+out:
+    json_decref(o);
+    return rc;
+}
+
+/* mkdir -p of path's directory. */
+static void make_parent_dirs(const char *path)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *s = buf + 1; *s; s++)
+        if (*s == '/') {
+            *s = '\0';
+            mkdir(buf, 0777);
+            *s = '/';
+        }
+}
+
+int peaks_save(const char *path, const peaks *pk)
+{
+    char tmp[4200];
+    json_t *o = peaks_json(pk);
+    make_parent_dirs(path);
+    snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
+    int rc = json_dump_file(o, tmp, JSON_INDENT(1) | JSON_REAL_PRECISION(6));
+    json_decref(o);
+    if (rc != 0 || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+void peaks_print(const peaks *pk)
+{
+    printf("\npeaks (measured %s; best of %d runs):\n", pk->measured_at, BEST_OF);
+    printf("%7s", "threads");
+    for (int isa = 0; isa < PEAK_ISAS; isa++)
+        printf("  %13s", peak_isa_names[isa]);
+    printf("  %12s\n", "triad");
+    printf("%7s", "");
+    for (int isa = 0; isa < PEAK_ISAS; isa++)
+        printf("  %13s", "GFLOP/s");
+    printf("  %12s\n", "GB/s");
+    for (int t = 1; t <= pk->n_threads; t++) {
+        printf("%7d", t);
+        for (int isa = 0; isa < PEAK_ISAS; isa++)
+            if (pk->have[isa])
+                printf("  %13.1f", pk->gflops[isa][t - 1]);
+            else
+                printf("  %13s", "-");
+        printf("  %12.1f\n", pk->triad_gbps[t - 1]);
+    }
+    for (int isa = 0; isa < PEAK_ISAS; isa++)
+        if (!pk->have[isa])
+            printf("%s: not measured: %s\n", peak_isa_names[isa], pk->why_not[isa]);
+    printf("triad: a[i] = b[i] + 3 c[i] over 3 arrays of %.0f MiB (doubles), 24 bytes per "
+           "element\n", pk->triad_array_bytes / 1048576.0);
+}
