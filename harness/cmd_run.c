@@ -9,6 +9,7 @@
 #include "peaks.h"
 #include "report.h"
 #include "runner.h"
+#include "sim.h"
 #include "sweep.h"
 #include "tile_sizes.h"
 #include "topo.h"
@@ -158,6 +159,26 @@ static int machine_peaks(const cfg *c, peaks *pk, json_t *meta, json_t *notes)
     json_object_set_new(o, "source", json_string("measured for this run"));
     json_object_set_new(meta, "machine_peaks", o);
     return 1;
+}
+
+/* counters = sim: the case once more, under callgrind, for its simulated counts. */
+static void simulate(const cfg *c, const run_args *a, const sweep_problem *sp,
+                     const sweep_case *sc, const runner_opts *opts, case_result *res)
+{
+    if (res->status != ST_PASS && res->status != ST_FAIL) {
+        for (int i = 0; i < SIM_EVENTS; i++)
+            snprintf(res->ctr.why[i], CTR_WHY_LEN, "not simulated: the case ended %s",
+                     status_name(res->status));
+        return;
+    }
+    /* callgrind runs code some 50 to 100 times slower than the hardware. */
+    sim_request rq = {
+        .p = &sp->p, .dist = sp->dist, .seed = c->seed, .impl = sc->impl->name,
+        .threads = sc->threads, .cold = opts->evict_bytes > 0, .tile_rows = c->tile_rows,
+        .tile_keys = c->tile_keys, .plugins = a->plugins, .n_plugins = a->n_plugins,
+        .ll_bytes = (size_t)c->sim_ll_bytes, .timeout_s = 100 * c->timeout_s,
+    };
+    sim_run_case(&rq, &res->ctr);
 }
 
 /* Why impl cannot take this problem, from its caps; "" when it can. */
@@ -316,6 +337,8 @@ int cmd_run(int argc, char **argv)
             } else {
                 runner_run_case(&rp, sc->impl, sc->threads, &opts, &res);
             }
+            if (plan.mode == CTR_SIM)
+                simulate(&c, &a, sp, sc, &opts, &res);
             res.pct_peak = have_peaks && res.gflops > 0
                                ? 100 * res.gflops / peaks_best_gflops(&pk, sc->threads) : -1;
             repro_command(&c, &a, sp, sc->impl, sc->threads, repro, sizeof repro);

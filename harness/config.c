@@ -55,6 +55,7 @@ static const cfg_key cfg_keys[] = {
     {"measure", "bind", T_CHOICE, 0, 0, offsetof(cfg, bind), bind_words},
     {"measure", "cache", T_CHOICE, 0, 0, offsetof(cfg, cache_cold), cache_words},
     {"measure", "peaks", T_CHOICE, 0, 0, offsetof(cfg, peaks), peaks_words},
+    {"measure", "sim_ll_bytes", T_INT, 0, 1L << 40, offsetof(cfg, sim_ll_bytes), NULL},
     {"check", "tol_factor", T_REAL, 1e-3, 1e6, offsetof(cfg, tol_factor), NULL},
     {"check", "abs_floor", T_REAL, 0, 1, offsetof(cfg, abs_floor), NULL},
     {"tune", "tile_rows", T_INT, 0, 4096, offsetof(cfg, tile_rows), NULL},

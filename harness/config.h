@@ -39,6 +39,7 @@ typedef struct cfg {
     long bind;                   /* topo_bind_mode: none, compact, spread */
     long cache_cold;             /* 0 warm, 1 cold: evict the caches before each repetition */
     long peaks;                  /* 0 cached, 1 measure afresh, 2 off: machine peaks */
+    long sim_ll_bytes;           /* counters = sim: simulated last level; 0: the host's */
     /* [check] */
     double tol_factor;           /* multiplies the float32 error model; see check.c */
     double abs_floor;            /* absolute error always allowed */

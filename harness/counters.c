@@ -4,6 +4,8 @@
  * the OpenMP pool (which OpenBLAS and oneDNN share with our kernels). */
 #include "counters.h"
 
+#include "sim.h"
+
 #include <papi.h>
 
 #include <ctype.h>
@@ -136,11 +138,16 @@ int ctr_plan_build(const cfg_names *spec, ctr_plan *plan, char *err, size_t err_
         return 0;
     }
     if (!strcmp(spec->v[0], "sim")) {
+        char why[CTR_WHY_LEN];
+        int ok = sim_available(why, sizeof why) == 0;
         plan->mode = CTR_SIM;
         for (size_t i = 0; i < N_OF(sim_events); i++) {
             plan_add(plan, sim_events[i]);
-            plan->ev[i].available = 1;
+            plan->ev[i].available = ok;
+            if (!ok)
+                snprintf(plan->ev[i].why, sizeof plan->ev[i].why, "%s", why);
         }
+        plan_note(plan);
         return 0;
     }
     plan->mode = CTR_PAPI;

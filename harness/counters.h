@@ -31,6 +31,7 @@ typedef struct ctr_plan {
 typedef struct ctr_values {
     int reps;                    /* repetitions counted; 0 = nothing was counted */
     char scope[64];              /* which threads the counts cover */
+    char detail[256];            /* sim: the simulated caches and the library code paths */
     int ok[CTR_MAX];             /* value[i] was measured */
     double value[CTR_MAX];       /* per repetition */
     char why[CTR_MAX][CTR_WHY_LEN]; /* when not ok */

@@ -1,5 +1,6 @@
 /* main.c: build/attnbench's entry point: dispatches to a subcommand. */
 #include "cli.h"
+#include "sim.h"
 #include "version.h"
 
 #include <stdio.h>
@@ -32,6 +33,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "list") == 0)
         return cmd_list(argc - 1, argv + 1);
+    if (strcmp(cmd, "_sim-case") == 0)
+        return cmd_sim_case(argc - 1, argv + 1);
     if (strcmp(cmd, "machine") == 0)
         return cmd_machine(argc - 1, argv + 1);
     if (strcmp(cmd, "compare") == 0) {

@@ -81,7 +81,7 @@ void out_csv_row(FILE *f, const sweep_problem *sp, const attn_impl *impl, int th
     num_field(f, 1, "%.6g", res->flops / sweep_min_bytes(p));
     num_field(f, timed && res->pct_peak >= 0, "%.4g", res->pct_peak);
     for (int i = 0; i < plan->n; i++)
-        num_field(f, res->ctr.ok[i], "%.6g", res->ctr.value[i]);
+        num_field(f, res->ctr.ok[i], "%.15g", res->ctr.value[i]);   /* counts stay exact */
     fputc('\n', f);
     fflush(f);
     fsync(fileno(f));   /* a power cut keeps every finished row */

@@ -110,6 +110,8 @@ static json_t *case_counters(const case_result *res, const ctr_plan *plan)
     json_object_set_new(o, "reps", json_integer(res->ctr.reps));
     if (res->ctr.scope[0] != '\0')
         json_object_set_new(o, "scope", json_string(res->ctr.scope));
+    if (res->ctr.detail[0] != '\0')
+        json_object_set_new(o, "detail", json_string(res->ctr.detail));
     json_object_set_new(o, "values", values);
     json_object_set_new(o, "why", why);
     return o;

@@ -112,9 +112,9 @@ void runner_problem_free(runner_problem *rp)
 
 /* Forks; the child gets default signal handling and its own process group (so a kill reaches
  * any threads or processes it starts). Returns the pid, 0 in the child, -1 on failure. */
-static pid_t fork_isolated(void)
+pid_t runner_fork_isolated(void)
 {
-    /* SIGCHLD stays blocked in the parent so wait_deadline() can sleep on it without a race. */
+    /* SIGCHLD stays blocked in the parent so runner_wait_deadline() can sleep on it, race-free. */
     sigset_t chld;
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
@@ -139,7 +139,7 @@ static pid_t fork_isolated(void)
 
 /* Waits for pid until deadline (absolute, now_s() clock; <= 0 for none). Returns 0 with the
  * wait status, or 1 when the deadline passed and the child's process group was killed. */
-static int wait_deadline(pid_t pid, double deadline, int *wstatus)
+int runner_wait_deadline(pid_t pid, double deadline, int *wstatus)
 {
     sigset_t chld;
     sigemptyset(&chld);
@@ -167,7 +167,7 @@ static int wait_deadline(pid_t pid, double deadline, int *wstatus)
 
 void runner_reference(runner_problem *rp, int threads)
 {
-    pid_t pid = fork_isolated();
+    pid_t pid = runner_fork_isolated();
     if (pid == 0) {
         int rc = ref_compute(rp->p, rp->q, rp->k, rp->v, &rp->ref, threads);
         _exit(rc == 0 ? 0 : 3);
@@ -178,7 +178,7 @@ void runner_reference(runner_problem *rp, int threads)
         snprintf(rp->ref_why, sizeof rp->ref_why, "reference: fork failed: %s", strerror(errno));
         return;
     }
-    wait_deadline(pid, 0, &ws);
+    runner_wait_deadline(pid, 0, &ws);
     if (WIFEXITED(ws) && WEXITSTATUS(ws) == 0)
         rp->ref_ok = 1;
     else if (WIFEXITED(ws))
@@ -394,7 +394,7 @@ void runner_run_case(const runner_problem *rp, const attn_impl *impl, int thread
     }
 
     double t0 = now_s();
-    pid_t pid = fork_isolated();
+    pid_t pid = runner_fork_isolated();
     if (pid == 0)
         child_main(rp, impl, threads, opts, rep);
     if (pid < 0) {
@@ -403,7 +403,7 @@ void runner_run_case(const runner_problem *rp, const attn_impl *impl, int thread
         runner_shared_free(rep, rep_bytes);
         return;
     }
-    int timed_out = wait_deadline(pid, t0 + opts->timeout_s, &ws);
+    int timed_out = runner_wait_deadline(pid, t0 + opts->timeout_s, &ws);
     res->wall_s = now_s() - t0;
 
     res->reps = rep->reps;

@@ -9,6 +9,7 @@
 #include "sweep.h"
 
 #include <stdint.h>
+#include <sys/types.h>
 
 typedef struct runner_opts {
     long warmup, min_reps, max_reps;
@@ -63,6 +64,14 @@ void runner_reference(runner_problem *rp, int threads);
 /* Runs one case and fills res. */
 void runner_run_case(const runner_problem *rp, const attn_impl *impl, int threads,
                      const runner_opts *opts, case_result *res);
+
+/* Forks a child with default signal handling in its own process group. The pid, 0 in the
+ * child, -1 on failure. */
+pid_t runner_fork_isolated(void);
+
+/* Waits for pid until deadline (CLOCK_MONOTONIC seconds; <= 0: none). 0 with the wait status,
+ * or 1 when the deadline passed and the child's process group was killed. */
+int runner_wait_deadline(pid_t pid, double deadline, int *wstatus);
 
 /* Maps a shared anonymous region (zeroed); NULL on failure. */
 void *runner_shared_alloc(size_t bytes);

@@ -59,6 +59,25 @@ static const char *cache_kind(const hwloc_obj_t o)
     }
 }
 
+int topo_cache(int level, int instruction, size_t *size, int *assoc, int *line)
+{
+    hwloc_obj_t o = NULL;
+    if (instruction && level == 1 && count_of(HWLOC_OBJ_L1ICACHE) > 0)
+        o = hwloc_get_obj_by_type(topo, HWLOC_OBJ_L1ICACHE, 0);
+    for (int i = level > 0 ? level - 1 : 4; !instruction && o == NULL && i >= 0; i--) {
+        if (count_of(cache_types[i]) > 0)
+            o = hwloc_get_obj_by_type(topo, cache_types[i], 0);
+        if (level > 0)
+            break;
+    }
+    if (o == NULL || o->attr->cache.size == 0)
+        return -1;
+    *size = (size_t)o->attr->cache.size;
+    *assoc = o->attr->cache.associativity;
+    *line = (int)o->attr->cache.linesize;
+    return 0;
+}
+
 size_t topo_llc_total_bytes(void)
 {
     for (int i = 4; i >= 0; i--) {   /* the data/unified levels, outermost first */

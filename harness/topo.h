@@ -20,6 +20,10 @@ void topo_print(void);
 
 int topo_cores(void);            /* physical cores; 1 when unknown */
 int topo_pus(void);              /* processing units (hardware threads) */
+/* One cache's geometry: level 1..5, or 0 for the last level; instruction selects L1i. 0, or -1
+ * when hwloc does not know it. */
+int topo_cache(int level, int instruction, size_t *size, int *assoc, int *line);
+
 /* Bytes of every last-level cache instance together; 0 when unknown. */
 size_t topo_llc_total_bytes(void);
 

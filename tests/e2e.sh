@@ -122,5 +122,26 @@ expect_usage_error "bad bind word" "\[measure\] bind: 'tight' is not one of none
 expect_usage_error "counters mode mixed with events" "'auto' cannot be combined" \
     "$bin" run --set seq_len=8 --set head_dim=4 --set counters=auto,PAPI_L1_DCM --out "$tmp/none"
 
+# 7. counters = sim: the same numbers on every run, filled for every implementation, and a
+#    materialising implementation missing far more than a tiled one once its scores (4 MiB at
+#    N = 1024) outgrow a 1 MiB simulated last level, the size of this VM's L2.
+sim_cols() { for c in ctr_sim_instructions ctr_sim_d1_misses ctr_sim_ll_misses ctr_sim_est_cycles; do
+    column "$1" $c | tr '\n' ' '; done; }
+for i in 1 2; do
+    "$bin" run --set seq_len=64 --set head_dim=32 --set heads=2 --set counters=sim \
+        --set min_reps=1 --set min_time_s=0 --out "$tmp/sim$i" > /dev/null 2>&1
+done
+check "sim: every case has all four counts" \
+    "[ \$(sim_cols $tmp/sim1/results.csv | tr ' ' '\\n' | grep -cE '^[0-9]+\$') -eq 20 ]"
+check "sim: two runs give the same counts" "[ \"\$(sim_cols $tmp/sim1/results.csv)\" = \"\$(sim_cols $tmp/sim2/results.csv)\" ]"
+check "sim: OpenBLAS and oneDNN paths recorded" \
+    "grep -q '\"detail\": \".*OpenBLAS Haswell; oneDNN avx2' $tmp/sim1/results.json"
+"$bin" run --set seq_len=1024 --set head_dim=16 --set impls=naive,tiled --set counters=sim \
+    --set sim_ll_bytes=1048576 --set min_reps=1 --set min_time_s=0 --out "$tmp/simll" > /dev/null 2>&1
+ll_naive=$(grep '^naive,' "$tmp/simll/results.csv" > "$tmp/n.csv"; head -1 "$tmp/simll/results.csv" | cat - "$tmp/n.csv" > "$tmp/n2.csv"; column "$tmp/n2.csv" ctr_sim_ll_misses)
+ll_tiled=$(grep '^tiled,' "$tmp/simll/results.csv" > "$tmp/t.csv"; head -1 "$tmp/simll/results.csv" | cat - "$tmp/t.csv" > "$tmp/t2.csv"; column "$tmp/t2.csv" ctr_sim_ll_misses)
+check "sim: naive misses the last level far more than tiled ($ll_naive vs $ll_tiled)" \
+    "[ -n \"$ll_naive\" ] && [ -n \"$ll_tiled\" ] && [ $ll_naive -gt \$((10 * $ll_tiled + 1000)) ]"
+
 echo "e2e: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -1,0 +1,43 @@
+/* sim.h: simulated counters (`counters = sim`): one run() of a case under valgrind's callgrind
+ * with its cache simulator, counted from a client request before run() to one after it, so
+ * the numbers are the same on every run of the same binary and inputs, on any machine state. */
+#ifndef SIM_H
+#define SIM_H
+
+#include "attn.h"
+#include "counters.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The plan's events, in this order. */
+enum { SIM_INSTRUCTIONS, SIM_D1_MISSES, SIM_LL_MISSES, SIM_EST_CYCLES, SIM_EVENTS };
+
+typedef struct sim_request {
+    const attn_problem *p;
+    int dist;                    /* cfg_dist */
+    uint64_t seed;
+    const char *impl;            /* its name */
+    int threads;
+    int cold;                    /* 1: no warm-up run first, so the simulated caches start empty */
+    long tile_rows, tile_keys;   /* [tune], passed on */
+    const char *const *plugins;  /* --plugin paths, so plugin implementations can be simulated */
+    int n_plugins;
+    size_t ll_bytes;             /* simulated last level; 0: the host's, from hwloc */
+    double timeout_s;
+} sim_request;
+
+/* 0 when valgrind can be run; else -1 and why. */
+int sim_available(char *why, size_t len);
+
+/* Simulates the case; fills out's values (per run) or its why fields. Never fails the case. */
+void sim_run_case(const sim_request *rq, ctr_values *out);
+
+/* Estimated cycles from callgrind's counts: L1 hits + 5 x LL hits + 35 x memory accesses,
+ * where accesses are instruction fetches plus data reads and writes. */
+double sim_est_cycles(double ir, double dr, double dw, double l1_misses, double ll_misses);
+
+/* `attnbench _sim-case ...`: what valgrind runs. Not for users; the arguments are sim.c's. */
+int cmd_sim_case(int argc, char **argv);
+
+#endif
