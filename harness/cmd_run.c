@@ -163,7 +163,7 @@ static int machine_peaks(const cfg *c, peaks *pk, json_t *meta, json_t *notes)
 
 /* counters = sim: the case once more, under callgrind, for its simulated counts. */
 static void simulate(const cfg *c, const run_args *a, const sweep_problem *sp,
-                     const sweep_case *sc, const runner_opts *opts, case_result *res)
+                     const sweep_case *sc, case_result *res)
 {
     if (res->status != ST_PASS && res->status != ST_FAIL) {
         for (int i = 0; i < SIM_EVENTS; i++)
@@ -174,7 +174,7 @@ static void simulate(const cfg *c, const run_args *a, const sweep_problem *sp,
     /* callgrind runs code some 50 to 100 times slower than the hardware. */
     sim_request rq = {
         .p = &sp->p, .dist = sp->dist, .seed = c->seed, .impl = sc->impl->name,
-        .threads = sc->threads, .cold = opts->evict_bytes > 0, .tile_rows = c->tile_rows,
+        .threads = sc->threads, .cold = sc->cold, .tile_rows = c->tile_rows,
         .tile_keys = c->tile_keys, .plugins = a->plugins, .n_plugins = a->n_plugins,
         .ll_bytes = (size_t)c->sim_ll_bytes, .timeout_s = 100 * c->timeout_s,
     };
@@ -198,8 +198,10 @@ static void caps_gap(const attn_impl *im, const attn_problem *p, int threads, ch
 
 /* The command that re-runs exactly this case. */
 static void repro_command(const cfg *c, const run_args *a, const sweep_problem *sp,
-                          const attn_impl *im, int threads, char *out, size_t len)
+                          const sweep_case *sc, char *out, size_t len)
 {
+    const attn_impl *im = sc->impl;
+    int threads = sc->threads;
     const attn_problem *p = &sp->p;
     size_t n = (size_t)snprintf(out, len, "build/attnbench run");
     if (a->config != NULL)
@@ -215,7 +217,9 @@ static void repro_command(const cfg *c, const run_args *a, const sweep_problem *
                               p->head_dim, p->causal ? "true" : "false", cfg_dist_name(sp->dist),
                               threads, (unsigned long long)c->seed);
     if (c->scale > 0 && n < len)
-        snprintf(out + n, len - n, " --set scale=%.9g", c->scale);
+        n += (size_t)snprintf(out + n, len - n, " --set scale=%.9g", c->scale);
+    if (n < len)
+        snprintf(out + n, len - n, " --set cache=%s", sc->cold ? "cold" : "warm");
 }
 
 int cmd_run(int argc, char **argv)
@@ -294,19 +298,21 @@ int cmd_run(int argc, char **argv)
 
     /* Twice the last-level caches: a pass over it leaves nothing of the case's data cached. */
     size_t llc = topo_llc_total_bytes();
-    size_t evict_bytes = c.cache_cold ? 2 * (llc > 0 ? llc : (size_t)64 << 20) : 0;
+    size_t evict_bytes = 2 * (llc > 0 ? llc : (size_t)64 << 20);
+    int any_cold = 0;
+    for (int i = 0; i < c.cache.n; i++)
+        any_cold |= c.cache.v[i] == 1;
     json_object_set_new(meta, "topology", topo_json());
     json_object_set_new(meta, "counters", out_json_counters_plan(&plan));
     json_object_set_new(meta, "bind", json_string(topo_bind_name((int)c.bind)));
-    json_object_set_new(meta, "cache", json_pack("{s:s, s:I}", "mode",
-                                                 c.cache_cold ? "cold" : "warm", "evict_bytes",
-                                                 (json_int_t)evict_bytes));
+    if (any_cold)
+        json_object_set_new(meta, "cold_cache_evict_bytes", json_integer((json_int_t)evict_bytes));
 
     runner_opts opts = {
         .warmup = c.warmup, .min_reps = c.min_reps, .max_reps = c.max_reps,
         .min_time_s = c.min_time_s, .timeout_s = c.timeout_s,
         .tol = {.factor = c.tol_factor, .abs_floor = c.abs_floor},
-        .ctr = &plan, .counter_reps = c.counter_reps, .evict_bytes = evict_bytes,
+        .ctr = &plan, .counter_reps = c.counter_reps,
         .bind = (int)c.bind,
     };
     int ref_threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -335,13 +341,16 @@ int cmd_run(int argc, char **argv)
                 res.status = gap[0] || !ready ? ST_SKIP : ST_ERROR;
                 snprintf(res.reason, sizeof res.reason, "%s", gap[0] ? gap : why);
             } else {
-                runner_run_case(&rp, sc->impl, sc->threads, &opts, &res);
+                runner_opts case_opts = opts;
+                case_opts.evict_bytes = sc->cold ? evict_bytes : 0;
+                runner_run_case(&rp, sc->impl, sc->threads, &case_opts, &res);
             }
+            res.cold = sc->cold;
             if (plan.mode == CTR_SIM)
-                simulate(&c, &a, sp, sc, &opts, &res);
+                simulate(&c, &a, sp, sc, &res);
             res.pct_peak = have_peaks && res.gflops > 0
                                ? 100 * res.gflops / peaks_best_gflops(&pk, sc->threads) : -1;
-            repro_command(&c, &a, sp, sc->impl, sc->threads, repro, sizeof repro);
+            repro_command(&c, &a, sp, sc, repro, sizeof repro);
             out_csv_row(csv, sp, sc->impl, sc->threads, &res, &plan);
             json_array_append_new(cases,
                                   out_json_case(sp, sc->impl, sc->threads, &res, repro, &plan));

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 
 typedef enum { T_INT_LIST, T_BOOL_LIST, T_DIST_LIST, T_NAME_LIST, T_EVENT_LIST, T_SEED, T_INT,
-               T_REAL, T_SCALE, T_CHOICE } cfg_type;
+               T_REAL, T_SCALE, T_CHOICE, T_CHOICE_LIST } cfg_type;
 
 typedef struct cfg_key {
     const char *section;
@@ -53,7 +53,7 @@ static const cfg_key cfg_keys[] = {
     {"measure", "counters", T_EVENT_LIST, 0, 0, offsetof(cfg, counters), NULL},
     {"measure", "counter_reps", T_INT, 1, 1000, offsetof(cfg, counter_reps), NULL},
     {"measure", "bind", T_CHOICE, 0, 0, offsetof(cfg, bind), bind_words},
-    {"measure", "cache", T_CHOICE, 0, 0, offsetof(cfg, cache_cold), cache_words},
+    {"measure", "cache", T_CHOICE_LIST, 0, 1, offsetof(cfg, cache), cache_words},
     {"measure", "peaks", T_CHOICE, 0, 0, offsetof(cfg, peaks), peaks_words},
     {"measure", "sim_ll_bytes", T_INT, 0, 1L << 40, offsetof(cfg, sim_ll_bytes), NULL},
     {"check", "tol_factor", T_REAL, 1e-3, 1e6, offsetof(cfg, tol_factor), NULL},
@@ -89,6 +89,7 @@ void cfg_defaults(cfg *c)
     c->counters.n = 1;
     strcpy(c->counters.v[0], "auto");
     c->counter_reps = 1;
+    c->cache = (cfg_list){1, {0}};
     c->tol_factor = 4;
     c->abs_floor = 1e-30;
     strcpy(c->source, "(defaults)");
@@ -218,6 +219,14 @@ static int parse_entry(const cfg_key *k, const char *item, long *num, char *name
                 return 0;
             }
         snprintf(err, err_len, "'%s' is not a distribution (normal, uniform, large)", item);
+        return -1;
+    case T_CHOICE_LIST:
+        for (long i = 0; k->choices[i] != NULL; i++)
+            if (strcmp(item, k->choices[i]) == 0) {
+                *num = i;
+                return 0;
+            }
+        snprintf(err, err_len, "'%s' is not one of %s, %s", item, k->choices[0], k->choices[1]);
         return -1;
     case T_NAME_LIST:
     case T_EVENT_LIST:

@@ -37,7 +37,7 @@ typedef struct cfg {
     cfg_names counters;          /* "none", "auto", "sim", or PAPI event names */
     long counter_reps;           /* extra, untimed repetitions the counters cover */
     long bind;                   /* topo_bind_mode: none, compact, spread */
-    long cache_cold;             /* 0 warm, 1 cold: evict the caches before each repetition */
+    cfg_list cache;              /* 0 warm, 1 cold (evict the caches before each repetition) */
     long peaks;                  /* 0 cached, 1 measure afresh, 2 off: machine peaks */
     long sim_ll_bytes;           /* counters = sim: simulated last level; 0: the host's */
     /* [check] */

@@ -11,7 +11,7 @@ static const char *const csv_columns =
     "impl,batch,heads,kv_heads,seq_q,seq_kv,head_dim,causal,dist,threads,status,reason,reps,"
     "time_min_s,time_median_s,time_mean_s,time_stddev_s,gflops,max_abs_err,rel_l2_err,"
     "peak_rss_delta_bytes,workspace_bytes,"
-    "page_faults,min_footprint_bytes,arith_intensity,pct_peak";
+    "cache,page_faults,min_footprint_bytes,arith_intensity,pct_peak";
 
 FILE *out_csv_open(const char *path, const ctr_plan *plan)
 {
@@ -76,6 +76,7 @@ void out_csv_row(FILE *f, const sweep_problem *sp, const attn_impl *impl, int th
     num_field(f, res->checked && res->check.nonfinite == 0, "%.6g", res->check.rel_l2_err);
     bytes_field(f, res->peak_rss_delta);
     bytes_field(f, res->workspace);
+    fputs(res->cold ? ",cold" : ",warm", f);
     bytes_field(f, res->page_faults);
     num_field(f, 1, "%.0f", sweep_min_bytes(p));
     num_field(f, 1, "%.6g", res->flops / sweep_min_bytes(p));

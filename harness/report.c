@@ -57,7 +57,8 @@ void report_case(report *r, const sweep_problem *sp, const attn_impl *impl, int 
     printf("%4d/%-4d %-16s %-5d %-12s %5d %-6d %-7d %3d  %-7s %11s %9s %8s  %s%s %s  "
            "[%s, ~%s left]\n",
            r->done, r->n_cases, impl->name, p->batch, heads, p->head_dim, p->seq_q, p->seq_kv,
-           threads, status_name(res->status), median, gflops, ratio, p->causal ? "causal " : "",
+           threads, status_name(res->status), median, gflops, ratio,
+           p->causal ? (res->cold ? "causal cold " : "causal ") : (res->cold ? "cold " : ""),
            cfg_dist_name(sp->dist), res->status == ST_PASS ? "" : res->reason, elapsed, eta);
     fflush(stdout);
 }

@@ -47,6 +47,7 @@ typedef struct case_result {
     long long page_faults;        /* prepare through the first run(); -1 when not measured */
     ctr_values ctr;               /* counts per repetition, with reasons for the missing */
     char binding[256];            /* PUs the threads were bound to, or "" */
+    int cold;                     /* the case ran with cold caches */
     double pct_peak;              /* gflops over the machine's peak at this thread count, in %;
                                      < 0 when unknown */
     double wall_s;                /* the whole case, fork to exit */

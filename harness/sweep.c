@@ -85,14 +85,15 @@ int sweep_build(const cfg *c, const impls_set *impls, sweep *s, char *err, size_
 
     double total = (double)c->batch.n * c->heads.n * (c->kv_heads.n ? c->kv_heads.n : 1) * n_seq *
                    c->head_dim.n * c->causal.n * c->dist.n;
-    if (total * c->threads.n * n_impls > SWEEP_MAX_CASES) {
+    double per_problem = (double)c->threads.n * c->cache.n * n_impls;
+    if (total * per_problem > SWEEP_MAX_CASES) {
         snprintf(err, err_len, "%s: the sweep has %.0f cases (limit %d)", c->source,
-                 total * c->threads.n * n_impls, SWEEP_MAX_CASES);
+                 total * per_problem, SWEEP_MAX_CASES);
         return 2;
     }
     memset(s, 0, sizeof *s);
     s->problems = calloc((size_t)total + 1, sizeof *s->problems);
-    s->cases = calloc((size_t)(total * c->threads.n * n_impls) + 1, sizeof *s->cases);
+    s->cases = calloc((size_t)(total * per_problem) + 1, sizeof *s->cases);
     if (s->problems == NULL || s->cases == NULL) {
         snprintf(err, err_len, "out of memory for the sweep");
         sweep_free(s);
@@ -126,9 +127,11 @@ int sweep_build(const cfg *c, const impls_set *impls, sweep *s, char *err, size_
         sp->dist = (int)c->dist.v[ix];
         sp->first_case = s->n_cases;
         for (int it = 0; it < c->threads.n; it++)
-            for (int im = 0; im < n_impls; im++)
-                s->cases[s->n_cases++] = (sweep_case){s->n_problems, chosen[im],
-                                                      (int)c->threads.v[it]};
+            for (int ia = 0; ia < c->cache.n; ia++)
+                for (int im = 0; im < n_impls; im++)
+                    s->cases[s->n_cases++] = (sweep_case){s->n_problems, chosen[im],
+                                                          (int)c->threads.v[it],
+                                                          (int)c->cache.v[ia]};
         sp->n_cases = s->n_cases - sp->first_case;
         s->n_problems++;
     }

@@ -17,6 +17,7 @@ typedef struct sweep_case {
     int problem;        /* index into problems */
     const attn_impl *impl;
     int threads;
+    int cold;           /* 1: caches evicted before every repetition ([measure] cache) */
 } sweep_case;
 
 typedef struct sweep {

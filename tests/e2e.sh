@@ -95,7 +95,7 @@ cd "$root" || exit 1
 #    leaves an empty column and its reason), binding, a cold cache, the memory columns.
 "$bin" run --set impls=naive,tiled --set seq_len=64 --set head_dim=16 --set threads=1,2 \
     --set counters=perf::PAGE-FAULTS,perf::NO_SUCH_EVENT --set counter_reps=2 --set bind=compact \
-    --set cache=cold --out "$tmp/meas" > "$tmp/meas.log" 2>&1
+    --set cache=warm,cold --out "$tmp/meas" > "$tmp/meas.log" 2>&1
 check "measured run exits 0" "[ $? -eq 0 ]"
 check "one-line note names the missing event" \
     "[ \$(grep -c '^note: counters: not available here: perf::NO_SUCH_EVENT' $tmp/meas.log) -eq 1 ]"
@@ -108,8 +108,10 @@ check "missing event: reason in results.json" \
 check "page_faults and min_footprint_bytes filled" \
     "! column $tmp/meas/results.csv page_faults | grep -qvE '^[0-9]+\$' && [ \"\$(column $tmp/meas/results.csv min_footprint_bytes | sort -u)\" = 16384 ]"
 check "binding recorded per case" \
-    "[ \$(grep -c '\"bound_pus\": \"0,1\"' $tmp/meas/results.json) -eq 2 ] && grep -q '\"bind\": \"compact\"' $tmp/meas/results.json"
-check "cold cache recorded with its buffer" "grep -q '\"mode\": \"cold\"' $tmp/meas/results.json"
+    "[ \$(grep -c '\"bound_pus\": \"0,1\"' $tmp/meas/results.json) -eq 4 ] && grep -q '\"bind\": \"compact\"' $tmp/meas/results.json"
+check "warm and cold cases side by side, the eviction buffer recorded" \
+    "[ \"\$(column $tmp/meas/results.csv cache | sort | uniq -c | tr -s ' ')\" = ' 4 cold
+ 4 warm' ] && grep -q '\"cold_cache_evict_bytes\": [1-9]' $tmp/meas/results.json"
 check "topology in results.json" "grep -q '\"caches\": \\[' $tmp/meas/results.json"
 check "pct_peak filled from the cached peaks" \
     "! column $tmp/meas/results.csv pct_peak | grep -qvE '^[0-9.]+\$' && ls $tmp/cache/machine-*.json > /dev/null"

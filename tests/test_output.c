@@ -14,7 +14,8 @@ static const char *const design_columns =
     "peak_rss_delta_bytes,workspace_bytes";
 /* What follows them: memory and roofline columns, then one column per counter event. */
 static const char *const extra_columns =
-    ",page_faults,min_footprint_bytes,arith_intensity,pct_peak,ctr_papi_l1_dcm,ctr_perf__page_faults";
+    ",cache,page_faults,min_footprint_bytes,arith_intensity,pct_peak,ctr_papi_l1_dcm,"
+    "ctr_perf__page_faults";
 
 /* A plan as if probed: the first event counted, the second missing. */
 static ctr_plan plan = {
@@ -70,6 +71,7 @@ static void passing(case_result *r, double *times)
     r->peak_rss_delta = 4096;
     r->workspace = 0;
     r->page_faults = 12;
+    r->cold = 1;
     r->pct_peak = 41.5;
     r->ctr.reps = 1;
     r->ctr.ok[0] = 1;
@@ -106,7 +108,7 @@ static void test_csv_round_trip(void **st)
     assert_string_equal(line, want);
 
     assert_non_null(fgets(line, sizeof line, in));
-    assert_int_equal(split_csv(line, f, 32), 28);
+    assert_int_equal(split_csv(line, f, 32), 29);
     assert_string_equal(f[0], "naive");
     assert_string_equal(f[3], "2");
     assert_string_equal(f[5], "257");
@@ -120,20 +122,22 @@ static void test_csv_round_trip(void **st)
     assert_true(strtod(f[18], NULL) == 1.5e-6);
     assert_string_equal(f[20], "4096");
     assert_string_equal(f[21], "0");    /* measured zero stays 0 */
-    assert_string_equal(f[22], "12");
+    assert_string_equal(f[22], "cold");
+    assert_string_equal(f[23], "12");
     /* 4 B of Q, K, V, O: 8*130*72 query and output floats, 2*257*72 key and value floats. */
-    assert_true(strtod(f[23], NULL) == 4.0 * (2 * 8 * 130 * 72 + 2 * 2 * 257 * 72));
-    assert_true(fabs(strtod(f[24], NULL) / (1e9 / strtod(f[23], NULL)) - 1) < 1e-5);
-    assert_string_equal(f[25], "41.5");
-    assert_string_equal(f[26], "0");
-    assert_string_equal(f[27], "");     /* not available: empty */
+    assert_true(strtod(f[24], NULL) == 4.0 * (2 * 8 * 130 * 72 + 2 * 2 * 257 * 72));
+    assert_true(fabs(strtod(f[25], NULL) / (1e9 / strtod(f[24], NULL)) - 1) < 1e-5);
+    assert_string_equal(f[26], "41.5");
+    assert_string_equal(f[27], "0");
+    assert_string_equal(f[28], "");     /* not available: empty */
 
     assert_non_null(fgets(line, sizeof line, in));
-    assert_int_equal(split_csv(line, f, 32), 28);
+    assert_int_equal(split_csv(line, f, 32), 29);
     assert_string_equal(f[10], "CRASH");
+    assert_string_equal(f[22], "warm");
     assert_string_equal(f[11], "killed by \"SIGSEGV\", in run");
-    for (int i = 13; i < 28; i++)   /* nothing measured: empty, never 0 */
-        if (i != 23 && i != 24)      /* the problem's own footprint and intensity */
+    for (int i = 13; i < 29; i++)   /* nothing measured: empty, never 0 */
+        if (i < 22 || i > 25)        /* cache, and the problem's footprint and intensity */
             assert_string_equal(f[i], "");
     fclose(in);
     unlink(path);
