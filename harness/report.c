@@ -27,8 +27,22 @@ void report_begin(report *r, const sweep *s)
     *r = (report){.n_cases = s->n_cases, .start = mono_s()};
     for (int i = 0; i < s->n_cases; i++)
         r->total_flops += sweep_flops(&s->problems[s->cases[i].problem].p);
-    printf("%-9s %-16s %-5s %-12s %5s %-6s %-7s %3s  %-7s %11s %9s %8s\n", "progress", "impl",
-           "B", "H/Hkv", "d", "N_q", "N_kv", "T", "status", "median", "GFLOP/s", "err/tol");
+    printf("%-9s %-16s %-5s %-12s %5s %-6s %-7s %3s  %-7s %11s %9s %6s %8s %9s %7s\n",
+           "progress", "impl", "B", "H/Hkv", "d", "N_q", "N_kv", "T", "status", "median",
+           "GFLOP/s", "%peak", "err/tol", "workspace", "faults");
+}
+
+/* "98.1 KiB", "2.0 GiB": binary units, three significant figures or so. */
+static void bytes_text(long long b, char *out, size_t len)
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = (double)b;
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(out, len, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
 }
 
 void report_case(report *r, const sweep_problem *sp, const attn_impl *impl, int threads,
@@ -36,6 +50,7 @@ void report_case(report *r, const sweep_problem *sp, const attn_impl *impl, int 
 {
     const attn_problem *p = &sp->p;
     char heads[32], elapsed[32], eta[32], median[24] = "-", gflops[24] = "-", ratio[24] = "-";
+    char peak[16] = "-", work[24] = "-", faults[24] = "-";
     double now = mono_s() - r->start;
 
     r->done++;
@@ -54,10 +69,16 @@ void report_case(report *r, const sweep_problem *sp, const attn_impl *impl, int 
     }
     if (res->checked && res->check.nonfinite == 0)
         snprintf(ratio, sizeof ratio, "%.3f", res->check.worst_ratio);
-    printf("%4d/%-4d %-16s %-5d %-12s %5d %-6d %-7d %3d  %-7s %11s %9s %8s  %s%s %s  "
+    if (res->reps > 0 && res->pct_peak >= 0)
+        snprintf(peak, sizeof peak, "%.1f", res->pct_peak);
+    if (res->workspace >= 0)
+        bytes_text(res->workspace, work, sizeof work);
+    if (res->page_faults >= 0)
+        snprintf(faults, sizeof faults, "%lld", res->page_faults);
+    printf("%4d/%-4d %-16s %-5d %-12s %5d %-6d %-7d %3d  %-7s %11s %9s %6s %8s %9s %7s  %s%s %s  "
            "[%s, ~%s left]\n",
            r->done, r->n_cases, impl->name, p->batch, heads, p->head_dim, p->seq_q, p->seq_kv,
-           threads, status_name(res->status), median, gflops, ratio,
+           threads, status_name(res->status), median, gflops, peak, ratio, work, faults,
            p->causal ? (res->cold ? "causal cold " : "causal ") : (res->cold ? "cold " : ""),
            cfg_dist_name(sp->dist), res->status == ST_PASS ? "" : res->reason, elapsed, eta);
     fflush(stdout);

@@ -69,6 +69,35 @@ static void test_set_overrides(void **st)
 }
 
 /* Each malformed file: exit 2, and the message names the file, line number and key. */
+/* Word-valued keys ([measure] bind, peaks) and the one word list (cache). */
+static void test_choice_keys(void **st)
+{
+    (void)st;
+    cfg c;
+    char err[CFG_ERR_LEN];
+    cfg_defaults(&c);
+    assert_int_equal(c.bind, 0);
+    assert_int_equal(c.cache.n, 1);
+    assert_int_equal(c.cache.v[0], 0);
+    assert_string_equal(c.counters.v[0], "auto");
+    assert_int_equal(cfg_apply_set(&c, "bind=spread", err, sizeof err), 0);
+    assert_int_equal(c.bind, 2);
+    assert_int_equal(cfg_apply_set(&c, "measure.peaks=off", err, sizeof err), 0);
+    assert_int_equal(c.peaks, 2);
+    assert_int_equal(cfg_apply_set(&c, "cache=cold, warm", err, sizeof err), 0);
+    assert_int_equal(c.cache.n, 2);
+    assert_int_equal(c.cache.v[0], 1);
+    assert_int_equal(c.cache.v[1], 0);
+    assert_int_equal(cfg_apply_set(&c, "bind=tight", err, sizeof err), 2);
+    assert_contains(err, "'tight' is not one of none, compact, spread");
+    assert_int_equal(cfg_apply_set(&c, "cache=warm,hot", err, sizeof err), 2);
+    assert_contains(err, "'hot' is not one of warm, cold");
+    assert_int_equal(cfg_apply_set(&c, "cache=cold,cold", err, sizeof err), 2);
+    assert_contains(err, "appears twice");
+    assert_int_equal(cfg_apply_set(&c, "counter_reps=0", err, sizeof err), 2);
+    assert_contains(err, "out of range");
+}
+
 static void test_malformed(void **st)
 {
     (void)st;
@@ -143,6 +172,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_file),
         cmocka_unit_test(test_set_overrides),
+        cmocka_unit_test(test_choice_keys),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_missing_and_directory),
         cmocka_unit_test(test_finish_needs_shapes),
