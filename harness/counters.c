@@ -237,7 +237,10 @@ ctr_session *ctr_open(const ctr_plan *plan, int threads, ctr_values *out)
     memset(out, 0, sizeof *out);
     for (int i = 0; i < plan->n; i++)
         snprintf(out->why[i], CTR_WHY_LEN, "%s", plan->ev[i].why);
-    if (plan->mode != CTR_PAPI)
+    int wanted = 0;
+    for (int i = 0; i < plan->n; i++)
+        wanted |= plan->ev[i].available;
+    if (plan->mode != CTR_PAPI || !wanted)
         return NULL;
     ctr_session *s = calloc(1, sizeof *s);
     if (s == NULL || papi_init(why, sizeof why) != 0 || PAPI_thread_init(thread_id) != PAPI_OK) {

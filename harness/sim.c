@@ -274,7 +274,8 @@ void sim_run_case(const sim_request *rq, ctr_values *out)
             for (int i = 0; i < SIM_EVENTS; i++)
                 out->ok[i] = 1;
             out->reps = 1;
-            snprintf(out->scope, sizeof out->scope, "one run(), every thread (callgrind)");
+            snprintf(out->scope, sizeof out->scope, "one run() on %d thread%s (callgrind)",
+                     rq->threads, rq->threads > 1 ? "s" : "");
             char paths[160] = "";
             FILE *f = fopen(info, "r");
             if (f != NULL) {

@@ -131,10 +131,12 @@ sim_cols() { for c in ctr_sim_instructions ctr_sim_d1_misses ctr_sim_ll_misses c
     column "$1" $c | tr '\n' ' '; done; }
 for i in 1 2; do
     "$bin" run --set seq_len=64 --set head_dim=32 --set heads=2 --set counters=sim \
-        --set min_reps=1 --set min_time_s=0 --out "$tmp/sim$i" > /dev/null 2>&1
+        --set threads=1,2 --set min_reps=1 --set min_time_s=0 --out "$tmp/sim$i" > /dev/null 2>&1
 done
 check "sim: every case has all four counts" \
-    "[ \$(sim_cols $tmp/sim1/results.csv | tr ' ' '\\n' | grep -cE '^[0-9]+\$') -eq 20 ]"
+    "[ \$(sim_cols $tmp/sim1/results.csv | tr ' ' '\\n' | grep -cE '^[0-9]+\$') -eq 40 ]"
+check "sim: two-thread cases simulated on one thread, and say so" \
+    "[ \$(grep -c '\"scope\": \"one run() on 1 thread, not 2\"' $tmp/sim1/results.json) -eq 5 ]"
 check "sim: two runs give the same counts" "[ \"\$(sim_cols $tmp/sim1/results.csv)\" = \"\$(sim_cols $tmp/sim2/results.csv)\" ]"
 check "sim: OpenBLAS and oneDNN paths recorded" \
     "grep -q '\"detail\": \".*OpenBLAS Haswell; oneDNN avx2' $tmp/sim1/results.json"
