@@ -374,8 +374,8 @@ int cmd_run(int argc, char **argv)
             res.cold = sc->cold;
             if (plan.mode == CTR_SIM)
                 simulate(&c, &a, sp, sc, &memo, &res);
-            res.pct_peak = have_peaks && res.gflops > 0
-                               ? 100 * res.gflops / peaks_best_gflops(&pk, sc->threads) : -1;
+            double roof = have_peaks ? peaks_best_gflops(&pk, sc->threads) : 0;
+            res.pct_peak = roof > 0 && res.gflops > 0 ? 100 * res.gflops / roof : -1;
             repro_command(&c, &a, sp, sc, repro, sizeof repro);
             out_csv_row(csv, sp, sc->impl, sc->threads, &res, &plan);
             json_array_append_new(cases,

@@ -155,8 +155,15 @@ int ctr_plan_build(const cfg_names *spec, ctr_plan *plan, char *err, size_t err_
         for (size_t i = 0; i < N_OF(auto_events); i++)
             plan_add(plan, auto_events[i]);
     else
-        for (int i = 0; i < spec->n; i++)
+        for (int i = 0; i < spec->n; i++) {
             plan_add(plan, spec->v[i]);
+            for (int j = 0; j < i; j++)
+                if (strcmp(plan->ev[j].column, plan->ev[i].column) == 0) {
+                    snprintf(err, err_len, "[measure] counters: '%s' and '%s' would both be "
+                             "column %s", plan->ev[j].name, plan->ev[i].name, plan->ev[i].column);
+                    return 2;
+                }
+        }
 
     char why[CTR_WHY_LEN];
     int inited = papi_init(why, sizeof why) == 0;
@@ -226,6 +233,7 @@ static int build_sets(ctr_session *s, int t, int inherit, char *why, size_t len)
         if ((rc = PAPI_add_event(es[k], code)) == PAPI_OK)
             slot[i] = filled[k]++;
         else
+#pragma omp critical(ctr_why)   /* the pool's threads may all fail on one event */
             papi_why("PAPI_add_event", rc, s->out->why[i], CTR_WHY_LEN);
     }
     return 0;
@@ -243,18 +251,33 @@ ctr_session *ctr_open(const ctr_plan *plan, int threads, ctr_values *out)
     if (plan->mode != CTR_PAPI || !wanted)
         return NULL;
     ctr_session *s = calloc(1, sizeof *s);
-    if (s == NULL || papi_init(why, sizeof why) != 0 || PAPI_thread_init(thread_id) != PAPI_OK) {
+    int rc = PAPI_OK;
+    snprintf(why, sizeof why, "out of memory for the counters");
+    if (s != NULL) {
+        s->threads = threads > 0 ? threads : 1;
+        s->es = malloc(sizeof(int) * CTR_MAX * (size_t)s->threads);
+        s->slot = malloc(sizeof(int) * CTR_MAX * (size_t)s->threads);
+    }
+    if (s == NULL || s->es == NULL || s->slot == NULL || papi_init(why, sizeof why) != 0 ||
+        (rc = PAPI_thread_init(thread_id)) != PAPI_OK) {
+        if (rc != PAPI_OK)
+            papi_why("PAPI_thread_init", rc, why, sizeof why);
         for (int i = 0; i < plan->n; i++)
             if (plan->ev[i].available)
-                snprintf(out->why[i], CTR_WHY_LEN, "%s", s ? why : "out of memory");
+                snprintf(out->why[i], CTR_WHY_LEN, "%s", why);
+        if (s != NULL) {
+            free(s->es);
+            free(s->slot);
+        }
         free(s);
         return NULL;
     }
     s->plan = plan;
     s->out = out;
-    s->threads = threads > 0 ? threads : 1;
-    s->es = malloc(sizeof(int) * CTR_MAX * (size_t)s->threads);
-    s->slot = malloc(sizeof(int) * CTR_MAX * (size_t)s->threads);
+    for (int i = 0; i < CTR_MAX * s->threads; i++) {
+        s->es[i] = PAPI_NULL;
+        s->slot[i] = -1;   /* a thread that never joins the team counts nothing */
+    }
     for (int i = 0; i < plan->n; i++) {
         int code;
         s->ev_set[i] = -1;
@@ -266,12 +289,6 @@ ctr_session *ctr_open(const ctr_plan *plan, int threads, ctr_values *out)
         if (k == s->n_sets)
             s->set_cidx[s->n_sets++] = cidx;
         s->ev_set[i] = k;
-    }
-    if (s->es == NULL || s->slot == NULL) {
-        free(s->es);
-        free(s->slot);
-        free(s);
-        return NULL;
     }
     /* Inherited counters must exist before the implementation starts its threads. */
     if (build_sets(s, 0, 1, why, sizeof why) == 0) {
@@ -296,6 +313,7 @@ static void start_stop_thread(ctr_session *s, int t, int stop)
             if (s->ev_set[i] != k || at < 0)
                 continue;
             if (rc != PAPI_OK) {
+#pragma omp critical(ctr_why)
                 papi_why(stop ? "PAPI_stop" : "PAPI_start", rc, s->out->why[i], CTR_WHY_LEN);
                 s->slot[t * CTR_MAX + i] = -1;
             } else if (stop) {
@@ -315,7 +333,7 @@ void ctr_start(ctr_session *s)
         return;
     }
     /* The pool exists by now (warm-up ran); each of its threads counts itself. */
-    int first = !s->built;
+    int first = !s->built, team = 0;
 #pragma omp parallel num_threads(s->threads)
     {
         int t = omp_get_thread_num();
@@ -324,7 +342,14 @@ void ctr_start(ctr_session *s)
             build_sets(s, t, 0, ignored, sizeof ignored);
 #pragma omp barrier
         start_stop_thread(s, t, 0);
+#pragma omp master
+        team = omp_get_num_threads();
     }
+    if (team != s->threads)   /* OMP_THREAD_LIMIT or OMP_DYNAMIC gave fewer threads */
+        for (int i = 0; i < s->plan->n; i++)
+            if (s->ev_set[i] >= 0)
+                snprintf(s->out->why[i], CTR_WHY_LEN, "OpenMP gave %d threads, not the case's "
+                         "%d: the counts would miss threads", team, s->threads);
     s->built = 1;
 }
 

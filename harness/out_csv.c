@@ -10,18 +10,21 @@
 static const char *const csv_columns =
     "impl,batch,heads,kv_heads,seq_q,seq_kv,head_dim,causal,dist,threads,status,reason,reps,"
     "time_min_s,time_median_s,time_mean_s,time_stddev_s,gflops,max_abs_err,rel_l2_err,"
-    "peak_rss_delta_bytes,workspace_bytes,"
+    "peak_rss_delta_bytes,workspace_bytes";
+
+/* After the counters (whose number varies), the memory and roofline columns. */
+static const char *const csv_extra_columns =
     "cache,page_faults,min_footprint_bytes,arith_intensity,pct_peak";
 
 FILE *out_csv_open(const char *path, const ctr_plan *plan)
 {
-    FILE *f = fopen(path, "w");
+    FILE *f = fopen(path, "we");   /* close-on-exec: no case or valgrind child inherits it */
     if (f == NULL)
         return NULL;
     fputs(csv_columns, f);
     for (int i = 0; i < plan->n; i++)
         fprintf(f, ",%s", plan->ev[i].column);
-    fputc('\n', f);
+    fprintf(f, ",%s\n", csv_extra_columns);
     fflush(f);
     return f;
 }
@@ -76,13 +79,13 @@ void out_csv_row(FILE *f, const sweep_problem *sp, const attn_impl *impl, int th
     num_field(f, res->checked && res->check.nonfinite == 0, "%.6g", res->check.rel_l2_err);
     bytes_field(f, res->peak_rss_delta);
     bytes_field(f, res->workspace);
+    for (int i = 0; i < plan->n; i++)
+        num_field(f, res->ctr.ok[i], "%.15g", res->ctr.value[i]);   /* counts stay exact */
     fputs(res->cold ? ",cold" : ",warm", f);
     bytes_field(f, res->page_faults);
     num_field(f, 1, "%.0f", sweep_min_bytes(p));
     num_field(f, 1, "%.6g", res->flops / sweep_min_bytes(p));
     num_field(f, timed && res->pct_peak >= 0, "%.4g", res->pct_peak);
-    for (int i = 0; i < plan->n; i++)
-        num_field(f, res->ctr.ok[i], "%.15g", res->ctr.value[i]);   /* counts stay exact */
     fputc('\n', f);
     fflush(f);
     fsync(fileno(f));   /* a power cut keeps every finished row */

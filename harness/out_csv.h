@@ -6,8 +6,8 @@
 
 #include <stdio.h>
 
-/* Creates path and writes the header: DESIGN.md's columns, the memory and roofline columns,
- * then one ctr_ column per event of the plan. NULL on failure (errno set). */
+/* Creates path and writes the header: DESIGN.md's columns, one ctr_ column per event of the
+ * plan, then the memory and roofline columns. NULL on failure (errno set). */
 FILE *out_csv_open(const char *path, const ctr_plan *plan);
 
 /* Appends one case and flushes it to disk. */

@@ -101,17 +101,17 @@ static int measure_here(peaks *pk)
     pk->have[PEAK_SCALAR] = 1;
     pk->have[PEAK_AVX2] = cpu_avx2_fma(pk->why_not[PEAK_AVX2], sizeof pk->why_not[0]) == 0;
     pk->have[PEAK_AVX512] = cpu_avx512f(pk->why_not[PEAK_AVX512], sizeof pk->why_not[0]) == 0;
+    /* First touch by bound threads, so each page lies in the NUMA node of a thread using it. */
+    topo_bind(BIND_SPREAD, pk->n_threads, pus, sizeof pus);
+#pragma omp parallel for num_threads(pk->n_threads) schedule(static)
+    for (long i = 0; i < n; i++) {
+        a[i] = 0;
+        b[i] = 1;
+        c[i] = 2;
+    }
     for (int t = 1; t <= pk->n_threads; t++) {
         /* One thread per core, so t threads measure t cores. */
         topo_bind(BIND_SPREAD, t, pus, sizeof pus);
-        if (t == 1) {
-#pragma omp parallel for num_threads(pk->n_threads) schedule(static)
-            for (long i = 0; i < n; i++) {   /* first touch by the threads that use it */
-                a[i] = 0;
-                b[i] = 1;
-                c[i] = 2;
-            }
-        }
         for (int isa = 0; isa < PEAK_ISAS; isa++)
             if (pk->have[isa])
                 pk->gflops[isa][t - 1] = fma_best(fma_loops[isa], t);

@@ -233,24 +233,30 @@ static void note_faults(child_report *rep, long long at_prepare)
         rep->faults = faults_now() - at_prepare;
 }
 
-/* Writes a byte in every cache line of buf, so what run() touched last is gone from every
- * level (buf is larger than the last-level cache). */
-static void evict_caches(volatile unsigned char *buf, size_t bytes)
+/* Reads every cache line of buf (twice the last-level caches) on each of the case's threads,
+ * so what run() touched last is gone from every core's private caches and the shared ones.
+ * Reads, not writes: dirty lines would be written back during the next, timed, run(). */
+static volatile unsigned evict_sink;   /* keeps the reads */
+
+static void evict_caches(const unsigned char *buf, size_t bytes, int threads)
 {
+    unsigned sum = 0;
+#pragma omp parallel for num_threads(threads) schedule(static) reduction(+ : sum)
     for (size_t i = 0; i < bytes; i += 64)
-        buf[i]++;
+        sum += buf[i];
+    evict_sink = sum;
 }
 
 /* The untimed repetitions the counters cover, after the timed ones. */
 static void counted_reps(const runner_problem *rp, const attn_impl *impl, void *state,
-                         const runner_opts *opts, ctr_session *cs, unsigned char *evict,
-                         child_report *rep)
+                         const runner_opts *opts, ctr_session *cs, const unsigned char *evict,
+                         int threads, child_report *rep)
 {
     rep->stage = STAGE_COUNTED;
     for (long r = 0; r < opts->counter_reps; r++) {
         rep->rep = (int)r;
         if (evict != NULL)
-            evict_caches(evict, opts->evict_bytes);
+            evict_caches(evict, opts->evict_bytes, threads);
         ctr_start(cs);
         rep->rc = impl->run(state, rp->q, rp->k, rp->v, rp->o);
         ctr_stop(cs);
@@ -286,13 +292,22 @@ static void child_main(const runner_problem *rp, const attn_impl *impl, int thre
                                              sizeof rep->binding) != 0) {
         snprintf(rep->why, sizeof rep->why, "harness: bind = %s: %.200s",
                  topo_bind_name(opts->bind), rep->binding);
+        rep->binding[0] = '\0';
         rep->harness_failed = 1;
         rep->stage = STAGE_DONE;
         _exit(0);
     }
     unsigned char *evict = NULL;
-    if (opts->evict_bytes > 0 && (evict = malloc(opts->evict_bytes)) != NULL)
-        memset(evict, 0, opts->evict_bytes);
+    if (opts->evict_bytes > 0) {
+        if ((evict = malloc(opts->evict_bytes)) == NULL) {
+            snprintf(rep->why, sizeof rep->why, "harness: cache = cold: cannot allocate the %zu "
+                     "bytes of its eviction buffer", opts->evict_bytes);
+            rep->harness_failed = 1;
+            rep->stage = STAGE_DONE;
+            _exit(0);
+        }
+        memset(evict, 1, opts->evict_bytes);
+    }
 
     FILE *clear = fopen("/proc/self/clear_refs", "w");
     if (clear != NULL) {
@@ -329,7 +344,7 @@ static void child_main(const runner_problem *rp, const attn_impl *impl, int thre
            (rep->reps < opts->min_reps || now_s() - start < opts->min_time_s)) {
         rep->rep = rep->reps;
         if (evict != NULL)
-            evict_caches(evict, opts->evict_bytes);
+            evict_caches(evict, opts->evict_bytes, threads);
         double t0 = now_s();
         rep->rc = impl->run(state, rp->q, rp->k, rp->v, rp->o);
         double t1 = now_s();
@@ -342,7 +357,7 @@ static void child_main(const runner_problem *rp, const attn_impl *impl, int thre
         }
     }
     if (cs != NULL)
-        counted_reps(rp, impl, state, opts, cs, evict, rep);
+        counted_reps(rp, impl, state, opts, cs, evict, threads, rep);
 done:
     if (rep->rc != 0) {
         rep->failed_stage = rep->stage;
@@ -419,7 +434,7 @@ void runner_run_case(const runner_problem *rp, const attn_impl *impl, int thread
         res->t_stddev = s.stddev;
         res->gflops = s.median > 0 ? res->flops / s.median / 1e9 : 0;
     }
-    if (rep->stage > STAGE_PREPARE) {
+    if (rep->stage > STAGE_PREPARE && !rep->unavailable && !rep->harness_failed) {
         if (rep->hwm_after > 0 && rep->rss_before >= 0)
             res->peak_rss_delta = rep->hwm_after - rep->rss_before;
         res->workspace = rep->heap_peak - rep->heap_before;

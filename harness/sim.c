@@ -22,9 +22,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -164,6 +166,8 @@ static void exec_valgrind(const char *valgrind, char *const *argv, const char *d
 {
     char log[4200];
     snprintf(log, sizeof log, "%s/valgrind.log", dir);
+    /* Dies with the harness: an interrupted run leaves no valgrind behind. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd >= 0) {
         dup2(fd, STDOUT_FILENO);

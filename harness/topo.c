@@ -180,6 +180,8 @@ int topo_bind(topo_bind_mode mode, int threads, char *pus, size_t len)
         }
     }
     int got[threads];
+    for (int t = 0; t < threads; t++)
+        got[t] = -1;   /* a thread OpenMP did not start */
     /* The pool made here is the one later parallel regions of this size reuse. */
 #pragma omp parallel num_threads(threads) reduction(| : failed)
     {
@@ -192,12 +194,21 @@ int topo_bind(topo_bind_mode mode, int threads, char *pus, size_t len)
     }
     size_t n = 0;
     pus[0] = '\0';
-    for (int t = 0; t < threads && n < len; t++)
-        n += (size_t)snprintf(pus + n, len - n, "%s%d", t ? "," : "", got[t]);
+    for (int t = 0; t < threads; t++) {
+        failed |= got[t] < 0;
+        char one[16];
+        int w = snprintf(one, sizeof one, "%s%d", t ? "," : "", got[t]);
+        if (n + (size_t)w + 4 >= len) {   /* never cut a number in two */
+            snprintf(pus + n, len - n, ",...");
+            break;
+        }
+        memcpy(pus + n, one, (size_t)w + 1);
+        n += (size_t)w;
+    }
     for (int t = 0; t < threads; t++)
         hwloc_bitmap_free(sets[t]);
     if (failed) {
-        snprintf(pus, len, "hwloc_set_cpubind failed");
+        snprintf(pus, len, "hwloc could not bind every thread (or OpenMP started fewer)");
         return -1;
     }
     return 0;

@@ -121,6 +121,8 @@ check "machine: topology, peaks per thread count, cache" \
 expect_usage_error "machine takes no arguments" "unexpected argument 'x'" "$bin" machine x
 expect_usage_error "bad bind word" "\[measure\] bind: 'tight' is not one of none, compact, spread" \
     "$bin" run --set seq_len=8 --set head_dim=4 --set bind=tight --out "$tmp/none"
+expect_usage_error "two event names, one column" "would both be column ctr_perf__page_faults" \
+    "$bin" run --set seq_len=8 --set head_dim=4 --set counters=perf::PAGE-FAULTS,perf::page-faults --out "$tmp/none"
 expect_usage_error "counters mode mixed with events" "'auto' cannot be combined" \
     "$bin" run --set seq_len=8 --set head_dim=4 --set counters=auto,PAPI_L1_DCM --out "$tmp/none"
 
