@@ -1,29 +1,13 @@
 /* cmd_machine.c: `attnbench machine`: the topology, then measured FLOP/s peaks per ISA and
  * triad bandwidth per thread count; refreshes the cache `attnbench run` reads. */
 #include "cli.h"
+#include "host.h"
 #include "peaks.h"
 #include "topo.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The clock /proc/cpuinfo reports for CPU 0, in MHz; 0 when it says nothing. */
-static double cpuinfo_mhz(void)
-{
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    char line[256];
-    double mhz = 0;
-    while (f != NULL && fgets(line, sizeof line, f))
-        if (strncmp(line, "cpu MHz", 7) == 0) {
-            char *colon = strchr(line, ':');
-            mhz = colon ? atof(colon + 1) : 0;
-            break;
-        }
-    if (f != NULL)
-        fclose(f);
-    return mhz;
-}
 
 int cmd_machine(int argc, char **argv)
 {
@@ -43,10 +27,12 @@ int cmd_machine(int argc, char **argv)
     peaks_print(&pk);
     /* Against the published figure: cores with two 256-bit FMA pipes (Haswell and later, Zen 2
      * and later) do 32 float32 FLOP per cycle, so the AVX2 peak implies the clock it ran at. */
+    char mhz[64];
+    host_cpuinfo("cpu MHz", mhz, sizeof mhz);
     if (pk.have[PEAK_AVX2])
         printf("avx2_fma on 1 thread implies %.2f GHz at 32 FLOP/cycle (two 256-bit FMA pipes); "
-               "/proc/cpuinfo says %.0f MHz (a VM shows the base clock there)\n",
-               pk.gflops[PEAK_AVX2][0] / 32, cpuinfo_mhz());
+               "/proc/cpuinfo says %s MHz (a VM shows the base clock there)\n",
+               pk.gflops[PEAK_AVX2][0] / 32, mhz);
     peaks_cache_path(path, sizeof path);
     if (peaks_save(path, &pk) == 0)
         printf("cached for attnbench run: %s\n", path);

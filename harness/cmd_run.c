@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "config.h"
 #include "counters.h"
+#include "host.h"
 #include "impls_set.h"
 #include "out_csv.h"
 #include "out_json.h"
@@ -18,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -86,21 +86,6 @@ static int parse_args(int argc, char **argv, run_args *a, cfg *c, ctr_plan *plan
         return 2;
     }
     return 0;
-}
-
-/* mkdir -p. 0 or -1. */
-static int make_dirs(const char *path)
-{
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *s = buf + 1; *s; s++)
-        if (*s == '/') {
-            *s = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return -1;
-            *s = '/';
-        }
-    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }
 
 /* results/<config name>-<local time>, and results/latest pointing at it. */
@@ -283,7 +268,7 @@ int cmd_run(int argc, char **argv)
         sweep_free(&s);
         return 2;
     }
-    FILE *csv = make_dirs(out_dir) == 0 ? out_csv_open(path, &plan) : NULL;
+    FILE *csv = host_make_dirs(out_dir) == 0 ? out_csv_open(path, &plan) : NULL;
     if (csv == NULL) {
         fprintf(stderr, "attnbench run: cannot create %s: %s\n", path, strerror(errno));
         sweep_free(&s);

@@ -2,6 +2,7 @@
  * file and renamed into place, so a reader never sees half a document. */
 #include "out_json.h"
 
+#include "host.h"
 #include "version.h"
 
 #include <cblas.h>
@@ -10,26 +11,6 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
-
-static void cpu_model(char *out, size_t len)
-{
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    char line[512];
-    snprintf(out, len, "unknown");
-    if (f == NULL)
-        return;
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, "model name", 10) == 0) {
-            char *colon = strchr(line, ':');
-            if (colon != NULL) {
-                colon += 2;
-                colon[strcspn(colon, "\n")] = '\0';
-                snprintf(out, len, "%s", colon);
-            }
-            break;
-        }
-    fclose(f);
-}
 
 json_t *out_json_meta(const cfg *c, int argc, char **argv)
 {
@@ -41,7 +22,7 @@ json_t *out_json_meta(const cfg *c, int argc, char **argv)
     json_t *libs = json_object();
 
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S%z", localtime_r(&t, &tm));
-    cpu_model(cpu, sizeof cpu);
+    host_cpuinfo("model name", cpu, sizeof cpu);
     uname(&un);
     for (int i = 0; i < argc; i++)
         json_array_append_new(args, json_string(argv[i]));

@@ -7,17 +7,16 @@
 
 #include "cpu_features.h"
 #include "gen.h"
+#include "host.h"
 #include "peak_kernels.h"
 #include "runner.h"
 #include "topo.h"
-#include "version.h"
 
 #include <errno.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,17 +30,10 @@ const char *const peak_isa_names[PEAK_ISAS] = {"scalar", "avx2_fma", "avx512"};
 typedef double (*fma_loop)(long iters, float *sink);
 static const fma_loop fma_loops[PEAK_ISAS] = {peak_fma_scalar, peak_fma_avx2, peak_fma_avx512};
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* One timed parallel run of the loop on `threads` threads: GFLOP/s. */
 static double fma_once(fma_loop loop, long iters, int threads)
 {
-    double flops = 0, t0 = now_s();
+    double flops = 0, t0 = host_now_s();
     float sink = 0;
 #pragma omp parallel num_threads(threads) reduction(+ : flops, sink)
     {
@@ -49,7 +41,7 @@ static double fma_once(fma_loop loop, long iters, int threads)
         flops += loop(iters, &s);
         sink += s;
     }
-    double dt = now_s() - t0;
+    double dt = host_now_s() - t0;
     return sink == -1.0f ? 0 : flops / dt / 1e9;   /* sink keeps the loops alive */
 }
 
@@ -76,11 +68,11 @@ static double triad_best(double *a, double *b, double *c, long n, int threads)
     const double s = 3.0;
     double best = 0;
     for (int r = 0; r <= BEST_OF; r++) {
-        double t0 = now_s();
+        double t0 = host_now_s();
 #pragma omp parallel for num_threads(threads) schedule(static)
         for (long i = 0; i < n; i++)
             a[i] = b[i] + s * c[i];
-        double gbps = 3.0 * sizeof(double) * (double)n / (now_s() - t0) / 1e9;
+        double gbps = 3.0 * sizeof(double) * (double)n / (host_now_s() - t0) / 1e9;
         if (r > 0 && gbps > best)   /* the first pass is a warm-up */
             best = gbps;
     }
@@ -167,16 +159,9 @@ double peaks_best_gflops(const peaks *pk, int threads)
 
 static void cpu_key(char *out, size_t len)
 {
-    char host[256] = "host", model[512] = "cpu", line[512];
-    FILE *f = fopen("/proc/cpuinfo", "r");
+    char host[256] = "host", model[256];
     gethostname(host, sizeof host);
-    while (f != NULL && fgets(line, sizeof line, f))
-        if (strncmp(line, "model name", 10) == 0) {
-            snprintf(model, sizeof model, "%s", line);
-            break;
-        }
-    if (f != NULL)
-        fclose(f);
+    host_cpuinfo("model name", model, sizeof model);
     snprintf(out, len, "%s|%s|%ld|%d", host, model, sysconf(_SC_NPROCESSORS_ONLN),
              PEAKS_FORMAT_VERSION);
 }
@@ -280,24 +265,14 @@ out:
     return rc;
 }
 
-/* mkdir -p of path's directory. */
-static void make_parent_dirs(const char *path)
-{
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *s = buf + 1; *s; s++)
-        if (*s == '/') {
-            *s = '\0';
-            mkdir(buf, 0777);
-            *s = '/';
-        }
-}
-
 int peaks_save(const char *path, const peaks *pk)
 {
     char tmp[4200];
     json_t *o = peaks_json(pk);
-    make_parent_dirs(path);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    *strrchr(dir, '/') = '\0';   /* peaks_cache_path always has a directory */
+    host_make_dirs(dir);
     snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
     int rc = json_dump_file(o, tmp, JSON_INDENT(1) | JSON_REAL_PRECISION(6));
     json_decref(o);

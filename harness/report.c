@@ -2,16 +2,9 @@
 #include "report.h"
 
 #include "config.h"
+#include "host.h"
 
 #include <stdio.h>
-#include <time.h>
-
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void clock_text(double s, char *out, size_t len)
 {
@@ -24,7 +17,7 @@ static void clock_text(double s, char *out, size_t len)
 
 void report_begin(report *r, const sweep *s)
 {
-    *r = (report){.n_cases = s->n_cases, .start = mono_s()};
+    *r = (report){.n_cases = s->n_cases, .start = host_now_s()};
     for (int i = 0; i < s->n_cases; i++)
         r->total_flops += sweep_flops(&s->problems[s->cases[i].problem].p);
     printf("%-9s %-16s %-5s %-12s %5s %-6s %-7s %3s  %-7s %11s %9s %6s %8s %9s %7s\n",
@@ -51,7 +44,7 @@ void report_case(report *r, const sweep_problem *sp, const attn_impl *impl, int 
     const attn_problem *p = &sp->p;
     char heads[32], elapsed[32], eta[32], median[24] = "-", gflops[24] = "-", ratio[24] = "-";
     char peak[16] = "-", work[24] = "-", faults[24] = "-";
-    double now = mono_s() - r->start;
+    double now = host_now_s() - r->start;
 
     r->done++;
     r->done_flops += res->flops;
@@ -88,7 +81,7 @@ int report_end(const report *r, const char *out_dir)
 {
     char elapsed[32];
     int failing = 0;
-    clock_text(mono_s() - r->start, elapsed, sizeof elapsed);
+    clock_text(host_now_s() - r->start, elapsed, sizeof elapsed);
     printf("\n%d cases in %s:", r->done, elapsed);
     for (int st = 0; st < ST_COUNT; st++) {
         if (r->counts[st] > 0)

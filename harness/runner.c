@@ -4,6 +4,7 @@
 #include "runner.h"
 
 #include "gen.h"
+#include "host.h"
 #include "stats.h"
 #include "topo.h"
 
@@ -56,13 +57,6 @@ void runner_shared_free(void *ptr, size_t bytes)
 {
     if (ptr != NULL)
         munmap(ptr, bytes ? bytes : 1);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 int runner_problem_init(runner_problem *rp, const attn_problem *p, int dist, uint64_t seed,
@@ -137,7 +131,7 @@ pid_t runner_fork_isolated(void)
     return pid;
 }
 
-/* Waits for pid until deadline (absolute, now_s() clock; <= 0 for none). Returns 0 with the
+/* Waits for pid until deadline (absolute, host_now_s() clock; <= 0 for none). Returns 0 with the
  * wait status, or 1 when the deadline passed and the child's process group was killed. */
 int runner_wait_deadline(pid_t pid, double deadline, int *wstatus)
 {
@@ -150,7 +144,7 @@ int runner_wait_deadline(pid_t pid, double deadline, int *wstatus)
             return 0;
         if (got < 0 && errno != EINTR)
             return 0;
-        double left = deadline > 0 ? deadline - now_s() : 1.0;
+        double left = deadline > 0 ? deadline - host_now_s() : 1.0;
         if (left <= 0) {
             kill(-pid, SIGKILL);
             kill(pid, SIGKILL);
@@ -339,15 +333,15 @@ static void child_main(const runner_problem *rp, const attn_impl *impl, int thre
     }
 
     rep->stage = STAGE_TIMED;
-    double start = now_s();
+    double start = host_now_s();
     while (rep->reps < opts->max_reps &&
-           (rep->reps < opts->min_reps || now_s() - start < opts->min_time_s)) {
+           (rep->reps < opts->min_reps || host_now_s() - start < opts->min_time_s)) {
         rep->rep = rep->reps;
         if (evict != NULL)
             evict_caches(evict, opts->evict_bytes, threads);
-        double t0 = now_s();
+        double t0 = host_now_s();
         rep->rc = impl->run(state, rp->q, rp->k, rp->v, rp->o);
-        double t1 = now_s();
+        double t1 = host_now_s();
         if (rep->rc != 0)
             goto done;
         rep->times[rep->reps++] = t1 - t0;
@@ -408,7 +402,7 @@ void runner_run_case(const runner_problem *rp, const attn_impl *impl, int thread
         return;
     }
 
-    double t0 = now_s();
+    double t0 = host_now_s();
     pid_t pid = runner_fork_isolated();
     if (pid == 0)
         child_main(rp, impl, threads, opts, rep);
@@ -419,7 +413,7 @@ void runner_run_case(const runner_problem *rp, const attn_impl *impl, int thread
         return;
     }
     int timed_out = runner_wait_deadline(pid, t0 + opts->timeout_s, &ws);
-    res->wall_s = now_s() - t0;
+    res->wall_s = host_now_s() - t0;
 
     res->reps = rep->reps;
     if (res->reps > 0) {

@@ -11,6 +11,7 @@
 #include "sim.h"
 
 #include "gen.h"
+#include "host.h"
 #include "impls_set.h"
 #include "runner.h"
 #include "tile_sizes.h"
@@ -34,7 +35,10 @@
 
 #define SIM_ARGS 17              /* argv[0..16] of _sim-case; plugin paths follow */
 
-double sim_est_cycles(double ir, double dr, double dw, double l1_misses, double ll_misses)
+/* Estimated cycles from callgrind's counts: L1 hits + 5 x LL hits + 35 x LL misses, over
+ * instruction fetches plus data reads and writes (the README's formula). */
+static double sim_est_cycles(double ir, double dr, double dw, double l1_misses,
+                             double ll_misses)
 {
     double accesses = ir + dr + dw;
     return (accesses - l1_misses) + 5 * (l1_misses - ll_misses) + 35 * ll_misses;
@@ -253,9 +257,7 @@ void sim_run_case(const sim_request *rq, ctr_values *out)
     if (pid == 0)
         exec_valgrind(valgrind, argv, dir);
     int ws = 0;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    double start = (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    double start = host_now_s();
     snprintf(cg1, sizeof cg1, "%s/cg.out.1", dir);
     snprintf(log, sizeof log, "%s/valgrind.log", dir);
     if (pid < 0) {

@@ -33,10 +33,6 @@ int sim_available(char *why, size_t len);
 /* Simulates the case; fills out's values (per run) or its why fields. Never fails the case. */
 void sim_run_case(const sim_request *rq, ctr_values *out);
 
-/* Estimated cycles from callgrind's counts: L1 hits + 5 x LL hits + 35 x memory accesses,
- * where accesses are instruction fetches plus data reads and writes. */
-double sim_est_cycles(double ir, double dr, double dw, double l1_misses, double ll_misses);
-
 /* `attnbench _sim-case ...`: what valgrind runs. Not for users; the arguments are sim.c's. */
 int cmd_sim_case(int argc, char **argv);
 
