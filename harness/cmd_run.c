@@ -29,6 +29,7 @@ typedef struct run_args {
     const char *out;
     const char *plugins[MAX_PLUGINS];
     int n_plugins;
+    int list_cases;               /* --list-cases: print each case's --set arguments, run none */
 } run_args;
 
 /* Reads options into a and c, and resolves the counters into plan (probing PAPI). 0, or 2 with
@@ -42,6 +43,10 @@ static int parse_args(int argc, char **argv, run_args *a, cfg *c, ctr_plan *plan
     memset(a, 0, sizeof *a);
     for (int i = 1; i < argc; i++) {
         const char *opt = argv[i];
+        if (!strcmp(opt, "--list-cases")) {
+            a->list_cases = 1;
+            continue;
+        }
         int is_config = !strcmp(opt, "--config") || !strcmp(opt, "-c");
         int is_out = !strcmp(opt, "--out") || !strcmp(opt, "-o");
         int is_plugin = !strcmp(opt, "--plugin"), is_set = !strcmp(opt, "--set");
@@ -202,30 +207,38 @@ static void caps_gap(const attn_impl *im, const attn_problem *p, int threads, ch
         snprintf(why, len, "does not use threads > 1 (no ATTN_CAP_THREADS)");
 }
 
+/* The --set arguments that select exactly this case, out of any config. */
+static void case_settings(const cfg *c, const sweep_problem *sp, const sweep_case *sc,
+                          char *out, size_t len)
+{
+    const attn_problem *p = &sp->p;
+    size_t n = (size_t)snprintf(out, len,
+                                "--set impls=%s --set batch=%d --set heads=%d --set kv_heads=%d"
+                                " --set seq_q=%d --set seq_kv=%d --set head_dim=%d"
+                                " --set causal=%s --set dist=%s --set threads=%d --set seed=%llu",
+                                sc->impl->name, p->batch, p->heads, p->kv_heads, p->seq_q,
+                                p->seq_kv, p->head_dim, p->causal ? "true" : "false",
+                                cfg_dist_name(sp->dist), sc->threads,
+                                (unsigned long long)c->seed);
+    if (c->scale > 0 && n < len)
+        n += (size_t)snprintf(out + n, len - n, " --set scale=%.9g", c->scale);
+    if (n < len)
+        snprintf(out + n, len - n, " --set cache=%s", sc->cold ? "cold" : "warm");
+}
+
 /* The command that re-runs exactly this case. */
 static void repro_command(const cfg *c, const run_args *a, const sweep_problem *sp,
                           const sweep_case *sc, char *out, size_t len)
 {
-    const attn_impl *im = sc->impl;
-    int threads = sc->threads;
-    const attn_problem *p = &sp->p;
     size_t n = (size_t)snprintf(out, len, "build/attnbench run");
     if (a->config != NULL)
         n += (size_t)snprintf(out + n, len - n, " --config %s", a->config);
     for (int i = 0; i < a->n_plugins && n < len; i++)
         n += (size_t)snprintf(out + n, len - n, " --plugin %s", a->plugins[i]);
-    if (n < len)
-        n += (size_t)snprintf(out + n, len - n,
-                              " --set impls=%s --set batch=%d --set heads=%d --set kv_heads=%d"
-                              " --set seq_q=%d --set seq_kv=%d --set head_dim=%d --set causal=%s"
-                              " --set dist=%s --set threads=%d --set seed=%llu",
-                              im->name, p->batch, p->heads, p->kv_heads, p->seq_q, p->seq_kv,
-                              p->head_dim, p->causal ? "true" : "false", cfg_dist_name(sp->dist),
-                              threads, (unsigned long long)c->seed);
-    if (c->scale > 0 && n < len)
-        n += (size_t)snprintf(out + n, len - n, " --set scale=%.9g", c->scale);
-    if (n < len)
-        snprintf(out + n, len - n, " --set cache=%s", sc->cold ? "cold" : "warm");
+    if (n + 1 < len) {
+        out[n++] = ' ';
+        case_settings(c, sp, sc, out + n, len - n);
+    }
 }
 
 int cmd_run(int argc, char **argv)
@@ -254,6 +267,15 @@ int cmd_run(int argc, char **argv)
                 c.source, s.n_excluded, s.excluded_example);
         sweep_free(&s);
         return 2;
+    }
+
+    if (a.list_cases) {
+        for (int ci = 0; ci < s.n_cases; ci++) {
+            case_settings(&c, &s.problems[s.cases[ci].problem], &s.cases[ci], err, sizeof err);
+            puts(err);
+        }
+        sweep_free(&s);
+        return 0;
     }
 
     /* Everything is valid: only now does anything appear on disk. */

@@ -10,11 +10,15 @@ static void usage(FILE *f)
 {
     fputs("usage: attnbench COMMAND [OPTIONS]\n"
           "\n"
-          "  run [--config FILE] [--out DIR] [--plugin SO]... [--set KEY=LIST]...\n"
+          "  run [--config FILE] [--out DIR] [--plugin SO]... [--set KEY=LIST]... [--list-cases]\n"
           "                     run a sweep; results in DIR (default results/<config>-<time>/)\n"
           "  list [--plugin SO]...\n"
           "                     implementations, their caps, and whether they run here\n"
-          "  compare BASE NEW   regression verdicts (not built yet)\n"
+          "  compare BASE NEW [--metric M[,M]...] [--alpha A] [--threshold T] [--format F]\n"
+          "                     [--tsv FILE]\n"
+          "                     per-case verdicts (slower, faster, same, broken, new, gone);\n"
+          "                     exit 1 when a case is slower or broken\n"
+          "  merge OUT DIR...   joins results directories (no case in two) into OUT\n"
           "  machine            topology, and measured FLOP/s and bandwidth peaks per thread count\n"
           "  --version          the version and the commit it was built from\n"
           "\n"
@@ -37,10 +41,10 @@ int main(int argc, char **argv)
         return cmd_sim_case(argc - 1, argv + 1);
     if (strcmp(cmd, "machine") == 0)
         return cmd_machine(argc - 1, argv + 1);
-    if (strcmp(cmd, "compare") == 0) {
-        fprintf(stderr, "attnbench %s: not built yet in this version\n", cmd);
-        return 2;
-    }
+    if (strcmp(cmd, "compare") == 0)
+        return cmd_compare(argc - 1, argv + 1);
+    if (strcmp(cmd, "merge") == 0)
+        return cmd_merge(argc - 1, argv + 1);
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
         return 0;

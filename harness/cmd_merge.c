@@ -1,0 +1,139 @@
+/* cmd_merge.c: `attnbench merge OUT DIR...`: joins results directories (the per-case runs of
+ * scripts/ab-compare, the pieces of a sweep split across machines) into one, refusing a case
+ * that two of them hold. The run metadata is the first directory's, plus where the rest came
+ * from. */
+#include "cli.h"
+#include "host.h"
+#include "out_json.h"
+#include "results_read.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int by_key(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Appends path's rows (all but its header line) to out; the header must equal `header`, or be
+ * taken as it when header is empty. 0, or -1 with err. */
+static int append_csv(FILE *out, const char *dir, char *header, size_t header_len, char *err,
+                      size_t err_len)
+{
+    char path[4200], line[8192];
+    snprintf(path, sizeof path, "%s/results.csv", dir);
+    FILE *in = fopen(path, "r");
+    if (in == NULL || fgets(line, sizeof line, in) == NULL) {
+        snprintf(err, err_len, "%s: %s", path, in ? "empty" : strerror(errno));
+        if (in)
+            fclose(in);
+        return -1;
+    }
+    if (header[0] == '\0') {
+        snprintf(header, header_len, "%s", line);
+        fputs(line, out);
+    } else if (strcmp(header, line) != 0) {
+        snprintf(err, err_len, "%s: its columns differ from the first directory's (another"
+                 " counters setting?)", path);
+        fclose(in);
+        return -1;
+    }
+    size_t n;
+    while ((n = fread(line, 1, sizeof line, in)) > 0)
+        fwrite(line, 1, n, out);
+    fclose(in);
+    return 0;
+}
+
+int cmd_merge(int argc, char **argv)
+{
+    char err[4600], csv_path[4200], tmp[4300], header[8192] = "";
+    int n_in = argc - 2, rc = 2, loaded = 0;
+    if (argc < 3 || argv[1][0] == '-') {
+        fprintf(stderr, "attnbench merge: usage: attnbench merge OUT DIR...\n");
+        return 2;
+    }
+    const char *out = argv[1];
+    snprintf(csv_path, sizeof csv_path, "%s/results.csv", out);
+    if (access(csv_path, F_OK) == 0) {
+        fprintf(stderr, "attnbench merge: %s already holds results; choose another OUT\n", out);
+        return 2;
+    }
+    results_file *in = calloc((size_t)n_in, sizeof *in);
+    const char **keys = NULL;
+    size_t n_keys = 0;
+    if (in == NULL)
+        goto oom;
+    for (; loaded < n_in; loaded++) {
+        if (results_load(argv[2 + loaded], &in[loaded], err, sizeof err) != 0) {
+            fprintf(stderr, "attnbench merge: %s\n", err);
+            goto done;
+        }
+        n_keys += (size_t)in[loaded].n;
+    }
+    keys = malloc(sizeof *keys * (n_keys + 1));
+    if (keys == NULL)
+        goto oom;
+    n_keys = 0;
+    for (int i = 0; i < n_in; i++)
+        for (int j = 0; j < in[i].n; j++)
+            keys[n_keys++] = in[i].cases[j].key;
+    qsort(keys, n_keys, sizeof *keys, by_key);
+    for (size_t i = 1; i < n_keys; i++)
+        if (strcmp(keys[i - 1], keys[i]) == 0) {
+            fprintf(stderr, "attnbench merge: case \"%s\" is in more than one directory\n",
+                    keys[i]);
+            goto done;
+        }
+
+    if (host_make_dirs(out) != 0) {
+        fprintf(stderr, "attnbench merge: cannot create %s: %s\n", out, strerror(errno));
+        goto done;
+    }
+    snprintf(tmp, sizeof tmp, "%s.tmp", csv_path);
+    FILE *csv = fopen(tmp, "w");
+    if (csv == NULL) {
+        fprintf(stderr, "attnbench merge: cannot create %s: %s\n", tmp, strerror(errno));
+        goto done;
+    }
+    for (int i = 0; i < n_in; i++)
+        if (append_csv(csv, argv[2 + i], header, sizeof header, err, sizeof err) != 0) {
+            fprintf(stderr, "attnbench merge: %s\n", err);
+            fclose(csv);
+            unlink(tmp);
+            goto done;
+        }
+    json_t *meta = json_deep_copy(in[0].run), *cases = json_array(), *from = json_array();
+    for (int i = 0; i < n_in; i++) {
+        json_array_extend(cases, json_object_get(in[i].doc, "cases"));
+        json_array_append_new(from, json_string(argv[2 + i]));
+    }
+    json_object_set_new(meta, "merged_from", from);
+    json_object_set_new(meta, "cases_planned", json_integer((json_int_t)n_keys));
+    char json_path[4200];
+    snprintf(json_path, sizeof json_path, "%s/results.json", out);
+    int failed = fclose(csv) != 0 || out_json_write(json_path, meta, cases) != 0 ||
+                 rename(tmp, csv_path) != 0;
+    json_decref(meta);
+    json_decref(cases);
+    if (failed) {
+        fprintf(stderr, "attnbench merge: cannot write %s: %s\n", out, strerror(errno));
+        unlink(tmp);
+        unlink(json_path);
+        goto done;
+    }
+    printf("merged %zu cases from %d directories into %s\n", n_keys, n_in, out);
+    rc = 0;
+    goto done;
+oom:
+    fprintf(stderr, "attnbench merge: out of memory\n");
+done:
+    for (int i = 0; i < loaded; i++)
+        results_free(&in[i]);
+    free(in);
+    free(keys);
+    return rc;
+}

@@ -1,0 +1,245 @@
+/* compare.c: the verdicts of `attnbench compare`. Cases match on their full key; a timing is
+ * called slower or faster only when the U test finds the difference significant AND the
+ * medians differ by more than the threshold, so that a noisy machine's drift of a few percent
+ * (which a test on many repetitions will call significant) raises no alarm. */
+#include "compare.h"
+
+#include "mannwhitney.h"
+#include "stats.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const verdict_names[] = {
+#define CMP_NAME(id, word, meaning) word,
+    CMP_VERDICT_MAP(CMP_NAME)
+#undef CMP_NAME
+};
+
+static const char *const verdict_meanings[] = {
+#define CMP_MEANING(id, word, meaning) meaning,
+    CMP_VERDICT_MAP(CMP_MEANING)
+#undef CMP_MEANING
+};
+
+const char *cmp_verdict_name(int v)
+{
+    return v >= 0 && v < CMP_N_VERDICTS ? verdict_names[v] : "?";
+}
+
+const char *cmp_verdict_meaning(int v)
+{
+    return v >= 0 && v < CMP_N_VERDICTS ? verdict_meanings[v] : "?";
+}
+
+/* Per-case numbers a user may compare on; all are "lower is better". */
+static const char *const field_metrics[] = {"workspace_bytes", "peak_rss_delta_bytes",
+                                            "page_faults", "max_abs_err", "rel_l2_err"};
+
+static int has_counter(const results_file *r, const char *name, const char **event)
+{
+    for (int i = 0; i < r->n; i++) {
+        results_counter(&r->cases[i], name, event);
+        if (*event != NULL)
+            return 1;
+    }
+    return 0;
+}
+
+int cmp_metric_parse(const char *name, const results_file *base, const results_file *cur,
+                     cmp_metric *m, char *err, size_t err_len)
+{
+    const char *event = NULL;
+    memset(m, 0, sizeof *m);
+    snprintf(m->name, sizeof m->name, "%s", name);
+    if (strcmp(name, "time") == 0) {
+        m->kind = CMP_TIME;
+        snprintf(m->label, sizeof m->label, "median time per run()");
+        return 0;
+    }
+    if (strcmp(name, "gflops") == 0) {
+        m->kind = CMP_GFLOPS;
+        snprintf(m->label, sizeof m->label, "GFLOP/s at the median time");
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof field_metrics / sizeof field_metrics[0]; i++)
+        if (strcmp(name, field_metrics[i]) == 0) {
+            m->kind = CMP_FIELD;
+            m->deterministic = strcmp(name, "workspace_bytes") == 0;
+            snprintf(m->label, sizeof m->label, "%s", name);
+            return 0;
+        }
+    if (has_counter(base, name, &event) || has_counter(cur, name, &event)) {
+        m->kind = CMP_COUNTER;
+        /* Simulated counts repeat exactly from run to run: a ratio is a fact, not a sample. */
+        m->deterministic = strncmp(event, "SIM_", 4) == 0;
+        snprintf(m->label, sizeof m->label, "%s per run()%s", event,
+                 m->deterministic ? " (simulated)" : "");
+        return 0;
+    }
+    snprintf(err, err_len,
+             "--metric %s: not time, gflops, workspace_bytes, peak_rss_delta_bytes, page_faults,"
+             " max_abs_err, rel_l2_err, or a counter either results file holds",
+             name);
+    return -1;
+}
+
+/* The metric's value in one case, and whether lower is better. */
+static double metric_value(const cmp_metric *m, const results_case *c)
+{
+    const char *event;
+    stats_summary s;
+    switch (m->kind) {
+    case CMP_TIME:
+    case CMP_GFLOPS:
+        if (c->reps <= 0)
+            return NAN;
+        stats_summarise(c->times, c->reps, &s);
+        if (m->kind == CMP_TIME)
+            return s.median;
+        return s.median > 0 ? results_number(c, "flops") / s.median * 1e-9 : NAN;
+    case CMP_FIELD:
+        return results_number(c, m->name);
+    case CMP_COUNTER:
+        return results_counter(c, m->name, &event);
+    }
+    return NAN;
+}
+
+static int passed(const results_case *c)
+{
+    return strcmp(c->status, "PASS") == 0;
+}
+
+static void judge(const cmp_metric *m, const cmp_opts *o, cmp_row *row)
+{
+    const results_case *b = row->base, *n = row->cur;
+    row->base_value = row->new_value = row->ratio = row->p = NAN;
+    if (b == NULL || n == NULL) {
+        row->verdict = b == NULL ? CMP_NEW : CMP_GONE;
+        if (b != NULL)
+            row->base_value = metric_value(m, b);
+        if (n != NULL)
+            row->new_value = metric_value(m, n);
+        return;
+    }
+    row->base_value = metric_value(m, b);
+    row->new_value = metric_value(m, n);
+    if (passed(b) && !passed(n)) {
+        row->verdict = CMP_BROKEN;
+        return;
+    }
+    if (!passed(b) && passed(n)) {
+        row->verdict = CMP_FIXED;
+        return;
+    }
+    if (isnan(row->base_value) || isnan(row->new_value)) {
+        row->verdict = CMP_UNMEASURED;
+        return;
+    }
+    if (row->base_value == 0)
+        row->ratio = row->new_value == 0 ? 1 : INFINITY;
+    else
+        row->ratio = row->new_value / row->base_value;
+
+    int significant = 1;
+    if (m->kind == CMP_TIME || m->kind == CMP_GFLOPS) {
+        mwu_result t;
+        if (mwu_test(b->times, b->reps, n->times, n->reps, &t) != 0) {
+            row->verdict = CMP_UNMEASURED;
+            return;
+        }
+        row->p = t.p;
+        /* The normal approximation can dip under the exact floor; the floor decides. */
+        row->too_few = t.min_p >= o->alpha;
+        significant = !row->too_few && t.p < o->alpha;
+    }
+    /* worse > 1 means NEW is worse, whichever way the metric points. */
+    double worse = m->kind == CMP_GFLOPS ? 1 / row->ratio : row->ratio;
+    if (significant && worse > 1 + o->threshold)
+        row->verdict = CMP_SLOWER;
+    else if (significant && worse < 1 / (1 + o->threshold))
+        row->verdict = CMP_FASTER;
+    else
+        row->verdict = CMP_SAME;
+}
+
+static cmp_impl_summary *impl_summary(cmp_report *rep, const char *impl)
+{
+    for (int i = 0; i < rep->n_impls; i++)
+        if (strcmp(rep->impls[i].impl, impl) == 0)
+            return &rep->impls[i];
+    cmp_impl_summary *s = &rep->impls[rep->n_impls++];
+    memset(s, 0, sizeof *s);
+    s->impl = impl;
+    return s;
+}
+
+static void summarise(cmp_report *rep)
+{
+    double *log_sum = calloc((size_t)rep->n + 1, sizeof *log_sum);
+    for (int i = 0; i < rep->n; i++) {
+        cmp_row *row = &rep->rows[i];
+        cmp_impl_summary *s = impl_summary(rep, row->impl);
+        s->counts[row->verdict]++;
+        rep->counts[row->verdict]++;
+        rep->n_too_few += row->too_few && row->verdict == CMP_SAME;
+        if (log_sum != NULL && isfinite(row->ratio) && row->ratio > 0) {
+            log_sum[s - rep->impls] += log(row->ratio);
+            s->n_ratios++;
+        }
+    }
+    for (int i = 0; i < rep->n_impls; i++) {
+        cmp_impl_summary *s = &rep->impls[i];
+        s->geomean = s->n_ratios > 0 && log_sum != NULL ? exp(log_sum[i] / s->n_ratios) : NAN;
+    }
+    free(log_sum);
+}
+
+int cmp_run(const results_file *base, const results_file *cur, const cmp_metric *m,
+            const cmp_opts *o, cmp_report *rep)
+{
+    memset(rep, 0, sizeof *rep);
+    rep->metric = *m;
+    rep->opts = *o;
+    rep->rows = calloc((size_t)(base->n + cur->n) + 1, sizeof *rep->rows);
+    rep->impls = calloc((size_t)(base->n + cur->n) + 1, sizeof *rep->impls);
+    if (rep->rows == NULL || rep->impls == NULL) {
+        cmp_report_free(rep);
+        return -1;
+    }
+    /* Both sides are sorted by key: one merge pass pairs them. */
+    int i = 0, j = 0;
+    while (i < base->n || j < cur->n) {
+        cmp_row *row = &rep->rows[rep->n++];
+        int order = i == base->n ? 1 : j == cur->n ? -1
+                    : strcmp(base->cases[i].key, cur->cases[j].key);
+        row->base = order <= 0 ? &base->cases[i++] : NULL;
+        row->cur = order >= 0 ? &cur->cases[j++] : NULL;
+        const results_case *any = row->base != NULL ? row->base : row->cur;
+        row->key = any->key;
+        row->impl = any->impl;
+        judge(m, o, row);
+    }
+    summarise(rep);
+    rep->min_reps_needed = 2;
+    while (rep->min_reps_needed < 1000 && mwu_min_p(rep->min_reps_needed,
+                                                     rep->min_reps_needed) >= o->alpha)
+        rep->min_reps_needed++;
+    return 0;
+}
+
+void cmp_report_free(cmp_report *rep)
+{
+    free(rep->rows);
+    free(rep->impls);
+    rep->rows = NULL;
+    rep->impls = NULL;
+}
+
+int cmp_regressed(const cmp_report *rep)
+{
+    return rep->counts[CMP_SLOWER] > 0 || rep->counts[CMP_BROKEN] > 0;
+}

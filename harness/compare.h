@@ -1,0 +1,90 @@
+/* compare.h: matches two result sets case by case and gives each a verdict on one metric:
+ * a Mann-Whitney U test on the raw repetitions plus a size threshold for timings, the plain
+ * ratio for deterministic counts, and correctness regressions above both. */
+#ifndef COMPARE_H
+#define COMPARE_H
+
+#include "results_read.h"
+
+#define CMP_VERDICT_MAP(X)                                                                  \
+    X(SAME, "same", "no change beyond the threshold, or none the test could show")          \
+    X(SLOWER, "slower", "significantly worse by more than the threshold")                   \
+    X(FASTER, "faster", "significantly better by more than the threshold")                  \
+    X(BROKEN, "broken", "PASS in BASE, not PASS in NEW: a correctness regression")          \
+    X(FIXED, "fixed", "not PASS in BASE, PASS in NEW")                                      \
+    X(UNMEASURED, "unmeasured", "no value on one side (the case did not pass, or no count)") \
+    X(NEW, "new", "only in NEW")                                                            \
+    X(GONE, "gone", "only in BASE")
+
+typedef enum {
+#define CMP_ENUM(id, word, meaning) CMP_##id,
+    CMP_VERDICT_MAP(CMP_ENUM)
+#undef CMP_ENUM
+    CMP_N_VERDICTS
+} cmp_verdict;
+
+const char *cmp_verdict_name(int v);
+const char *cmp_verdict_meaning(int v);
+
+typedef enum {
+    CMP_TIME,       /* median seconds per run(); lower is better; U test on the times */
+    CMP_GFLOPS,     /* FLOP over the median time; higher is better; U test on the times */
+    CMP_FIELD,      /* a per-case number (workspace_bytes, ...); lower is better; ratio only */
+    CMP_COUNTER,    /* a counter; lower is better; ratio only (one value per case) */
+} cmp_kind;
+
+typedef struct cmp_metric {
+    cmp_kind kind;
+    char name[64];          /* as the user gave it */
+    char label[96];         /* for headers: "time (median s)", "SIM_INSTRUCTIONS", ... */
+    int deterministic;      /* simulated counters, memory models: no test needed */
+} cmp_metric;
+
+typedef struct cmp_opts {
+    double alpha;           /* significance level of the U test */
+    double threshold;       /* relative size a change must pass: 0.10 = 10% */
+} cmp_opts;
+
+typedef struct cmp_row {
+    const results_case *base, *cur;   /* either may be NULL (new, gone) */
+    const char *key, *impl;
+    double base_value, new_value;     /* the metric; NAN when not measured */
+    double ratio;                     /* new / base; NAN when either is missing */
+    double p;                         /* the U test's p; NAN when no test ran */
+    int too_few;                      /* the test could never reach alpha at these sizes */
+    cmp_verdict verdict;
+} cmp_row;
+
+typedef struct cmp_impl_summary {
+    const char *impl;
+    int n_ratios;                     /* cases with a ratio */
+    double geomean;                   /* of the ratios; NAN when none */
+    int counts[CMP_N_VERDICTS];
+} cmp_impl_summary;
+
+typedef struct cmp_report {
+    cmp_metric metric;
+    cmp_opts opts;
+    int n;
+    cmp_row *rows;                    /* in key order */
+    int n_impls;
+    cmp_impl_summary *impls;
+    int counts[CMP_N_VERDICTS];
+    int n_too_few;                    /* timed cases the test could not decide */
+    int min_reps_needed;              /* the fewest equal repetitions that can reach alpha */
+} cmp_report;
+
+/* Parses a --metric value: time, gflops, workspace_bytes, peak_rss_delta_bytes, page_faults,
+ * or a counter by event or column name (checked against the results). 0, or -1 with err. */
+int cmp_metric_parse(const char *name, const results_file *base, const results_file *cur,
+                     cmp_metric *m, char *err, size_t err_len);
+
+/* Compares every case. 0, or -1 when out of memory. */
+int cmp_run(const results_file *base, const results_file *cur, const cmp_metric *m,
+            const cmp_opts *o, cmp_report *rep);
+void cmp_report_free(cmp_report *rep);
+
+/* Whether the report holds a regression: a slower or a broken case. */
+int cmp_regressed(const cmp_report *rep);
+
+#endif

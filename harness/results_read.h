@@ -1,0 +1,49 @@
+/* results_read.h: reads a results.json back (for compare, plots and the Google Benchmark
+ * writer): validates the document, and gives each case its key and its numbers. */
+#ifndef RESULTS_READ_H
+#define RESULTS_READ_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#define RESULTS_KEY_LEN 256
+
+typedef struct results_case {
+    char key[RESULTS_KEY_LEN];    /* every field that makes the case: impl, shape, dist,
+                                     threads, cache ("naive b1 h4/4 q512 kv512 d64 ..."); unique */
+    const char *impl;             /* these point into doc */
+    int batch, heads, kv_heads, seq_q, seq_kv, head_dim, causal, threads;
+    const char *dist, *cache;     /* cache: "warm" or "cold" */
+    const char *status;           /* "PASS", "FAIL", ... */
+    const char *reason;
+    int reps;
+    const double *times;          /* reps seconds, or NULL when reps == 0 */
+    json_t *obj;                  /* the case's object, for any other field */
+} results_case;
+
+typedef struct results_file {
+    char path[4096];              /* the results.json read */
+    json_t *doc;                  /* the whole document */
+    json_t *run;                  /* its "run" object */
+    int n;
+    results_case *cases;
+    double *time_store;           /* every case's times, one allocation */
+} results_file;
+
+/* Reads DIR/results.json, or the file itself when path is not a directory. 0, or -1 with one
+ * line in err saying what was wrong and where. */
+int results_load(const char *path, results_file *r, char *err, size_t err_len);
+void results_free(results_file *r);
+
+/* A number field of a case (e.g. "gflops", "workspace_bytes"); NAN when absent or null. */
+double results_number(const results_case *c, const char *field);
+
+/* A counter's per-repetition value, by event name ("PAPI_L1_DCM", "SIM_INSTRUCTIONS") or by
+ * column name ("ctr_papi_l1_dcm"); NAN when not measured. *event gets the event name the case
+ * uses, or NULL. */
+double results_counter(const results_case *c, const char *name, const char **event);
+
+/* The case in r with this key, or NULL. */
+const results_case *results_find(const results_file *r, const char *key);
+
+#endif
