@@ -19,7 +19,7 @@ CORE_OBJ    = $(HARNESS_OBJ) $(IMPL_OBJ)
 
 TEST_SUPPORT = tests/bug_impls.c tests/fault_impls.c
 TESTS        = test_config test_gen test_sweep test_ref test_check test_runner test_output test_stats \
-               test_exp2 test_tiles test_counters test_peaks test_topo
+               test_exp2 test_tiles test_counters test_peaks test_topo test_compare
 TEST_BINS    = $(TESTS:%=$(B)/tests/%)
 TEST_PLUGINS = $(B)/tests/crash_plugin.so $(B)/tests/bad_abi_plugin.so \
                $(B)/tests/no_symbol_plugin.so $(B)/tests/dup_plugin.so
@@ -31,9 +31,14 @@ all: $(B)/attnbench $(EXAMPLE)
 deps:
 	@scripts/install-deps
 
-# What the build stamps into results.json.
+# What the build stamps into results.json. The stamp file changes when `git describe` does, so
+# a commit rebuilds the two objects that carry it.
 $(B)/obj/harness/out_json.o $(B)/obj/harness/main.o: CPPFLAGS += \
     -DATTNBENCH_GIT='"$(GIT_DESC)"' -DATTNBENCH_CFLAGS='"$(CFLAGS)"'
+$(B)/obj/harness/out_json.o $(B)/obj/harness/main.o: $(B)/git-desc
+$(B)/git-desc: FORCE
+	@mkdir -p $(B); echo '$(GIT_DESC)' | cmp -s - $@ || echo '$(GIT_DESC)' > $@
+FORCE:
 
 # Portable C, but loops written to vectorise: -O3 lets gcc do it. -fno-trapping-math lets it
 # turn the float compares of exp2_poly.h into selects (nothing here reads FP exception flags).

@@ -1,0 +1,396 @@
+/* test_compare.c: the Mann-Whitney U test against hand-worked values, a textbook table and a
+ * brute-force enumeration; the results reader's refusals; and compare's verdicts on fixture
+ * results: identical, 30% slower, broken, a few percent of noise, too few repetitions,
+ * new and gone, GFLOP/s, and a deterministic counter. */
+#include "test_util.h"
+
+#include "compare.h"
+#include "mannwhitney.h"
+#include "results_read.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <sys/stat.h>
+
+/* ---- the U test ---- */
+
+static void test_separated_samples(void **st)
+{
+    (void)st;
+    double x[] = {1, 2, 3, 4, 5}, y[] = {6, 7, 8, 9, 10};
+    mwu_result r;
+    assert_int_equal(mwu_test(x, 5, y, 5, &r), 0);
+    assert_true(r.exact);
+    assert_true(r.u == 0);
+    /* Complete separation: 2 of the C(10, 5) = 252 orderings are this extreme. */
+    assert_true(fabs(r.p - 2.0 / 252) < 1e-12);
+    assert_true(fabs(r.min_p - 2.0 / 252) < 1e-12);
+    assert_int_equal(mwu_test(y, 5, x, 5, &r), 0);
+    assert_true(r.u == 25 && fabs(r.p - 2.0 / 252) < 1e-12);
+    /* Three against three can never get below 2/20 = 0.1. */
+    assert_true(fabs(mwu_min_p(3, 3) - 0.1) < 1e-12);
+}
+
+/* x with exactly u pairs above y = {0, 10, ..., 90}: x_i just below the (c_i)th y's successor. */
+static double u_from_table(int u)
+{
+    double x[10], y[10];
+    int c[10];
+    for (int j = 0; j < 10; j++) {
+        y[j] = 10 * j;
+        c[j] = u / 10 + (j < u % 10);
+    }
+    for (int i = 0; i < 10; i++)
+        x[i] = 10 * c[i] - 5 + 0.1 * i;     /* distinct: no ties, so the exact test runs */
+    mwu_result r;
+    assert_int_equal(mwu_test(x, 10, y, 10, &r), 0);
+    assert_true(r.exact && r.u == u);
+    return r.p;
+}
+
+static void test_textbook_critical_value(void **st)
+{
+    (void)st;
+    /* The standard table of critical U (two-sided alpha 0.05, n1 = n2 = 10) gives 23: U = 23
+     * is significant, U = 24 is not. */
+    assert_true(u_from_table(23) <= 0.05);
+    assert_true(u_from_table(24) > 0.05);
+    assert_true(u_from_table(50) > 0.99);    /* the middle of the distribution */
+}
+
+static void test_exact_against_enumeration(void **st)
+{
+    (void)st;
+    /* Every 4-subset of 9 ranks as x: the U distribution by brute force, then the test's p
+     * for each subset against 2 * min(tail) computed from that tally. */
+    enum { NX = 4, NY = 5, N = NX + NY };
+    int count[NX * NY + 1] = {0}, total = 0;
+    for (int mask = 0; mask < 1 << N; mask++) {
+        if (__builtin_popcount(mask) != NX)
+            continue;
+        int u = 0, below = 0;
+        for (int r = 0; r < N; r++) {
+            if (mask >> r & 1)
+                u += below;
+            else
+                below++;
+        }
+        count[u]++;
+        total++;
+    }
+    assert_int_equal(total, 126);
+    for (int mask = 0; mask < 1 << N; mask++) {
+        if (__builtin_popcount(mask) != NX)
+            continue;
+        double x[NX], y[NY];
+        int nx = 0, ny = 0;
+        for (int r = 0; r < N; r++) {
+            if (mask >> r & 1)
+                x[nx++] = r;
+            else
+                y[ny++] = r;
+        }
+        mwu_result res;
+        assert_int_equal(mwu_test(x, NX, y, NY, &res), 0);
+        int u = (int)res.u, lo = 0, hi = 0;
+        for (int v = 0; v <= NX * NY; v++) {
+            lo += v <= u ? count[v] : 0;
+            hi += v >= u ? count[v] : 0;
+        }
+        double want = 2.0 * (lo < hi ? lo : hi) / total;
+        assert_true(fabs(res.p - (want > 1 ? 1 : want)) < 1e-12);
+    }
+}
+
+static void test_ties_use_the_corrected_normal(void **st)
+{
+    (void)st;
+    /* By hand: pooled 1 2 2 2 3 3 4 5, midranks 1, 3, 3, 3, 5.5, 5.5, 7, 8; R_x = 12.5, U = 2.5,
+     * mean 8, variance 16/12 * (9 - 30/56) = 11.2857; z = (5.5 - 0.5) / 3.3594 = 1.4884;
+     * p = erfc(z / sqrt 2) = 0.136658. */
+    double x[] = {1, 2, 2, 3}, y[] = {2, 3, 4, 5};
+    mwu_result r;
+    assert_int_equal(mwu_test(x, 4, y, 4, &r), 0);
+    assert_false(r.exact);
+    assert_true(r.u == 2.5);
+    assert_true(fabs(r.p - 0.1366582477) < 1e-9);
+
+    double same[] = {3, 3, 3};
+    assert_int_equal(mwu_test(same, 3, same, 3, &r), 0);
+    assert_true(r.p == 1);
+    assert_int_equal(mwu_test(same, 0, same, 3, &r), -1);
+}
+
+/* ---- fixtures ---- */
+
+typedef struct fx_case {
+    const char *impl;
+    int seq;
+    const char *status;
+    int reps;
+    double center, spread;      /* times: center * (1 + spread * uniform(-1, 1)) */
+    double sim_instructions;    /* <= 0: no counters */
+} fx_case;
+
+static unsigned lcg(unsigned *s)
+{
+    *s = *s * 1103515245u + 12345u;
+    return *s >> 8;
+}
+
+/* dir/results.json with these cases; returns dir. */
+static const char *write_results(const char *tag, const fx_case *cs, int n, unsigned seed)
+{
+    static char dirs[8][256];
+    static int next;
+    char *dir = dirs[next++ % 8], path[300];
+    snprintf(dir, 256, "/tmp/attnbench-test-compare-%s-%d", tag, (int)getpid());
+    mkdir(dir, 0755);
+    json_t *cases = json_array();
+    for (int i = 0; i < n; i++) {
+        const fx_case *c = &cs[i];
+        json_t *times = json_array();
+        for (int r = 0; r < c->reps; r++) {
+            double u = (lcg(&seed) % 100001) / 50000.0 - 1;
+            json_array_append_new(times, json_real(c->center * (1 + c->spread * u)));
+        }
+        json_t *o = json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:b, s:s, s:i, s:s, s:s, s:i,"
+                              " s:o, s:f, s:s}",
+                              "impl", c->impl, "batch", 1, "heads", 4, "kv_heads", 4, "seq_q",
+                              c->seq, "seq_kv", c->seq, "head_dim", 64, "causal", 0, "dist",
+                              "normal", "threads", 1, "status", c->status, "reason", "",
+                              "reps", c->reps, "times_s", times, "flops",
+                              4.0 * 4 * c->seq * c->seq * 64, "cache", "warm");
+        if (c->sim_instructions > 0)
+            json_object_set_new(o, "counters",
+                                json_pack("{s:{s:f}}", "values", "SIM_INSTRUCTIONS",
+                                          c->sim_instructions));
+        json_array_append_new(cases, o);
+    }
+    json_t *doc = json_pack("{s:s, s:i, s:{s:s, s:s, s:s}, s:o}", "format", "attnbench-results",
+                            "format_version", 1, "run", "git_commit", tag, "date", "today",
+                            "host", "fixture", "cases", cases);
+    snprintf(path, sizeof path, "%s/results.json", dir);
+    assert_int_equal(json_dump_file(doc, path, 0), 0);
+    json_decref(doc);
+    return dir;
+}
+
+/* Compares base against cur on metric and returns the report (caller frees). */
+static void compare(const char *base_dir, const char *cur_dir, const char *metric,
+                    cmp_report *rep)
+{
+    results_file b, c;
+    cmp_metric m;
+    char err[4600];
+    assert_int_equal(results_load(base_dir, &b, err, sizeof err), 0);
+    assert_int_equal(results_load(cur_dir, &c, err, sizeof err), 0);
+    assert_int_equal(cmp_metric_parse(metric, &b, &c, &m, err, sizeof err), 0);
+    cmp_opts o = {.alpha = 0.01, .threshold = 0.10};
+    assert_int_equal(cmp_run(&b, &c, &m, &o, rep), 0);
+    /* Rows point into the files: copy out what the tests read, then free. */
+    for (int i = 0; i < rep->n; i++)
+        rep->rows[i].base = rep->rows[i].cur = NULL, rep->rows[i].key = NULL;
+    for (int i = 0; i < rep->n_impls; i++)
+        rep->impls[i].impl = NULL;
+    results_free(&b);
+    results_free(&c);
+}
+
+static const fx_case base_cases[] = {
+    {"naive", 128, "PASS", 20, 1.0e-3, 0.02, 1e6},
+    {"naive", 512, "PASS", 20, 16.0e-3, 0.02, 16e6},
+    {"tiled", 128, "PASS", 20, 0.5e-3, 0.02, 5e5},
+    {"tiled", 512, "PASS", 20, 8.0e-3, 0.02, 8e6},
+};
+
+static void test_identical_runs_are_same(void **st)
+{
+    (void)st;
+    const char *a = write_results("same", base_cases, 4, 1);
+    cmp_report rep;
+    compare(a, a, "time", &rep);
+    assert_int_equal(rep.n, 4);
+    assert_int_equal(rep.counts[CMP_SAME], 4);
+    assert_false(cmp_regressed(&rep));
+    for (int i = 0; i < rep.n_impls; i++)
+        assert_true(fabs(rep.impls[i].geomean - 1) < 1e-12);
+    cmp_report_free(&rep);
+}
+
+static void test_thirty_percent_slower(void **st)
+{
+    (void)st;
+    fx_case slow[4];
+    memcpy(slow, base_cases, sizeof slow);
+    slow[1].center *= 1.3;
+    const char *a = write_results("base30", base_cases, 4, 1);
+    const char *b = write_results("slow30", slow, 4, 2);
+    cmp_report rep;
+    compare(a, b, "time", &rep);
+    assert_int_equal(rep.counts[CMP_SLOWER], 1);
+    assert_int_equal(rep.counts[CMP_SAME], 3);
+    assert_true(cmp_regressed(&rep));
+    const cmp_row *row = &rep.rows[1];            /* sorted by key: naive q128, naive q512 */
+    assert_int_equal(row->verdict, CMP_SLOWER);
+    assert_true(fabs(row->ratio - 1.3) < 0.03 && row->p < 1e-6);
+    cmp_report_free(&rep);
+
+    /* The same data read as GFLOP/s: 1/1.3 of the throughput, still a regression. */
+    compare(a, b, "gflops", &rep);
+    assert_int_equal(rep.rows[1].verdict, CMP_SLOWER);
+    assert_true(fabs(rep.rows[1].ratio - 1 / 1.3) < 0.02);
+    cmp_report_free(&rep);
+
+    /* And the other way round: faster, not a regression. */
+    compare(b, a, "time", &rep);
+    assert_int_equal(rep.rows[1].verdict, CMP_FASTER);
+    assert_false(cmp_regressed(&rep));
+    cmp_report_free(&rep);
+}
+
+static void test_noise_is_same(void **st)
+{
+    (void)st;
+    /* Every case 3% slower with +-5% noise: significant with 20 repetitions perhaps, but under
+     * the threshold, so never an alarm. */
+    fx_case noisy[4];
+    memcpy(noisy, base_cases, sizeof noisy);
+    for (int i = 0; i < 4; i++) {
+        noisy[i].center *= 1.03;
+        noisy[i].spread = 0.05;
+    }
+    const char *a = write_results("quiet", base_cases, 4, 1);
+    const char *b = write_results("noisy", noisy, 4, 7);
+    cmp_report rep;
+    compare(a, b, "time", &rep);
+    assert_int_equal(rep.counts[CMP_SAME], 4);
+    assert_false(cmp_regressed(&rep));
+    cmp_report_free(&rep);
+}
+
+static void test_pass_to_fail_is_broken(void **st)
+{
+    (void)st;
+    fx_case broken[4];
+    memcpy(broken, base_cases, sizeof broken);
+    broken[2].status = "FAIL";                    /* same speed, wrong answer */
+    broken[3].status = "CRASH";
+    broken[3].reps = 0;
+    const char *a = write_results("okay", base_cases, 4, 1);
+    const char *b = write_results("broken", broken, 4, 1);
+    cmp_report rep;
+    compare(a, b, "time", &rep);
+    assert_int_equal(rep.counts[CMP_BROKEN], 2);
+    assert_true(cmp_regressed(&rep));
+    cmp_report_free(&rep);
+
+    compare(b, a, "time", &rep);                  /* back to PASS: fixed, no regression */
+    assert_int_equal(rep.counts[CMP_FIXED], 2);
+    assert_false(cmp_regressed(&rep));
+    cmp_report_free(&rep);
+}
+
+static void test_too_few_reps_never_significant(void **st)
+{
+    (void)st;
+    fx_case few[2] = {base_cases[0], base_cases[1]}, few_slow[2];
+    few[0].reps = few[1].reps = 3;
+    memcpy(few_slow, few, sizeof few);
+    few_slow[0].center *= 1.5;
+    few_slow[1].center *= 1.5;
+    const char *a = write_results("few", few, 2, 1);
+    const char *b = write_results("fewslow", few_slow, 2, 3);
+    cmp_report rep;
+    compare(a, b, "time", &rep);
+    assert_int_equal(rep.counts[CMP_SAME], 2);
+    assert_int_equal(rep.n_too_few, 2);
+    assert_true(rep.rows[0].too_few && rep.rows[0].ratio > 1.4);
+    assert_int_equal(rep.min_reps_needed, 5);     /* 2/C(10,5) = 0.0079 < 0.01 <= 2/C(8,4) */
+    cmp_report_free(&rep);
+}
+
+static void test_new_and_gone(void **st)
+{
+    (void)st;
+    fx_case other[2] = {base_cases[0], {"avx2", 128, "PASS", 20, 0.2e-3, 0.02, 2e5}};
+    const char *a = write_results("ng-base", base_cases, 2, 1);
+    const char *b = write_results("ng-new", other, 2, 1);
+    cmp_report rep;
+    compare(a, b, "time", &rep);
+    assert_int_equal(rep.counts[CMP_NEW], 1);
+    assert_int_equal(rep.counts[CMP_GONE], 1);
+    assert_int_equal(rep.counts[CMP_SAME], 1);
+    assert_false(cmp_regressed(&rep));
+    cmp_report_free(&rep);
+}
+
+static void test_deterministic_counter_is_a_plain_ratio(void **st)
+{
+    (void)st;
+    fx_case more[4];
+    memcpy(more, base_cases, sizeof more);
+    more[0].sim_instructions *= 1.2;              /* 20% more instructions: slower */
+    more[1].sim_instructions *= 1.05;             /* 5%: under the threshold */
+    more[2].center *= 2;                          /* time doubled: not this metric's business */
+    const char *a = write_results("sim-base", base_cases, 4, 1);
+    const char *b = write_results("sim-new", more, 4, 1);
+    cmp_report rep;
+    compare(a, b, "ctr_sim_instructions", &rep);
+    assert_true(rep.metric.deterministic);
+    assert_int_equal(rep.rows[0].verdict, CMP_SLOWER);
+    assert_true(isnan(rep.rows[0].p));            /* no test: the counts are exact */
+    assert_int_equal(rep.rows[1].verdict, CMP_SAME);
+    assert_int_equal(rep.rows[2].verdict, CMP_SAME);
+    cmp_report_free(&rep);
+}
+
+/* ---- the reader's refusals ---- */
+
+static void expect_refused(const char *text, const char *why)
+{
+    char path[256], err[4600];
+    results_file r;
+    test_write_file(path, sizeof path, "refused", text);
+    assert_int_equal(results_load(path, &r, err, sizeof err), -1);
+    assert_contains(err, why);
+    assert_null(strchr(err, '\n'));
+    unlink(path);
+}
+
+static void test_reader_refusals(void **st)
+{
+    (void)st;
+    expect_refused("{\"format\": \"attnbench-results\", \"format_ver", "not a complete JSON");
+    expect_refused("hello", "not a complete JSON");
+    expect_refused("{\"benchmarks\": []}", "not attnbench results");
+    expect_refused("{\"format\": \"attnbench-results\", \"format_version\": 7, \"run\": {},"
+                   " \"cases\": []}",
+                   "format_version 7; this attnbench reads version 1");
+    expect_refused("{\"format\": \"attnbench-results\", \"format_version\": 1, \"run\": {},"
+                   " \"cases\": [{\"impl\": \"x\"}]}",
+                   "case 1: field \"batch\"");
+    char err[4600];
+    results_file r;
+    assert_int_equal(results_load("/nonexistent/dir", &r, err, sizeof err), -1);
+    assert_contains(err, "/nonexistent/dir: No such file");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_separated_samples),
+        cmocka_unit_test(test_textbook_critical_value),
+        cmocka_unit_test(test_exact_against_enumeration),
+        cmocka_unit_test(test_ties_use_the_corrected_normal),
+        cmocka_unit_test(test_identical_runs_are_same),
+        cmocka_unit_test(test_thirty_percent_slower),
+        cmocka_unit_test(test_noise_is_same),
+        cmocka_unit_test(test_pass_to_fail_is_broken),
+        cmocka_unit_test(test_too_few_reps_never_significant),
+        cmocka_unit_test(test_new_and_gone),
+        cmocka_unit_test(test_deterministic_counter_is_a_plain_ratio),
+        cmocka_unit_test(test_reader_refusals),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
