@@ -6,9 +6,11 @@
 #include "host.h"
 #include "impls_set.h"
 #include "out_csv.h"
+#include "out_gbench.h"
 #include "out_json.h"
 #include "peaks.h"
 #include "report.h"
+#include "results_read.h"
 #include "runner.h"
 #include "sim.h"
 #include "sweep.h"
@@ -16,6 +18,7 @@
 #include "topo.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +33,7 @@ typedef struct run_args {
     const char *plugins[MAX_PLUGINS];
     int n_plugins;
     int list_cases;               /* --list-cases: print each case's --set arguments, run none */
+    const char *gbench;           /* --gbench FILE: Google Benchmark JSON there too, or NULL */
 } run_args;
 
 /* Reads options into a and c, and resolves the counters into plan (probing PAPI). 0, or 2 with
@@ -50,7 +54,8 @@ static int parse_args(int argc, char **argv, run_args *a, cfg *c, ctr_plan *plan
         int is_config = !strcmp(opt, "--config") || !strcmp(opt, "-c");
         int is_out = !strcmp(opt, "--out") || !strcmp(opt, "-o");
         int is_plugin = !strcmp(opt, "--plugin"), is_set = !strcmp(opt, "--set");
-        if (!is_config && !is_out && !is_plugin && !is_set) {
+        int is_gbench = !strcmp(opt, "--gbench");
+        if (!is_config && !is_out && !is_plugin && !is_set && !is_gbench) {
             fprintf(stderr, "attnbench run: unknown option '%s' (try: attnbench --help)\n", opt);
             return 2;
         }
@@ -63,12 +68,23 @@ static int parse_args(int argc, char **argv, run_args *a, cfg *c, ctr_plan *plan
             a->config = val;
         else if (is_out)
             a->out = val;
+        else if (is_gbench)
+            a->gbench = val;
         else if (is_plugin && a->n_plugins < MAX_PLUGINS)
             a->plugins[a->n_plugins++] = val;
         else if (is_set && n_sets < 256)
             sets[n_sets++] = val;
         else {
             fprintf(stderr, "attnbench run: too many %s options\n", opt);
+            return 2;
+        }
+    }
+    if (a->gbench != NULL) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s", a->gbench);
+        if (access(dirname(dir), W_OK) != 0) {
+            fprintf(stderr, "attnbench run: --gbench %s: cannot write in %s: %s\n", a->gbench,
+                    dir, strerror(errno));
             return 2;
         }
     }
@@ -241,6 +257,26 @@ static void repro_command(const cfg *c, const run_args *a, const sweep_problem *
     }
 }
 
+/* The Google Benchmark JSON: DIR/gbench.json, and --gbench FILE when given. Made from the
+ * results.json just written, so that the two cannot disagree. 0, or -1 with the error printed. */
+static int write_gbench(const char *json_path, const char *out_dir, const char *extra)
+{
+    results_file r;
+    char err[4600], path[4200];
+    if (results_load(json_path, &r, err, sizeof err) != 0) {
+        fprintf(stderr, "attnbench run: reading back %s\n", err);
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/gbench.json", out_dir);
+    int rc = out_gbench_write(&r, path);
+    if (rc == 0 && extra != NULL && (rc = out_gbench_write(&r, extra)) != 0)
+        snprintf(path, sizeof path, "%s", extra);
+    if (rc != 0)
+        fprintf(stderr, "attnbench run: cannot write %s: %s\n", path, strerror(errno));
+    results_free(&r);
+    return rc;
+}
+
 int cmd_run(int argc, char **argv)
 {
     run_args a;
@@ -407,5 +443,7 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "attnbench run: cannot write %s: %s\n", path, strerror(errno));
         return 2;
     }
+    if (write_gbench(path, out_dir, a.gbench) != 0)
+        return 2;
     return failing > 0 ? 1 : 0;
 }

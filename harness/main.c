@@ -10,7 +10,8 @@ static void usage(FILE *f)
 {
     fputs("usage: attnbench COMMAND [OPTIONS]\n"
           "\n"
-          "  run [--config FILE] [--out DIR] [--plugin SO]... [--set KEY=LIST]... [--list-cases]\n"
+          "  run [--config FILE] [--out DIR] [--plugin SO]... [--set KEY=LIST]...\n"
+          "      [--gbench FILE] [--list-cases]\n"
           "                     run a sweep; results in DIR (default results/<config>-<time>/)\n"
           "  list [--plugin SO]...\n"
           "                     implementations, their caps, and whether they run here\n"

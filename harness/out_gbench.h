@@ -1,0 +1,17 @@
+/* out_gbench.h: results in Google Benchmark's JSON schema, so that tools built for it
+ * (compare.py, github-action-benchmark's `googlecpp`) read attnbench's unchanged. */
+#ifndef OUT_GBENCH_H
+#define OUT_GBENCH_H
+
+#include "results_read.h"
+
+/* Writes r to path (temp file + rename): a "context" from the run's metadata, then per case one
+ * "iteration" entry per repetition and the mean, median, stddev and cv aggregates. 0, or -1
+ * with errno. */
+int out_gbench_write(const results_file *r, const char *path);
+
+/* The benchmark name of a case: "attn/<impl>/b:1/h:4/kvh:4/q:512/kv:512/d:64/causal:0/
+ * dist:normal/cache:warm/threads:1". */
+void out_gbench_name(const results_case *c, char *out, size_t len);
+
+#endif
