@@ -25,7 +25,7 @@ TEST_PLUGINS = $(B)/tests/crash_plugin.so $(B)/tests/bad_abi_plugin.so \
                $(B)/tests/no_symbol_plugin.so $(B)/tests/dup_plugin.so
 EXAMPLE      = $(B)/plugins/example.so
 
-.PHONY: all deps bench test unit e2e conformance clean
+.PHONY: all deps bench plots ci-bench baseline ab test unit e2e plot-test conformance clean
 all: $(B)/attnbench $(EXAMPLE)
 
 deps:
@@ -75,17 +75,42 @@ $(B)/tests/%: tests/%.c $(TEST_SUPPORT) tests/test_util.h $(CORE_OBJ)
 # The main job: the default sweep, results under results/ (results/latest is the newest).
 bench: deps
 	@$(MAKE) --no-print-directory all
-	$(B)/attnbench run --config configs/default.ini
+	$(B)/attnbench run --config configs/default.ini; rc=$$?; \
+	    if [ $$rc -le 1 ]; then $(MAKE) --no-print-directory plots || rc=1; fi; exit $$rc
+
+# Figures and DIR/index.html of a results directory (also drawn by `make bench`, FAILs or not).
+RESULTS ?= results/latest
+plots: $(B)/attnbench
+	$(B)/attnbench plots $(RESULTS)
+
+# The CI gate: configs/ci.ini under callgrind, instructions and estimated cycles per case
+# against results/baselines/ci-sim (exit 1 on a regression); `make baseline` records a new one.
+ci-bench: deps
+	@$(MAKE) --no-print-directory all
+	scripts/ci-bench
+
+baseline: deps
+	@$(MAKE) --no-print-directory all
+	scripts/ci-bench --update
+
+# Same-machine A/B: `make ab BASE=HEAD~1` builds BASE in a worktree and runs it against the
+# working tree case by case.
+ab: deps
+	@test -n "$(BASE)" || { echo "make ab: give BASE=REV (a commit, tag or branch)" >&2; exit 2; }
+	scripts/ab-compare $(BASE)
 
 test: deps
 	@$(MAKE) --no-print-directory all $(TEST_BINS) $(TEST_PLUGINS)
-	@$(MAKE) --no-print-directory unit e2e conformance
+	@$(MAKE) --no-print-directory unit e2e plot-test conformance
 
 unit:
 	@set -e; for t in $(TEST_BINS); do echo "== $$t"; $$t; done
 
 e2e:
 	tests/e2e.sh
+
+plot-test:
+	tests/plots.sh
 
 # Every built-in implementation over the awkward shapes of configs/conformance*.ini.
 conformance:

@@ -7,5 +7,6 @@ int cmd_list(int argc, char **argv);
 int cmd_machine(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_plots(int argc, char **argv);
 
 #endif

@@ -3,12 +3,16 @@
 #include "cli.h"
 #include "compare.h"
 #include "compare_out.h"
+#include "host.h"
+#include "plot_gnuplot.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_METRICS 8
 
@@ -18,7 +22,7 @@ typedef struct compare_args {
     char metrics[MAX_METRICS][64];
     int n_metrics;
     cmp_format format;
-    const char *tsv;                   /* per-case ratios for the chart, or NULL */
+    const char *plot;                  /* --plot DIR: the ratio chart there, or NULL */
 } compare_args;
 
 static int bad(const char *fmt, const char *what)
@@ -80,7 +84,7 @@ static int parse_args(int argc, char **argv, compare_args *a)
         }
         int known = !strcmp(opt, "--alpha") || !strcmp(opt, "--threshold") ||
                     !strcmp(opt, "--metric") || !strcmp(opt, "--format") ||
-                    !strcmp(opt, "--tsv");
+                    !strcmp(opt, "--plot");
         if (!known)
             return bad("unknown option '%s' (try: attnbench --help)", opt);
         if (i + 1 >= argc)
@@ -108,13 +112,73 @@ static int parse_args(int argc, char **argv, compare_args *a)
             else
                 return bad("--format '%s': one of text, markdown, json", val);
         } else {
-            a->tsv = val;
+            a->plot = val;
         }
     }
     if (n_paths != 2)
         return bad("%s", "give BASE and NEW: results directories or their results.json");
     if (a->n_metrics == 0)
         parse_metrics("time", a);
+    return 0;
+}
+
+static int has_compare_script(const char *dir)
+{
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/plot-compare.gp", dir);
+    return access(path, R_OK) == 0;
+}
+
+/* A gnuplot string literal: single-quoted, a quote doubled. */
+static void gp_quoted(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputc('\'', f);
+        fputc(*s, f);
+    }
+    fputc('\'', f);
+}
+
+/* DIR/compare.tsv (case, impl, ratio, verdict) and DIR/compare.png and .svg drawn from it by
+ * scripts/plot-compare.gp. 0, or -1 with the error printed. */
+static int draw_chart(const char *dir, const cmp_report *rep)
+{
+    char path[PATH_MAX + 32], scripts[PATH_MAX], msg[1024];
+    int with_ratio = 0;
+    for (int i = 0; i < rep->n; i++)
+        with_ratio += isfinite(rep->rows[i].ratio);
+    if (with_ratio == 0) {
+        printf("note: no case has a ratio on %s: no chart drawn\n", rep->metric.name);
+        return 0;
+    }
+    if (gp_find_scripts(NULL, has_compare_script, scripts) != 0) {
+        fprintf(stderr, "attnbench compare: --plot: scripts/plot-compare.gp not found\n");
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/compare.tsv", dir);
+    if (host_make_dirs(dir) != 0 || cmp_out_tsv(path, rep) != 0) {
+        fprintf(stderr, "attnbench compare: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/compare-params.gp", dir);
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        fprintf(stderr, "attnbench compare: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    fprintf(f, "data = 'compare.tsv'\nout = 'compare'\nthreshold = %.17g\nmetric = ",
+            rep->opts.threshold);
+    gp_quoted(f, rep->metric.label);
+    fputc('\n', f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/plot-compare.gp", scripts);
+    if (gp_run(dir, path, "compare-params.gp", msg, sizeof msg) != 0) {
+        fprintf(stderr, "attnbench compare: plot-compare.gp: %s\n", msg);
+        return -1;
+    }
+    printf("chart: %s/compare.png and compare.svg\n", dir);
     return 0;
 }
 
@@ -145,11 +209,9 @@ int cmd_compare(int argc, char **argv)
             goto out;
         }
     }
-    if (a.tsv != NULL && cmp_out_tsv(a.tsv, &reps[0]) != 0) {
-        fprintf(stderr, "attnbench compare: cannot write %s: %s\n", a.tsv, strerror(errno));
-        goto out;
-    }
     cmp_out_write(stdout, a.format, &files[0], &files[1], reps, n_reps);
+    if (a.plot != NULL && draw_chart(a.plot, &reps[0]) != 0)
+        goto out;
     rc = 0;
     for (int i = 0; i < n_reps; i++)
         if (cmp_regressed(&reps[i]))

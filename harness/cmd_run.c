@@ -196,6 +196,7 @@ static void simulate(const cfg *c, const run_args *a, const sweep_problem *sp,
             .threads = 1, .cold = sc->cold, .tile_rows = c->tile_rows,
             .tile_keys = c->tile_keys, .plugins = a->plugins, .n_plugins = a->n_plugins,
             .ll_bytes = (size_t)c->sim_ll_bytes, .timeout_s = 100 * c->timeout_s,
+            .reference_geometry = c->sim_geometry == 1,
         };
         memo->done[i].impl = sc->impl;
         memo->done[i].cold = sc->cold;

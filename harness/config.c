@@ -27,6 +27,7 @@ typedef struct cfg_key {
 static const char *const bind_words[] = {"none", "compact", "spread", NULL};
 static const char *const cache_words[] = {"warm", "cold", NULL};
 static const char *const peaks_words[] = {"cached", "measure", "off", NULL};
+static const char *const geometry_words[] = {"host", "reference", NULL};
 
 /* Lines longer than this are refused before libinih sees them (it would split them). */
 #define CFG_MAX_LINE 190
@@ -56,6 +57,7 @@ static const cfg_key cfg_keys[] = {
     {"measure", "cache", T_CHOICE_LIST, 0, 1, offsetof(cfg, cache), cache_words},
     {"measure", "peaks", T_CHOICE, 0, 0, offsetof(cfg, peaks), peaks_words},
     {"measure", "sim_ll_bytes", T_INT, 0, 1L << 40, offsetof(cfg, sim_ll_bytes), NULL},
+    {"measure", "sim_geometry", T_CHOICE, 0, 0, offsetof(cfg, sim_geometry), geometry_words},
     {"check", "tol_factor", T_REAL, 1e-3, 1e6, offsetof(cfg, tol_factor), NULL},
     {"check", "abs_floor", T_REAL, 0, 1, offsetof(cfg, abs_floor), NULL},
     {"tune", "tile_rows", T_INT, 0, 4096, offsetof(cfg, tile_rows), NULL},

@@ -16,10 +16,13 @@ static void usage(FILE *f)
           "  list [--plugin SO]...\n"
           "                     implementations, their caps, and whether they run here\n"
           "  compare BASE NEW [--metric M[,M]...] [--alpha A] [--threshold T] [--format F]\n"
-          "                     [--tsv FILE]\n"
+          "                     [--plot DIR]\n"
           "                     per-case verdicts (slower, faster, same, broken, new, gone);\n"
           "                     exit 1 when a case is slower or broken\n"
           "  merge OUT DIR...   joins results directories (no case in two) into OUT\n"
+          "  plots DIR [--scripts SCRIPTDIR]\n"
+          "                     figures of DIR/results.json into DIR/plots (gnuplot: PNG, SVG)\n"
+          "                     and DIR/index.html\n"
           "  machine            topology, and measured FLOP/s and bandwidth peaks per thread count\n"
           "  --version          the version and the commit it was built from\n"
           "\n"
@@ -46,6 +49,8 @@ int main(int argc, char **argv)
         return cmd_compare(argc - 1, argv + 1);
     if (strcmp(cmd, "merge") == 0)
         return cmd_merge(argc - 1, argv + 1);
+    if (strcmp(cmd, "plots") == 0)
+        return cmd_plots(argc - 1, argv + 1);
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
         return 0;

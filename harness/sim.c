@@ -212,18 +212,27 @@ void sim_run_case(const sim_request *rq, ctr_values *out)
     exe[n] = '\0';
     snprintf(o_file, sizeof o_file, "--callgrind-out-file=%s/cg.out", dir);
     snprintf(info, sizeof info, "%s/info", dir);
-    /* The host's geometry from hwloc, not valgrind's own guess (which can be far off in VMs). */
-    if (topo_cache(1, 0, &size, &assoc, &line) != 0) {
+    /* The host's geometry from hwloc, not valgrind's own guess (which can be far off in VMs);
+     * or the reference one, the same everywhere. */
+    if (rq->reference_geometry) {
+        size = SIM_REFERENCE_L1_BYTES;
+        assoc = SIM_REFERENCE_L1_WAYS;
+        line = 64;
+    } else if (topo_cache(1, 0, &size, &assoc, &line) != 0) {
         size = 32768;
         assoc = 8;
         line = 64;
     }
     cache_option("D1", size, assoc, line, d1, sizeof d1);
-    if (topo_cache(1, 1, &size, &assoc, &line) == 0)
+    if (!rq->reference_geometry && topo_cache(1, 1, &size, &assoc, &line) == 0)
         cache_option("I1", size, assoc, line, i1, sizeof i1);
     else
-        cache_option("I1", 32768, 8, 64, i1, sizeof i1);
-    if (topo_cache(0, 0, &size, &assoc, &line) != 0) {
+        cache_option("I1", SIM_REFERENCE_L1_BYTES, SIM_REFERENCE_L1_WAYS, 64, i1, sizeof i1);
+    if (rq->reference_geometry) {
+        size = SIM_REFERENCE_LL_BYTES;
+        assoc = SIM_REFERENCE_LL_WAYS;
+        line = 64;
+    } else if (topo_cache(0, 0, &size, &assoc, &line) != 0) {
         size = (size_t)8 << 20;
         assoc = 16;
         line = 64;

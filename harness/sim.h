@@ -24,8 +24,16 @@ typedef struct sim_request {
     const char *const *plugins;  /* --plugin paths, so plugin implementations can be simulated */
     int n_plugins;
     size_t ll_bytes;             /* simulated last level; 0: the host's, from hwloc */
+    int reference_geometry;      /* 1: SIM_REFERENCE_* caches, the same on every machine */
     double timeout_s;
 } sim_request;
+
+/* sim_geometry = reference: 32 KiB 8-way L1s and an 8 MiB 16-way last level, 64-byte lines,
+ * so that counts taken on two machines (a baseline and a CI runner) can be compared. */
+#define SIM_REFERENCE_L1_BYTES 32768
+#define SIM_REFERENCE_L1_WAYS 8
+#define SIM_REFERENCE_LL_BYTES (8u << 20)
+#define SIM_REFERENCE_LL_WAYS 16
 
 /* 0 when valgrind can be run; else -1 and why. */
 int sim_available(char *why, size_t len);

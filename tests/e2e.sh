@@ -149,5 +149,62 @@ ll_tiled=$(grep '^tiled,' "$tmp/simll/results.csv" > "$tmp/t.csv"; head -1 "$tmp
 check "sim: naive misses the last level far more than tiled ($ll_naive vs $ll_tiled)" \
     "[ -n \"$ll_naive\" ] && [ -n \"$ll_tiled\" ] && [ $ll_naive -gt \$((10 * $ll_tiled + 1000)) ]"
 
+# 8. compare, merge, --list-cases and the Google Benchmark JSON. Timings of two real runs differ
+#    by chance, so the verdicts here come from one run against itself and against an edited copy
+#    (test_compare checks the statistics on fixtures).
+small="--set impls=naive,avx2 --set seq_len=32,64 --set heads=2 --set head_dim=16 --set threads=1
+ --set min_reps=10 --set min_time_s=0 --set counters=none --set peaks=off"
+# shellcheck disable=SC2086
+"$bin" run $small --out "$tmp/cmpa" --gbench "$tmp/cmpa.gbench.json" > /dev/null 2>&1
+"$bin" compare "$tmp/cmpa" "$tmp/cmpa/results.json" > "$tmp/cmp.txt" 2>&1
+check "compare: a run against itself exits 0" "[ $? -eq 0 ]"
+check "compare: every case same, no regression" \
+    "grep -q '^time: 4 same\$' $tmp/cmp.txt && grep -q '^verdict: no regression' $tmp/cmp.txt"
+mkdir "$tmp/cmpb"
+sed '0,/"status": "PASS"/s//"status": "FAIL"/' "$tmp/cmpa/results.json" > "$tmp/cmpb/results.json"
+"$bin" compare "$tmp/cmpa" "$tmp/cmpb" --format markdown > "$tmp/cmp.md" 2>&1
+check "compare: PASS to FAIL exits 1" "[ $? -eq 1 ]"
+check "compare: markdown names the broken case" "grep -q '^| broken | \`' $tmp/cmp.md"
+"$bin" compare "$tmp/cmpa" "$tmp/cmpb" --format json --metric time,gflops > "$tmp/cmp.json" 2>&1
+check "compare: json, two metrics, regressed" \
+    "[ \$(grep -c '\"metric\": ' $tmp/cmp.json) -eq 2 ] && grep -q '^ \"regressed\": true' $tmp/cmp.json"
+head -c 600 "$tmp/cmpa/results.json" > "$tmp/trunc.json"
+expect_usage_error "compare: truncated results" "NEW $tmp/trunc.json: not a complete JSON document" \
+    "$bin" compare "$tmp/cmpa" "$tmp/trunc.json"
+expect_usage_error "compare: another tool's JSON" "not attnbench results" \
+    "$bin" compare "$tmp/cmpa.gbench.json" "$tmp/cmpa"
+sed 's/"format_version": 1/"format_version": 2/' "$tmp/cmpa/results.json" > "$tmp/v2.json"
+expect_usage_error "compare: another format version" "format_version 2; this attnbench reads version 1" \
+    "$bin" compare "$tmp/cmpa" "$tmp/v2.json"
+expect_usage_error "compare: missing results" "BASE $tmp/nothing: No such file" \
+    "$bin" compare "$tmp/nothing" "$tmp/cmpa"
+expect_usage_error "compare: one argument" "give BASE and NEW" "$bin" compare "$tmp/cmpa"
+expect_usage_error "compare: an ambiguous threshold" "--threshold '10'" \
+    "$bin" compare "$tmp/cmpa" "$tmp/cmpa" --threshold 10
+expect_usage_error "compare: an unknown metric" "--metric bogus: not time" \
+    "$bin" compare "$tmp/cmpa" "$tmp/cmpa" --metric bogus
+expect_usage_error "compare: an unknown format" "--format 'xml'" \
+    "$bin" compare "$tmp/cmpa" "$tmp/cmpa" --format xml
+
+# shellcheck disable=SC2086
+listed=$("$bin" run $small --list-cases --out "$tmp/none" | grep -c '^--set impls=')
+check "run --list-cases: one line per case ($listed), nothing written" "[ $listed -eq 4 ] && [ ! -e $tmp/none ]"
+# shellcheck disable=SC2086
+"$bin" run $small --set seq_len=48 --out "$tmp/cmpc" > /dev/null 2>&1
+"$bin" merge "$tmp/merged" "$tmp/cmpa" "$tmp/cmpc" > /dev/null 2>&1
+check "merge: 6 cases in JSON and CSV" \
+    "[ \$(grep -c '\"repro\":' $tmp/merged/results.json) -eq 6 ] && [ \$(wc -l < $tmp/merged/results.csv) -eq 7 ]"
+expect_usage_error "merge: a case in two directories" "is in more than one directory" \
+    "$bin" merge "$tmp/none" "$tmp/cmpa" "$tmp/cmpa"
+
+check "gbench.json in the results directory, same as --gbench FILE" \
+    "cmp -s $tmp/cmpa/gbench.json $tmp/cmpa.gbench.json"
+check "gbench: 4 aggregates per case" \
+    "[ \$(grep -c '\"run_type\": \"aggregate\"' $tmp/cmpa/gbench.json) -eq 16 ]"
+check "gbench: one iteration entry per repetition" \
+    "[ \$(grep -c '\"run_type\": \"iteration\"' $tmp/cmpa/gbench.json) -eq \$(awk -F, 'NR > 1 { n += \$13 } END { print n }' $tmp/cmpa/results.csv) ]"
+expect_usage_error "run --gbench into a missing directory" "--gbench $tmp/no/dir/g.json: cannot write" \
+    "$bin" run $small --gbench "$tmp/no/dir/g.json" --out "$tmp/none"
+
 echo "e2e: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -1,0 +1,153 @@
+/* html_table.c: the results table of index.html and the few lines of script that sort it: each
+ * number cell carries its raw value (data-v), so sorting is numeric whatever the display unit. */
+#include "html_report.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <string.h>
+
+enum cell_fmt { FMT_TEXT, FMT_INT, FMT_TIME, FMT_BYTES, FMT_FIXED2, FMT_FIXED1, FMT_SCI, FMT_G3 };
+
+typedef struct column {
+    const char *field;     /* the case's JSON field */
+    const char *head;      /* the header, with its unit */
+    enum cell_fmt fmt;
+} column;
+
+static const column columns[] = {
+    {"impl", "impl", FMT_TEXT},
+    {"batch", "B", FMT_INT},
+    {"heads", "H", FMT_INT},
+    {"kv_heads", "KV", FMT_INT},
+    {"seq_q", "seq_q", FMT_INT},
+    {"seq_kv", "seq_kv", FMT_INT},
+    {"head_dim", "d", FMT_INT},
+    {"causal", "causal", FMT_TEXT},
+    {"dist", "dist", FMT_TEXT},
+    {"threads", "threads", FMT_INT},
+    {"cache", "cache", FMT_TEXT},
+    {"status", "status", FMT_TEXT},
+    {"reason", "reason", FMT_TEXT},
+    {"reps", "reps", FMT_INT},
+    {"time_median_s", "median time", FMT_TIME},
+    {"gflops", "GFLOP/s", FMT_FIXED2},
+    {"pct_peak", "% peak", FMT_FIXED1},
+    {"rel_l2_err", "rel. L2 error", FMT_SCI},
+    {"max_abs_err", "max abs error", FMT_SCI},
+    {"tol_ratio", "error / tolerance", FMT_G3},
+    {"workspace_bytes", "workspace", FMT_BYTES},
+    {"peak_rss_delta_bytes", "peak RSS delta", FMT_BYTES},
+    {"page_faults", "page faults", FMT_INT},
+};
+
+static void fmt_time(FILE *f, double s)
+{
+    if (s < 1e-6)
+        fprintf(f, "%.0f ns", s * 1e9);
+    else if (s < 1e-3)
+        fprintf(f, "%.1f &micro;s", s * 1e6);
+    else if (s < 1)
+        fprintf(f, "%.2f ms", s * 1e3);
+    else
+        fprintf(f, "%.3f s", s);
+}
+
+static void fmt_bytes(FILE *f, double b)
+{
+    if (b < 1024)
+        fprintf(f, "%.0f B", b);
+    else if (b < 1024.0 * 1024)
+        fprintf(f, "%.1f KiB", b / 1024);
+    else if (b < 1024.0 * 1024 * 1024)
+        fprintf(f, "%.1f MiB", b / (1024.0 * 1024));
+    else
+        fprintf(f, "%.2f GiB", b / (1024.0 * 1024 * 1024));
+}
+
+static void cell(FILE *f, json_t *v, enum cell_fmt fmt, const char *field)
+{
+    if (fmt == FMT_TEXT) {
+        const char *s = json_is_string(v) ? json_string_value(v)
+                        : json_is_true(v) ? "true" : json_is_false(v) ? "false" : "";
+        /* Results from before cache modes existed ran warm (as results_read.c reads them). */
+        if (v == NULL && strcmp(field, "cache") == 0)
+            s = "warm";
+        if (strcmp(field, "status") == 0) {
+            fputs("<td class=\"st-", f);
+            html_text(f, s);
+            fputs("\">", f);
+        } else {
+            fputs("<td>", f);
+        }
+        html_text(f, s);
+        fputs("</td>", f);
+        return;
+    }
+    if (!json_is_number(v) || !isfinite(json_number_value(v))) {
+        fputs("<td class=\"num\" data-v=\"\"></td>", f);
+        return;
+    }
+    double x = json_number_value(v);
+    fprintf(f, "<td class=\"num\" data-v=\"%.17g\">", x);
+    switch (fmt) {
+    case FMT_INT:    fprintf(f, "%.0f", x); break;
+    case FMT_TIME:   fmt_time(f, x); break;
+    case FMT_BYTES:  fmt_bytes(f, x); break;
+    case FMT_FIXED2: fprintf(f, "%.2f", x); break;
+    case FMT_FIXED1: fprintf(f, "%.1f", x); break;
+    case FMT_SCI:    fprintf(f, "%.2e", x); break;
+    default:         fprintf(f, "%.3g", x); break;
+    }
+    fputs("</td>", f);
+}
+
+/* Click a header: sort by that column, again: the other way. Empty cells stay last. */
+static const char sort_script[] =
+    "<script>\n"
+    "document.querySelectorAll('table.sortable th').forEach(function (th, col) {\n"
+    "  th.addEventListener('click', function () {\n"
+    "    var table = th.closest('table'), body = table.tBodies[0];\n"
+    "    var rows = Array.prototype.slice.call(body.rows);\n"
+    "    var asc = th.getAttribute('aria-sort') !== 'ascending';\n"
+    "    table.querySelectorAll('th').forEach(function (h) { h.removeAttribute('aria-sort'); });\n"
+    "    th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');\n"
+    "    function key(row) {\n"
+    "      var c = row.cells[col];\n"
+    "      return c.hasAttribute('data-v') ? c.getAttribute('data-v') : c.textContent;\n"
+    "    }\n"
+    "    rows.sort(function (a, b) {\n"
+    "      var x = key(a), y = key(b);\n"
+    "      if (x === '' || y === '') return (x === '') - (y === '');\n"
+    "      var nx = Number(x), ny = Number(y);\n"
+    "      var r = !isNaN(nx) && !isNaN(ny) ? nx - ny\n"
+    "                                       : x.localeCompare(y, undefined, {numeric: true});\n"
+    "      return asc ? r : -r;\n"
+    "    });\n"
+    "    rows.forEach(function (r) { body.appendChild(r); });\n"
+    "  });\n"
+    "});\n"
+    "</script>\n";
+
+void html_results_table(FILE *f, const results_file *r)
+{
+    json_t *cases = json_object_get(r->doc, "cases"), *c;
+    size_t i;
+    const size_t ncol = sizeof columns / sizeof columns[0];
+    fputs("<div class=\"scroll\"><table id=\"results-table\" class=\"sortable\">\n<thead><tr>", f);
+    for (size_t k = 0; k < ncol; k++) {
+        fputs("<th title=\"", f);
+        html_text(f, columns[k].field);
+        fputs("\">", f);
+        html_text(f, columns[k].head);
+        fputs("</th>", f);
+    }
+    fputs("</tr></thead>\n<tbody>\n", f);
+    json_array_foreach(cases, i, c) {
+        fputs("<tr>", f);
+        for (size_t k = 0; k < ncol; k++)
+            cell(f, json_object_get(c, columns[k].field), columns[k].fmt, columns[k].field);
+        fputs("</tr>\n", f);
+    }
+    fputs("</tbody></table></div>\n", f);
+    fputs(sort_script, f);
+}

@@ -1,0 +1,106 @@
+#!/bin/sh
+# plots.sh: `attnbench plots` end to end on a committed fixture (a small counters = sim run):
+# every figure a valid PNG and SVG, gnuplot silent, index.html showing them all; bad input.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${ATTNBENCH:-$root/build/attnbench}
+fixture="$root/tests/fixtures/plots/results.json"
+tmp=$(mktemp -d /tmp/attnbench-plots.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); echo "ok: $1"; }
+bad() { failed=$((failed + 1)); echo "FAILED: $1"; }
+check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+
+# Runs `attnbench plots ARGS...` from the repository root (where ./scripts is); rc, out, err.
+plots() {
+    rc=0
+    (cd "$root" && "$bin" plots "$@") > "$tmp/out.txt" 2> "$tmp/err.txt" || rc=$?
+}
+
+is_png() { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ]; }
+
+# 1. The fixture: every figure kind has data (simulated counters, 2 thread counts, 2 masks).
+mkdir "$tmp/run"
+cp "$fixture" "$tmp/run/results.json"
+plots "$tmp/run"
+check "plots exits 0" "[ $rc -eq 0 ]"
+check "gnuplot and plots said nothing on stderr" "[ ! -s '$tmp/err.txt' ]"
+for f in time gflops roofline cache-sim-d1-misses cache-sim-ll-misses memory accuracy \
+         tolerance scaling; do
+    png="$tmp/run/plots/$f.png"
+    check "$f.png is a PNG" "[ -f '$png' ] && is_png '$png'"
+    check "$f.svg is an SVG" "grep -q '<svg' '$tmp/run/plots/$f.svg'"
+    check "index.html shows $f" "grep -q 'src=\"plots/$f.png\"' '$tmp/run/index.html' &&
+        grep -q 'href=\"plots/$f.svg\"' '$tmp/run/index.html'"
+done
+pngs=$(ls "$tmp/run/plots" | grep -c '\.png$')
+check "nine figures, no more ($pngs)" "[ $pngs -eq 9 ]"
+cases=$(grep -c '"repro":' "$fixture")
+rows=$(grep -c '^<tr><td>' "$tmp/run/index.html")
+check "index.html: results table with a row per case ($rows of $cases)" \
+    "grep -q '<table id=\"results-table\" class=\"sortable\">' '$tmp/run/index.html' &&
+     [ $rows -eq $cases ]"
+check "index.html: run metadata" "grep -q '<th>git commit</th>' '$tmp/run/index.html'"
+check "summary line" "grep -q '^plots: 9 figures' '$tmp/out.txt'"
+
+# 2. Strings from the JSON reach gnuplot quoted and the page escaped: a quote and markup in
+# dist (every subtitle) and in a reason (the table).
+mkdir "$tmp/odd"
+sed -e 's/"dist": "normal"/"dist": "it'"'"'s <b>\&amp;"/' \
+    -e '0,/"reason": ""/s//"reason": "<script>alert(1)<\/script>"/' "$fixture" \
+    > "$tmp/odd/results.json"
+plots "$tmp/odd"
+check "odd strings: exit 0, nothing on stderr" "[ $rc -eq 0 ] && [ ! -s '$tmp/err.txt' ]"
+check "odd strings: escaped in index.html" \
+    "grep -q 'it&#39;s &lt;b&gt;&amp;amp; inputs' '$tmp/odd/index.html' &&
+     ! grep -q '<script>alert' '$tmp/odd/index.html'"
+svg_want="warm cache, it's &lt;b>&amp;amp; inputs"
+check "odd strings: the subtitle reached the SVG whole" \
+    "grep -qF \"\$svg_want\" '$tmp/odd/plots/time.svg'"
+
+# 3. A gnuplot error fails the command (exit 1), naming the script and gnuplot's words.
+cp -r "$root/scripts" "$tmp/scripts"
+echo "plot no_such_function(x)" >> "$tmp/scripts/plot-time.gp"
+mkdir "$tmp/broken"
+cp "$fixture" "$tmp/broken/results.json"
+plots "$tmp/broken" --scripts "$tmp/scripts"
+check "gnuplot error: exit 1" "[ $rc -eq 1 ]"
+check "gnuplot error: names the script and the error" \
+    "grep -q 'plot-time.gp.*no_such_function' '$tmp/err.txt'"
+
+# 4. Bad input: exit 2, one line, nothing written.
+expect_bad() {   # name, expected text, args...
+    name=$1; want=$2; shift 2
+    plots "$@"
+    if [ $rc -eq 2 ] && grep -q -- "$want" "$tmp/err.txt" &&
+       [ "$(wc -l < "$tmp/err.txt")" -eq 1 ]; then
+        ok "$name"
+    else
+        bad "$name (rc $rc: $(cat "$tmp/err.txt"))"
+    fi
+}
+mkdir "$tmp/empty"
+expect_bad "no results.json" "results.json: No such file" "$tmp/empty"
+check "no results.json: nothing written" "[ -z \"\$(ls -A '$tmp/empty')\" ]"
+expect_bad "not a directory" "not a results directory" "$tmp/nonexistent"
+printf '{"format": "attnbench-results", "format_version": 1, "run": {}, "cases": [1]}' \
+    > "$tmp/empty/results.json"
+expect_bad "malformed case" "case 1" "$tmp/empty"
+check "malformed case: nothing written" \
+    "[ ! -e '$tmp/empty/plots' ] && [ ! -e '$tmp/empty/index.html' ]"
+expect_bad "no directory given" "which results directory"
+expect_bad "unknown option" "unknown option '--bogus'" "$tmp/run" --bogus
+expect_bad "scripts not found" "no gnuplot scripts" "$tmp/run" --scripts "$tmp/empty"
+
+# 5. compare's ratio chart: the fixture against itself, every bar at 1.
+rc=0
+(cd "$root" && "$bin" compare "$tmp/run" "$tmp/run" --plot "$tmp/cmp") > "$tmp/cmp.txt" 2>&1 || rc=$?
+check "compare --plot exits 0" "[ $rc -eq 0 ]"
+check "compare.png is a PNG" "is_png '$tmp/cmp/compare.png'"
+check "compare.svg is an SVG" "grep -q '<svg' '$tmp/cmp/compare.svg'"
+
+echo "plots.sh: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
