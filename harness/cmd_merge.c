@@ -1,11 +1,13 @@
-/* cmd_merge.c: `attnbench merge OUT DIR...`: joins results directories (the per-case runs of
- * scripts/ab-compare, the pieces of a sweep split across machines) into one, refusing a case
- * that two of them hold. The run metadata is the first directory's, plus where the rest came
+/* cmd_merge.c: `attnbench merge [--pool] OUT DIR...`: joins results directories (the per-case
+ * runs of scripts/ab-compare, the pieces of a sweep split across machines) into one, refusing a
+ * case that two of them hold; or, with --pool, joins the repetitions of a case run in several
+ * processes into one case. The run metadata is the first directory's, plus where the rest came
  * from. */
 #include "cli.h"
 #include "host.h"
 #include "out_json.h"
 #include "results_read.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -48,17 +50,111 @@ static int append_csv(FILE *out, const char *dir, char *header, size_t header_le
     return 0;
 }
 
+/* Statuses from best to worst: a pooled case keeps the worst of its parts. */
+static int status_rank(const char *st)
+{
+    static const char *const order[] = {"PASS", "SKIP", "FAIL", "ERROR", "TIMEOUT", "CRASH"};
+    for (int i = 0; i < 6; i++)
+        if (strcmp(st, order[i]) == 0)
+            return i;
+    return 6;
+}
+
+/* Adds the repetitions of case `more` to `into` (the same key) and recomputes the timing fields
+ * from all of them. Why pool: on a shared machine one process can run 40% slow from start to end
+ * (seen in A/A runs), and its repetitions all share that; the median over several processes'
+ * repetitions is robust to one such process, one process's median is not. */
+static void pool_case(json_t *into, json_t *more)
+{
+    json_t *times = json_object_get(into, "times_s");
+    json_array_extend(times, json_object_get(more, "times_s"));
+    const char *a = json_string_value(json_object_get(into, "status"));
+    const char *b = json_string_value(json_object_get(more, "status"));
+    if (status_rank(b) > status_rank(a)) {
+        json_object_set(into, "status", json_object_get(more, "status"));
+        json_object_set(into, "reason", json_object_get(more, "reason"));
+    }
+    size_t n = json_array_size(times);
+    double *x = malloc(sizeof *x * (n ? n : 1));
+    if (x == NULL)
+        return;
+    for (size_t i = 0; i < n; i++)
+        x[i] = json_number_value(json_array_get(times, i));
+    stats_summary s;
+    stats_summarise(x, (int)n, &s);
+    free(x);
+    json_object_set_new(into, "reps", json_integer((json_int_t)n));
+    if (n == 0)
+        return;
+    json_object_set_new(into, "time_min_s", json_real(s.min));
+    json_object_set_new(into, "time_median_s", json_real(s.median));
+    json_object_set_new(into, "time_mean_s", json_real(s.mean));
+    json_object_set_new(into, "time_stddev_s", json_real(s.stddev));
+    double flops = json_number_value(json_object_get(into, "flops"));
+    if (flops > 0 && s.median > 0)
+        json_object_set_new(into, "gflops", json_real(flops / s.median * 1e-9));
+}
+
+/* --pool: every key once, its repetitions from every directory. The cases array, or NULL. */
+static json_t *pooled_cases(const results_file *in, int n_in)
+{
+    json_t *cases = json_array(), *by_key = json_object();
+    for (int i = 0; i < n_in; i++)
+        for (int j = 0; j < in[i].n; j++) {
+            const results_case *c = &in[i].cases[j];
+            json_t *seen = json_object_get(by_key, c->key);
+            if (seen != NULL) {
+                pool_case(seen, c->obj);
+                continue;
+            }
+            json_t *copy = json_deep_copy(c->obj);
+            json_object_set(by_key, c->key, copy);
+            json_array_append_new(cases, copy);
+        }
+    json_decref(by_key);
+    return cases;
+}
+
+/* OUT/results.json of the pooled cases. Only JSON: a CSV row per pooled case would have to be
+ * rebuilt column by column, and compare, plots and gbench read the JSON. 0, or 2. */
+static int write_pooled(const char *out, const results_file *in, int n_in, char **dirs)
+{
+    char path[4200];
+    json_t *cases = pooled_cases(in, n_in);
+    json_t *meta = json_deep_copy(in[0].run), *from = json_array();
+    for (int i = 0; i < n_in; i++)
+        json_array_append_new(from, json_string(dirs[i]));
+    json_object_set_new(meta, "merged_from", from);
+    json_object_set_new(meta, "pooled", json_true());
+    json_object_set_new(meta, "cases_planned", json_integer((json_int_t)json_array_size(cases)));
+    snprintf(path, sizeof path, "%s/results.json", out);
+    int failed = out_json_write(path, meta, cases) != 0;
+    if (failed)
+        fprintf(stderr, "attnbench merge: cannot write %s: %s\n", path, strerror(errno));
+    else
+        printf("pooled %zu cases from %d directories into %s\n", json_array_size(cases), n_in,
+               path);
+    json_decref(meta);
+    json_decref(cases);
+    return failed ? 2 : 0;
+}
+
 int cmd_merge(int argc, char **argv)
 {
     char err[4600], csv_path[4200], tmp[4300], header[8192] = "";
-    int n_in = argc - 2, rc = 2, loaded = 0;
+    int rc = 2, loaded = 0, pool = argc > 1 && strcmp(argv[1], "--pool") == 0;
+    argc -= pool;
+    argv += pool;
+    int n_in = argc - 2;
     if (argc < 3 || argv[1][0] == '-') {
-        fprintf(stderr, "attnbench merge: usage: attnbench merge OUT DIR...\n");
+        fprintf(stderr, "attnbench merge: usage: attnbench merge [--pool] OUT DIR...\n");
         return 2;
     }
     const char *out = argv[1];
+    char json_path[4200];
     snprintf(csv_path, sizeof csv_path, "%s/results.csv", out);
-    if (access(csv_path, F_OK) == 0) {
+    snprintf(json_path, sizeof json_path, "%s/results.json", out);
+    if (access(csv_path, F_OK) == 0 || access(json_path, F_OK) == 0) {
         fprintf(stderr, "attnbench merge: %s already holds results; choose another OUT\n", out);
         return 2;
     }
@@ -82,7 +178,7 @@ int cmd_merge(int argc, char **argv)
         for (int j = 0; j < in[i].n; j++)
             keys[n_keys++] = in[i].cases[j].key;
     qsort(keys, n_keys, sizeof *keys, by_key);
-    for (size_t i = 1; i < n_keys; i++)
+    for (size_t i = 1; i < n_keys && !pool; i++)
         if (strcmp(keys[i - 1], keys[i]) == 0) {
             fprintf(stderr, "attnbench merge: case \"%s\" is in more than one directory\n",
                     keys[i]);
@@ -91,6 +187,10 @@ int cmd_merge(int argc, char **argv)
 
     if (host_make_dirs(out) != 0) {
         fprintf(stderr, "attnbench merge: cannot create %s: %s\n", out, strerror(errno));
+        goto done;
+    }
+    if (pool) {
+        rc = write_pooled(out, in, n_in, argv + 2);
         goto done;
     }
     snprintf(tmp, sizeof tmp, "%s.tmp", csv_path);
@@ -113,8 +213,6 @@ int cmd_merge(int argc, char **argv)
     }
     json_object_set_new(meta, "merged_from", from);
     json_object_set_new(meta, "cases_planned", json_integer((json_int_t)n_keys));
-    char json_path[4200];
-    snprintf(json_path, sizeof json_path, "%s/results.json", out);
     int failed = fclose(csv) != 0 || out_json_write(json_path, meta, cases) != 0 ||
                  rename(tmp, csv_path) != 0;
     json_decref(meta);
