@@ -87,11 +87,11 @@ plots: $(B)/attnbench
 # against results/baselines/ci-sim (exit 1 on a regression); `make baseline` records a new one.
 ci-bench: deps
 	@$(MAKE) --no-print-directory all
-	scripts/ci-bench
+	scripts/ci-bench $(ARGS)
 
 baseline: deps
 	@$(MAKE) --no-print-directory all
-	scripts/ci-bench --update
+	scripts/ci-bench --update $(ARGS)
 
 # Same-machine A/B: `make ab BASE=HEAD~1` builds BASE in a worktree and runs it against the
 # working tree case by case.

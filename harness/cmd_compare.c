@@ -5,6 +5,7 @@
 #include "compare_out.h"
 #include "host.h"
 #include "plot_gnuplot.h"
+#include "plot_write.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -129,36 +130,18 @@ static int has_compare_script(const char *dir)
     return access(path, R_OK) == 0;
 }
 
-/* A gnuplot string literal: single-quoted, a quote doubled. */
-static void gp_quoted(FILE *f, const char *s)
-{
-    fputc('\'', f);
-    for (; *s; s++) {
-        if (*s == '\'')
-            fputc('\'', f);
-        fputc(*s, f);
-    }
-    fputc('\'', f);
-}
-
 /* DIR/compare.tsv (case, impl, ratio, verdict) and DIR/compare.png and .svg drawn from it by
- * scripts/plot-compare.gp. 0, or -1 with the error printed. */
-static int draw_chart(const char *dir, const cmp_report *rep)
+ * scripts/plot-compare.gp (found beforehand, into scripts). Its messages go to stderr, so that
+ * stdout stays the report (JSON included). 0, or -1 with the error printed. */
+static int draw_chart(const char *dir, const char *scripts, const cmp_report *rep)
 {
-    char path[PATH_MAX + 32], scripts[PATH_MAX], msg[1024];
-    int with_ratio = 0;
-    for (int i = 0; i < rep->n; i++)
-        with_ratio += isfinite(rep->rows[i].ratio);
-    if (with_ratio == 0) {
-        printf("note: no case has a ratio on %s: no chart drawn\n", rep->metric.name);
+    char path[PATH_MAX + 32], msg[1024];
+    if (rep->n == 0) {
+        fprintf(stderr, "note: no cases: no chart drawn\n");
         return 0;
     }
-    if (gp_find_scripts(NULL, has_compare_script, scripts) != 0) {
-        fprintf(stderr, "attnbench compare: --plot: scripts/plot-compare.gp not found\n");
-        return -1;
-    }
     snprintf(path, sizeof path, "%s/compare.tsv", dir);
-    if (host_make_dirs(dir) != 0 || cmp_out_tsv(path, rep) != 0) {
+    if (cmp_out_tsv(path, rep) != 0) {
         fprintf(stderr, "attnbench compare: cannot write %s: %s\n", path, strerror(errno));
         return -1;
     }
@@ -170,15 +153,18 @@ static int draw_chart(const char *dir, const cmp_report *rep)
     }
     fprintf(f, "data = 'compare.tsv'\nout = 'compare'\nthreshold = %.17g\nmetric = ",
             rep->opts.threshold);
-    gp_quoted(f, rep->metric.label);
+    plot_gp_string(f, rep->metric.label);
     fputc('\n', f);
-    fclose(f);
+    if (fclose(f) != 0) {
+        fprintf(stderr, "attnbench compare: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
     snprintf(path, sizeof path, "%s/plot-compare.gp", scripts);
     if (gp_run(dir, path, "compare-params.gp", msg, sizeof msg) != 0) {
         fprintf(stderr, "attnbench compare: plot-compare.gp: %s\n", msg);
         return -1;
     }
-    printf("chart: %s/compare.png and compare.svg\n", dir);
+    fprintf(stderr, "chart: %s/compare.png and compare.svg\n", dir);
     return 0;
 }
 
@@ -187,11 +173,21 @@ int cmd_compare(int argc, char **argv)
     compare_args a;
     results_file files[2];
     cmp_report reps[MAX_METRICS];
-    char err[4600];
+    char err[4600], scripts[PATH_MAX];
     int rc = 2, loaded = 0, n_reps = 0;
 
     if (parse_args(argc, argv, &a) != 0)
         return 2;
+    /* Whatever can be checked before the report is, so that a bad --plot is exit 2 and a
+     * chart that fails later cannot hide a regression's exit 1. */
+    if (a.plot != NULL && gp_find_scripts(NULL, has_compare_script, scripts) != 0) {
+        fprintf(stderr, "attnbench compare: --plot: scripts/plot-compare.gp not found\n");
+        return 2;
+    }
+    if (a.plot != NULL && host_make_dirs(a.plot) != 0) {
+        fprintf(stderr, "attnbench compare: --plot %s: %s\n", a.plot, strerror(errno));
+        return 2;
+    }
     for (; loaded < 2; loaded++)
         if (results_load(a.paths[loaded], &files[loaded], err, sizeof err) != 0) {
             fprintf(stderr, "attnbench compare: %s %s\n", loaded ? "NEW" : "BASE", err);
@@ -210,12 +206,17 @@ int cmd_compare(int argc, char **argv)
         }
     }
     cmp_out_write(stdout, a.format, &files[0], &files[1], reps, n_reps);
-    if (a.plot != NULL && draw_chart(a.plot, &reps[0]) != 0)
-        goto out;
     rc = 0;
     for (int i = 0; i < n_reps; i++)
         if (cmp_regressed(&reps[i]))
             rc = 1;
+    /* A CI job that redirects the report to a full disk must not read "no regression". */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "attnbench compare: cannot write the report: %s\n", strerror(errno));
+        rc = 2;
+    }
+    if (a.plot != NULL && draw_chart(a.plot, scripts, &reps[0]) != 0 && rc == 0)
+        rc = 2;
 out:
     for (int i = 0; i < n_reps; i++)
         cmp_report_free(&reps[i]);

@@ -1,7 +1,7 @@
 /* cmd_merge.c: `attnbench merge [--pool] OUT DIR...`: joins results directories (the per-case
  * runs of scripts/ab-compare, the pieces of a sweep split across machines) into one, refusing a
- * case that two of them hold; or, with --pool, joins the repetitions of a case run in several
- * processes into one case. The run metadata is the first directory's, plus where the rest came
+ * case that two of them hold; or, with --pool, makes one case of a case run in several
+ * processes, its repetitions the processes' medians. The run metadata is the first directory's, plus where the rest came
  * from. */
 #include "cli.h"
 #include "host.h"
@@ -60,42 +60,47 @@ static int status_rank(const char *st)
     return 6;
 }
 
-/* Adds the repetitions of case `more` to `into` (the same key) and recomputes the timing fields
- * from all of them. Why pool: on a shared machine one process can run 40% slow from start to end
- * (seen in A/A runs), and its repetitions all share that; the median over several processes'
- * repetitions is robust to one such process, one process's median is not. */
-static void pool_case(json_t *into, json_t *more)
+/* The median of a case's repetitions, as a one-element times_s; [] when it has none. */
+static json_t *median_only(const results_case *c)
 {
-    json_t *times = json_object_get(into, "times_s");
-    json_array_extend(times, json_object_get(more, "times_s"));
-    const char *a = json_string_value(json_object_get(into, "status"));
-    const char *b = json_string_value(json_object_get(more, "status"));
-    if (status_rank(b) > status_rank(a)) {
-        json_object_set(into, "status", json_object_get(more, "status"));
-        json_object_set(into, "reason", json_object_get(more, "reason"));
+    json_t *t = json_array();
+    if (c->reps > 0) {
+        stats_summary s;
+        stats_summarise(c->times, c->reps, &s);
+        json_array_append_new(t, json_real(s.median));
     }
+    return t;
+}
+
+/* Recomputes a pooled case's timing fields from its times_s. */
+static void restat(json_t *c)
+{
+    json_t *times = json_object_get(c, "times_s");
     size_t n = json_array_size(times);
-    double *x = malloc(sizeof *x * (n ? n : 1));
-    if (x == NULL)
-        return;
+    double x[1024];
+    if (n > 1024)
+        n = 1024;
     for (size_t i = 0; i < n; i++)
         x[i] = json_number_value(json_array_get(times, i));
     stats_summary s;
     stats_summarise(x, (int)n, &s);
-    free(x);
-    json_object_set_new(into, "reps", json_integer((json_int_t)n));
+    json_object_set_new(c, "reps", json_integer((json_int_t)n));
     if (n == 0)
         return;
-    json_object_set_new(into, "time_min_s", json_real(s.min));
-    json_object_set_new(into, "time_median_s", json_real(s.median));
-    json_object_set_new(into, "time_mean_s", json_real(s.mean));
-    json_object_set_new(into, "time_stddev_s", json_real(s.stddev));
-    double flops = json_number_value(json_object_get(into, "flops"));
+    json_object_set_new(c, "time_min_s", json_real(s.min));
+    json_object_set_new(c, "time_median_s", json_real(s.median));
+    json_object_set_new(c, "time_mean_s", json_real(s.mean));
+    json_object_set_new(c, "time_stddev_s", json_real(s.stddev));
+    double flops = json_number_value(json_object_get(c, "flops"));
     if (flops > 0 && s.median > 0)
-        json_object_set_new(into, "gflops", json_real(flops / s.median * 1e-9));
+        json_object_set_new(c, "gflops", json_real(flops / s.median * 1e-9));
 }
 
-/* --pool: every key once, its repetitions from every directory. The cases array, or NULL. */
+/* --pool: every key once; its "repetitions" are the medians of its runs, one per directory.
+ * Why: on a shared machine a whole process can run 40% slow from start to end (seen in A/A
+ * runs), so repetitions inside one process are not independent samples, and a test on them
+ * finds "significant" what is one unlucky process. The process is the unit: one value each.
+ * A case keeps the worst status of its runs. The cases array. */
 static json_t *pooled_cases(const results_file *in, int n_in)
 {
     json_t *cases = json_array(), *by_key = json_object();
@@ -103,14 +108,26 @@ static json_t *pooled_cases(const results_file *in, int n_in)
         for (int j = 0; j < in[i].n; j++) {
             const results_case *c = &in[i].cases[j];
             json_t *seen = json_object_get(by_key, c->key);
-            if (seen != NULL) {
-                pool_case(seen, c->obj);
+            if (seen == NULL) {
+                seen = json_deep_copy(c->obj);
+                json_object_set_new(seen, "times_s", median_only(c));
+                json_object_set(by_key, c->key, seen);
+                json_array_append_new(cases, seen);
                 continue;
             }
-            json_t *copy = json_deep_copy(c->obj);
-            json_object_set(by_key, c->key, copy);
-            json_array_append_new(cases, copy);
+            json_t *median = median_only(c);
+            json_array_extend(json_object_get(seen, "times_s"), median);
+            json_decref(median);
+            const char *had = json_string_value(json_object_get(seen, "status"));
+            if (status_rank(c->status) > status_rank(had)) {
+                json_object_set_new(seen, "status", json_string(c->status));
+                json_object_set_new(seen, "reason", json_string(c->reason));
+            }
         }
+    size_t k;
+    json_t *c;
+    json_array_foreach(cases, k, c)
+        restat(c);
     json_decref(by_key);
     return cases;
 }

@@ -269,8 +269,8 @@ static int write_gbench(const char *json_path, const char *out_dir, const char *
         return -1;
     }
     snprintf(path, sizeof path, "%s/gbench.json", out_dir);
-    int rc = out_gbench_write(&r, path);
-    if (rc == 0 && extra != NULL && (rc = out_gbench_write(&r, extra)) != 0)
+    int rc = out_gbench_write(&r, path, 0);
+    if (rc == 0 && extra != NULL && (rc = out_gbench_write(&r, extra, 0)) != 0)
         snprintf(path, sizeof path, "%s", extra);
     if (rc != 0)
         fprintf(stderr, "attnbench run: cannot write %s: %s\n", path, strerror(errno));

@@ -177,25 +177,28 @@ static cmp_impl_summary *impl_summary(cmp_report *rep, const char *impl)
     return s;
 }
 
-static void summarise(cmp_report *rep)
+static int summarise(cmp_report *rep)
 {
     double *log_sum = calloc((size_t)rep->n + 1, sizeof *log_sum);
+    if (log_sum == NULL)
+        return -1;
     for (int i = 0; i < rep->n; i++) {
         cmp_row *row = &rep->rows[i];
         cmp_impl_summary *s = impl_summary(rep, row->impl);
         s->counts[row->verdict]++;
         rep->counts[row->verdict]++;
         rep->n_too_few += row->too_few && row->verdict == CMP_SAME;
-        if (log_sum != NULL && isfinite(row->ratio) && row->ratio > 0) {
+        if (isfinite(row->ratio) && row->ratio > 0) {
             log_sum[s - rep->impls] += log(row->ratio);
             s->n_ratios++;
         }
     }
     for (int i = 0; i < rep->n_impls; i++) {
         cmp_impl_summary *s = &rep->impls[i];
-        s->geomean = s->n_ratios > 0 && log_sum != NULL ? exp(log_sum[i] / s->n_ratios) : NAN;
+        s->geomean = s->n_ratios > 0 ? exp(log_sum[i] / s->n_ratios) : NAN;
     }
     free(log_sum);
+    return 0;
 }
 
 int cmp_run(const results_file *base, const results_file *cur, const cmp_metric *m,
@@ -223,7 +226,10 @@ int cmp_run(const results_file *base, const results_file *cur, const cmp_metric 
         row->impl = any->impl;
         judge(m, o, row);
     }
-    summarise(rep);
+    if (summarise(rep) != 0) {
+        cmp_report_free(rep);
+        return -1;
+    }
     rep->min_reps_needed = 2;
     while (rep->min_reps_needed < 1000 && mwu_min_p(rep->min_reps_needed,
                                                      rep->min_reps_needed) >= o->alpha)

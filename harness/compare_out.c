@@ -119,7 +119,8 @@ static void write_text(FILE *f, const cmp_report *rep)
                 fprintf(f, "  [%s -> %s]", row->base->status, row->cur->status);
             fputc('\n', f);
         }
-    fprintf(f, "\n%-16s %6s %9s  %s\n", "impl", "cases", "geomean", "verdicts");
+    fprintf(f, "\n%-16s %6s %9s  %s\n", "impl", "cases", "geomean", "verdicts (geomean: of the"
+            " ratios NEW / BASE)");
     for (int i = 0; i < rep->n_impls; i++) {
         const cmp_impl_summary *s = &rep->impls[i];
         int total = 0;
@@ -142,8 +143,11 @@ static void md_row(FILE *f, const cmp_report *rep, const cmp_row *row)
     fmt_ratio(row->ratio, r, sizeof r);
     fmt_p(row, p, sizeof p);
     fprintf(f, "| %s | `%s` | %s | %s | %s | %s |\n", cmp_verdict_name(row->verdict), row->key,
-            b, n, r, p);
+            row->verdict == CMP_BROKEN || row->verdict == CMP_FIXED ? row->base->status : b,
+            row->verdict == CMP_BROKEN || row->verdict == CMP_FIXED ? row->cur->status : n, r, p);
 }
+
+#define MD_MAX_ROWS 200
 
 static void write_markdown(FILE *f, const cmp_report *rep)
 {
@@ -175,9 +179,14 @@ static void write_markdown(FILE *f, const cmp_report *rep)
                 if ((int)rep->rows[i].verdict == listing_order[k])
                     md_row(f, rep, &rep->rows[i]);
     }
-    fprintf(f, "\n<details><summary>all %d cases</summary>\n\n%s", rep->n, header);
-    for (int i = 0; i < rep->n; i++)
+    /* GitHub refuses a comment over 65536 characters: the folded list stops at 200 rows. */
+    int shown = rep->n < MD_MAX_ROWS ? rep->n : MD_MAX_ROWS;
+    fprintf(f, "\n<details><summary>%s %d cases</summary>\n\n%s", shown < rep->n ? "the first"
+            : "all", shown, header);
+    for (int i = 0; i < shown; i++)
         md_row(f, rep, &rep->rows[i]);
+    if (shown < rep->n)
+        fprintf(f, "\n%d more in the text or JSON report.\n", rep->n - shown);
     fprintf(f, "\n</details>\n");
     too_few_note(rep, line, sizeof line);
     if (line[0] != '\0')
@@ -316,9 +325,8 @@ int cmp_out_tsv(const char *path, const cmp_report *rep)
     fprintf(f, "case\timpl\tratio\tverdict\n");
     for (int i = 0; i < rep->n; i++) {
         const cmp_row *row = &rep->rows[i];
-        if (isfinite(row->ratio))
-            fprintf(f, "%s\t%s\t%.6g\t%s\n", row->key, row->impl, row->ratio,
-                    cmp_verdict_name(row->verdict));
+        fprintf(f, "%s\t%s\t%.6g\t%s\n", row->key, row->impl, row->ratio,
+                cmp_verdict_name(row->verdict));
     }
     return fclose(f);
 }

@@ -13,8 +13,8 @@ typedef enum { CMP_OUT_TEXT, CMP_OUT_MARKDOWN, CMP_OUT_JSON } cmp_format;
 void cmp_out_write(FILE *f, cmp_format fmt, const results_file *base, const results_file *cur,
                    const cmp_report *reps, int n_reps);
 
-/* The chart's data: a header, then case, impl, ratio, verdict for each case with a ratio.
- * 0, or -1 with errno. */
+/* The chart's data: a header, then case, impl, ratio (nan where there is none, as for a broken
+ * case), verdict, for every case. 0, or -1 with errno. */
 int cmp_out_tsv(const char *path, const cmp_report *rep);
 
 #endif

@@ -21,7 +21,9 @@ static void usage(FILE *f)
           "                     exit 1 when a case is slower or broken\n"
           "  merge [--pool] OUT DIR...\n"
           "                     joins results directories into OUT: no case in two, or with\n"
-          "                     --pool each case's repetitions from all of them\n"
+          "                     --pool one case per key, one value per directory (its median)\n"
+          "  gbench DIR FILE [--aggregates-only]\n"
+          "                     DIR's results in Google Benchmark's JSON schema\n"
           "  plots DIR [--scripts SCRIPTDIR]\n"
           "                     figures of DIR/results.json into DIR/plots (gnuplot: PNG, SVG)\n"
           "                     and DIR/index.html\n"
@@ -51,6 +53,8 @@ int main(int argc, char **argv)
         return cmd_compare(argc - 1, argv + 1);
     if (strcmp(cmd, "merge") == 0)
         return cmd_merge(argc - 1, argv + 1);
+    if (strcmp(cmd, "gbench") == 0)
+        return cmd_gbench(argc - 1, argv + 1);
     if (strcmp(cmd, "plots") == 0)
         return cmd_plots(argc - 1, argv + 1);
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {

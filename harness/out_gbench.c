@@ -6,6 +6,7 @@
 #include "host.h"
 #include "stats.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,11 +28,13 @@ static json_t *context(const results_file *r)
     size_t i;
     double load[3] = {0, 0, 0};
 
-    json_object_set(ctx, "date", (v = json_object_get(run, "date")) ? v : json_string("?"));
-    json_object_set(ctx, "host_name", (v = json_object_get(run, "host")) ? v : json_string("?"));
+    v = json_object_get(run, "date");
+    json_object_set_new(ctx, "date", v ? json_incref(v) : json_string("?"));
+    v = json_object_get(run, "host");
+    json_object_set_new(ctx, "host_name", v ? json_incref(v) : json_string("?"));
     json_object_set_new(ctx, "executable", json_string("attnbench"));
-    json_object_set(ctx, "num_cpus", (v = json_object_get(run, "online_cpus")) ? v
-                                                                             : json_integer(0));
+    v = json_object_get(run, "online_cpus");
+    json_object_set_new(ctx, "num_cpus", v ? json_incref(v) : json_integer(0));
     char mhz[64];
     host_cpuinfo("cpu MHz", mhz, sizeof mhz);
     json_object_set_new(ctx, "mhz_per_cpu", json_integer(atol(mhz)));
@@ -83,11 +86,15 @@ static json_t *entry(const results_case *c, const char *name, int family, int in
                      c->reps > 0 ? c->reps : 1, "threads", c->threads);
 }
 
-static void add_case(json_t *list, const results_case *c, int family, int instance)
+static void add_case(json_t *list, const results_case *c, int family, int instance,
+                     int aggregates_only)
 {
     char name[512], agg_name[600];
     out_gbench_name(c, name, sizeof name);
-    if (strcmp(c->status, "PASS") != 0 || c->reps == 0) {
+    int passed = strcmp(c->status, "PASS") == 0 && c->reps > 0;
+    if (!passed && aggregates_only)
+        return;
+    if (!passed) {
         /* What gbench writes for a benchmark that called SkipWithError. */
         json_t *o = entry(c, name, family, instance);
         char msg[1200];
@@ -103,7 +110,7 @@ static void add_case(json_t *list, const results_case *c, int family, int instan
         json_array_append_new(list, o);
         return;
     }
-    for (int i = 0; i < c->reps; i++) {
+    for (int i = 0; i < c->reps && !aggregates_only; i++) {
         json_t *o = entry(c, name, family, instance);
         json_object_set_new(o, "run_type", json_string("iteration"));
         json_object_set_new(o, "repetition_index", json_integer(i));
@@ -139,7 +146,7 @@ static void add_case(json_t *list, const results_case *c, int family, int instan
     }
 }
 
-int out_gbench_write(const results_file *r, const char *path)
+int out_gbench_write(const results_file *r, const char *path, int aggregates_only)
 {
     char tmp[4200];
     json_t *doc = json_object(), *list = json_array();
@@ -155,7 +162,7 @@ int out_gbench_write(const results_file *r, const char *path)
             families[n_families++] = c->impl;
         if (f == 256)
             f = 255;
-        add_case(list, c, f, instances[f]++);
+        add_case(list, c, f, instances[f]++, aggregates_only);
     }
     json_object_set_new(doc, "context", context(r));
     json_object_set_new(doc, "benchmarks", list);
@@ -163,7 +170,9 @@ int out_gbench_write(const results_file *r, const char *path)
     int rc = json_dump_file(doc, tmp, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
     json_decref(doc);
     if (rc != 0 || rename(tmp, path) != 0) {
+        int saved = errno;
         unlink(tmp);
+        errno = saved;
         return -1;
     }
     return 0;

@@ -6,9 +6,10 @@
 #include "results_read.h"
 
 /* Writes r to path (temp file + rename): a "context" from the run's metadata, then per case one
- * "iteration" entry per repetition and the mean, median, stddev and cv aggregates. 0, or -1
- * with errno. */
-int out_gbench_write(const results_file *r, const char *path);
+ * "iteration" entry per repetition and the mean, median, stddev and cv aggregates. With
+ * aggregates_only, only the aggregates of passing cases (what a charting tool that plots every
+ * entry wants). 0, or -1 with errno. */
+int out_gbench_write(const results_file *r, const char *path, int aggregates_only);
 
 /* The benchmark name of a case: "attn/<impl>/b:1/h:4/kvh:4/q:512/kv:512/d:64/causal:0/
  * dist:normal/cache:warm/threads:1". */

@@ -67,9 +67,11 @@ static const char *read_case(json_t *o, results_case *c, double **times)
     c->times = c->reps > 0 ? *times : NULL;
     *times += c->reps;
     c->obj = o;
-    snprintf(c->key, sizeof c->key, "%s b%d h%d/%d q%d kv%d d%d %s %s t%d %s", c->impl,
-             c->batch, c->heads, c->kv_heads, c->seq_q, c->seq_kv, c->head_dim,
-             c->causal ? "causal" : "full", c->dist, c->threads, c->cache);
+    int n = snprintf(c->key, sizeof c->key, "%s b%d h%d/%d q%d kv%d d%d %s %s t%d %s",
+                     c->impl, c->batch, c->heads, c->kv_heads, c->seq_q, c->seq_kv, c->head_dim,
+                     c->causal ? "causal" : "full", c->dist, c->threads, c->cache);
+    if (n < 0 || (size_t)n >= sizeof c->key)
+        return "impl (too long a name for a case key)";
     return NULL;
 }
 

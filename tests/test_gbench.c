@@ -48,8 +48,7 @@ static void test_schema(void **st)
     test_write_file(in, sizeof in, "gbench-in", fixture);
     snprintf(out, sizeof out, "/tmp/attnbench-test-gbench-%d.json", (int)getpid());
     assert_int_equal(results_load(in, &r, err, sizeof err), 0);
-    assert_int_equal(out_gbench_write(&r, out), 0);
-    results_free(&r);
+    assert_int_equal(out_gbench_write(&r, out, 0), 0);
     json_t *doc = json_load_file(out, 0, &je);
     assert_non_null(doc);
 
@@ -105,6 +104,17 @@ static void test_schema(void **st)
         assert_true(num(e, "iterations") == 3 && num(e, "repetitions") == 3);
         assert_true(fabs(num(e, "real_time") - agg_ns[i]) < 1e-6);
     }
+    json_decref(doc);
+
+    /* Aggregates only: the four of the passing case, nothing of the failed one. */
+    assert_int_equal(out_gbench_write(&r, out, 1), 0);
+    results_free(&r);
+    doc = json_load_file(out, 0, &je);
+    assert_non_null(doc);
+    list = json_object_get(doc, "benchmarks");
+    assert_int_equal(json_array_size(list), 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_string_equal(str(json_array_get(list, i), "run_type"), "aggregate");
     json_decref(doc);
     unlink(in);
     unlink(out);
