@@ -4,7 +4,9 @@
 CC       = gcc
 OPENBLAS = /usr/lib/x86_64-linux-gnu/openblas-openmp
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-CFLAGS   = -std=c11 -O2 -g $(WARN) -D_GNU_SOURCE -fopenmp
+# Functions start on 64-byte boundaries, so a kernel's loops keep their alignment when other
+# code grows: an A/B run measured an untouched kernel 14% faster after another file changed.
+CFLAGS   = -std=c11 -O2 -g $(WARN) -D_GNU_SOURCE -fopenmp -falign-functions=64
 CPPFLAGS = -Iimpls -Iharness -I/usr/include/x86_64-linux-gnu/openblas-openmp
 LDLIBS   = -linih -ljansson -L$(OPENBLAS) -Wl,-rpath,$(OPENBLAS) -lopenblas -ldnnl -lhwloc -lpapi -ldl -lm
 GIT_DESC := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
