@@ -72,21 +72,22 @@ static json_t *median_only(const results_case *c)
     return t;
 }
 
-/* Recomputes a pooled case's timing fields from its times_s. */
-static void restat(json_t *c)
+/* Recomputes a pooled case's timing fields from its times_s. -1 when out of memory. */
+static int restat(json_t *c)
 {
     json_t *times = json_object_get(c, "times_s");
     size_t n = json_array_size(times);
-    double x[1024];
-    if (n > 1024)
-        n = 1024;
+    double *x = malloc(sizeof *x * (n ? n : 1));
+    if (x == NULL)
+        return -1;
     for (size_t i = 0; i < n; i++)
         x[i] = json_number_value(json_array_get(times, i));
     stats_summary s;
     stats_summarise(x, (int)n, &s);
+    free(x);
     json_object_set_new(c, "reps", json_integer((json_int_t)n));
     if (n == 0)
-        return;
+        return 0;
     json_object_set_new(c, "time_min_s", json_real(s.min));
     json_object_set_new(c, "time_median_s", json_real(s.median));
     json_object_set_new(c, "time_mean_s", json_real(s.mean));
@@ -94,13 +95,14 @@ static void restat(json_t *c)
     double flops = json_number_value(json_object_get(c, "flops"));
     if (flops > 0 && s.median > 0)
         json_object_set_new(c, "gflops", json_real(flops / s.median * 1e-9));
+    return 0;
 }
 
 /* --pool: every key once; its "repetitions" are the medians of its runs, one per directory.
  * Why: on a shared machine a whole process can run 40% slow from start to end (seen in A/A
  * runs), so repetitions inside one process are not independent samples, and a test on them
  * finds "significant" what is one unlucky process. The process is the unit: one value each.
- * A case keeps the worst status of its runs. The cases array. */
+ * A case keeps the worst status of its runs. The cases array, or NULL when out of memory. */
 static json_t *pooled_cases(const results_file *in, int n_in)
 {
     json_t *cases = json_array(), *by_key = json_object();
@@ -126,9 +128,14 @@ static json_t *pooled_cases(const results_file *in, int n_in)
         }
     size_t k;
     json_t *c;
+    int failed = 0;
     json_array_foreach(cases, k, c)
-        restat(c);
+        failed |= restat(c) != 0;
     json_decref(by_key);
+    if (failed) {
+        json_decref(cases);
+        return NULL;
+    }
     return cases;
 }
 
@@ -138,6 +145,10 @@ static int write_pooled(const char *out, const results_file *in, int n_in, char 
 {
     char path[4200];
     json_t *cases = pooled_cases(in, n_in);
+    if (cases == NULL) {
+        fprintf(stderr, "attnbench merge: out of memory\n");
+        return 2;
+    }
     json_t *meta = json_deep_copy(in[0].run), *from = json_array();
     for (int i = 0; i < n_in; i++)
         json_array_append_new(from, json_string(dirs[i]));

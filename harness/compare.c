@@ -18,20 +18,9 @@ static const char *const verdict_names[] = {
 #undef CMP_NAME
 };
 
-static const char *const verdict_meanings[] = {
-#define CMP_MEANING(id, word, meaning) meaning,
-    CMP_VERDICT_MAP(CMP_MEANING)
-#undef CMP_MEANING
-};
-
 const char *cmp_verdict_name(int v)
 {
     return v >= 0 && v < CMP_N_VERDICTS ? verdict_names[v] : "?";
-}
-
-const char *cmp_verdict_meaning(int v)
-{
-    return v >= 0 && v < CMP_N_VERDICTS ? verdict_meanings[v] : "?";
 }
 
 /* Per-case numbers a user may compare on; all are "lower is better". */

@@ -24,7 +24,6 @@ typedef enum {
 } cmp_verdict;
 
 const char *cmp_verdict_name(int v);
-const char *cmp_verdict_meaning(int v);
 
 typedef enum {
     CMP_TIME,       /* median seconds per run(); lower is better; U test on the times */

@@ -98,9 +98,31 @@ static void too_few_note(const cmp_report *rep, char *out, size_t len)
                  rep->n_too_few, rep->opts.alpha, rep->min_reps_needed);
 }
 
+/* One row's printed cells, the same in every format. */
+typedef struct row_cells {
+    char base[32], cur[32], ratio[32], p[32];
+} row_cells;
+
+static void format_row(const cmp_report *rep, const cmp_row *row, row_cells *c)
+{
+    fmt_value(&rep->metric, row->base_value, c->base, sizeof c->base);
+    fmt_value(&rep->metric, row->new_value, c->cur, sizeof c->cur);
+    fmt_ratio(row->ratio, c->ratio, sizeof c->ratio);
+    fmt_p(row, c->p, sizeof c->p);
+}
+
+static int impl_cases(const cmp_impl_summary *s)
+{
+    int total = 0;
+    for (int v = 0; v < CMP_N_VERDICTS; v++)
+        total += s->counts[v];
+    return total;
+}
+
 static void write_text(FILE *f, const cmp_report *rep)
 {
-    char line[512], b[32], n[32], r[32], p[32];
+    char line[512], r[32];
+    row_cells c;
     method_line(rep, line, sizeof line);
     fprintf(f, "metric: %s\n\n", line);
     fprintf(f, "%-10s %8s %9s %11s %11s  %s\n", "verdict", "ratio", "p", "base", "new", "case");
@@ -109,12 +131,9 @@ static void write_text(FILE *f, const cmp_report *rep)
             const cmp_row *row = &rep->rows[i];
             if ((int)row->verdict != listing_order[k])
                 continue;
-            fmt_value(&rep->metric, row->base_value, b, sizeof b);
-            fmt_value(&rep->metric, row->new_value, n, sizeof n);
-            fmt_ratio(row->ratio, r, sizeof r);
-            fmt_p(row, p, sizeof p);
-            fprintf(f, "%-10s %8s %9s %11s %11s  %s", cmp_verdict_name(row->verdict), r, p, b, n,
-                    row->key);
+            format_row(rep, row, &c);
+            fprintf(f, "%-10s %8s %9s %11s %11s  %s", cmp_verdict_name(row->verdict), c.ratio,
+                    c.p, c.base, c.cur, row->key);
             if (row->verdict == CMP_BROKEN || row->verdict == CMP_FIXED)
                 fprintf(f, "  [%s -> %s]", row->base->status, row->cur->status);
             fputc('\n', f);
@@ -123,12 +142,9 @@ static void write_text(FILE *f, const cmp_report *rep)
             " ratios NEW / BASE)");
     for (int i = 0; i < rep->n_impls; i++) {
         const cmp_impl_summary *s = &rep->impls[i];
-        int total = 0;
-        for (int v = 0; v < CMP_N_VERDICTS; v++)
-            total += s->counts[v];
         fmt_ratio(s->geomean, r, sizeof r);
         counts_line(s->counts, line, sizeof line);
-        fprintf(f, "%-16s %6d %9s  %s\n", s->impl, total, r, line);
+        fprintf(f, "%-16s %6d %9s  %s\n", s->impl, impl_cases(s), r, line);
     }
     too_few_note(rep, line, sizeof line);
     if (line[0] != '\0')
@@ -137,14 +153,12 @@ static void write_text(FILE *f, const cmp_report *rep)
 
 static void md_row(FILE *f, const cmp_report *rep, const cmp_row *row)
 {
-    char b[32], n[32], r[32], p[32];
-    fmt_value(&rep->metric, row->base_value, b, sizeof b);
-    fmt_value(&rep->metric, row->new_value, n, sizeof n);
-    fmt_ratio(row->ratio, r, sizeof r);
-    fmt_p(row, p, sizeof p);
+    row_cells c;
+    int status_change = row->verdict == CMP_BROKEN || row->verdict == CMP_FIXED;
+    format_row(rep, row, &c);
     fprintf(f, "| %s | `%s` | %s | %s | %s | %s |\n", cmp_verdict_name(row->verdict), row->key,
-            row->verdict == CMP_BROKEN || row->verdict == CMP_FIXED ? row->base->status : b,
-            row->verdict == CMP_BROKEN || row->verdict == CMP_FIXED ? row->cur->status : n, r, p);
+            status_change ? row->base->status : c.base, status_change ? row->cur->status : c.cur,
+            c.ratio, c.p);
 }
 
 #define MD_MAX_ROWS 200
@@ -161,11 +175,8 @@ static void write_markdown(FILE *f, const cmp_report *rep)
                "| --- | ---: | ---: | ---: | ---: | ---: |\n");
     for (int i = 0; i < rep->n_impls; i++) {
         const cmp_impl_summary *s = &rep->impls[i];
-        int total = 0;
-        for (int v = 0; v < CMP_N_VERDICTS; v++)
-            total += s->counts[v];
         fmt_ratio(s->geomean, r, sizeof r);
-        fprintf(f, "| %s | %d | %s | %d | %d | %d |\n", s->impl, total, r,
+        fprintf(f, "| %s | %d | %s | %d | %d | %d |\n", s->impl, impl_cases(s), r,
                 s->counts[CMP_SLOWER], s->counts[CMP_FASTER], s->counts[CMP_BROKEN]);
     }
     static const char header[] = "| verdict | case | base | new | ratio | p |\n"

@@ -13,7 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-void out_gbench_name(const results_case *c, char *out, size_t len)
+/* "attn/<impl>/b:1/h:4/kvh:4/q:512/kv:512/d:64/causal:0/dist:normal/cache:warm/threads:1" */
+static void case_name(const results_case *c, char *out, size_t len)
 {
     snprintf(out, len,
              "attn/%s/b:%d/h:%d/kvh:%d/q:%d/kv:%d/d:%d/causal:%d/dist:%s/cache:%s/threads:%d",
@@ -90,7 +91,7 @@ static void add_case(json_t *list, const results_case *c, int family, int instan
                      int aggregates_only)
 {
     char name[512], agg_name[600];
-    out_gbench_name(c, name, sizeof name);
+    case_name(c, name, sizeof name);
     int passed = strcmp(c->status, "PASS") == 0 && c->reps > 0;
     if (!passed && aggregates_only)
         return;

@@ -11,8 +11,4 @@
  * entry wants). 0, or -1 with errno. */
 int out_gbench_write(const results_file *r, const char *path, int aggregates_only);
 
-/* The benchmark name of a case: "attn/<impl>/b:1/h:4/kvh:4/q:512/kv:512/d:64/causal:0/
- * dist:normal/cache:warm/threads:1". */
-void out_gbench_name(const results_case *c, char *out, size_t len);
-
 #endif

@@ -197,10 +197,3 @@ double results_counter(const results_case *c, const char *name, const char **eve
     }
     return NAN;
 }
-
-const results_case *results_find(const results_file *r, const char *key)
-{
-    results_case probe;
-    snprintf(probe.key, sizeof probe.key, "%s", key);
-    return bsearch(&probe, r->cases, (size_t)r->n, sizeof *r->cases, cmp_key);
-}

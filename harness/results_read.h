@@ -43,7 +43,4 @@ double results_number(const results_case *c, const char *field);
  * uses, or NULL. */
 double results_counter(const results_case *c, const char *name, const char **event);
 
-/* The case in r with this key, or NULL. */
-const results_case *results_find(const results_file *r, const char *key);
-
 #endif

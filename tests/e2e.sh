@@ -196,6 +196,11 @@ check "merge: 6 cases in JSON and CSV" \
     "[ \$(grep -c '\"repro\":' $tmp/merged/results.json) -eq 6 ] && [ \$(wc -l < $tmp/merged/results.csv) -eq 7 ]"
 expect_usage_error "merge: a case in two directories" "is in more than one directory" \
     "$bin" merge "$tmp/none" "$tmp/cmpa" "$tmp/cmpa"
+"$bin" merge --pool "$tmp/pooled" "$tmp/cmpa" "$tmp/cmpa" "$tmp/cmpc" > /dev/null 2>&1
+check "merge --pool: each case once, one value per directory that has it" \
+    "[ \$(grep -c '\"repro\":' $tmp/pooled/results.json) -eq 6 ] &&
+     [ \$(grep -c '\"reps\": 2,' $tmp/pooled/results.json) -eq 4 ] &&
+     [ \$(grep -c '\"reps\": 1,' $tmp/pooled/results.json) -eq 2 ]"
 
 check "gbench.json in the results directory, same as --gbench FILE" \
     "cmp -s $tmp/cmpa/gbench.json $tmp/cmpa.gbench.json"
