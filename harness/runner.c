@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 /* How far the child got: names the phase in a CRASH or TIMEOUT reason. */
@@ -38,6 +39,12 @@ typedef struct child_report {
     char why[256];
     int reps;                     /* timed repetitions completed */
     int modified;                 /* bit 0 q, 1 k, 2 v */
+    char overrun[160];            /* a sentinel beside a tensor changed: what guard_check said */
+    int overrun_stage, overrun_rep;
+    volatile int guard_hit;       /* the fatal fault was in a guard page: */
+    int guard_buf;                /*   beside this tensor (GUARD_Q..GUARD_O), */
+    long long guard_offset;       /*   this far from it (guard_locate), */
+    int guard_write;              /*   1 a write, 0 a read, -1 unknown */
     long long rss_before, hwm_after;
     long long heap_before, heap_peak;
     long long faults;             /* prepare through the first run; -1 until then */
@@ -68,14 +75,21 @@ int runner_problem_init(runner_problem *rp, const attn_problem *p, int dist, uin
     rp->kv_len = (size_t)p->batch * p->kv_heads * p->seq_kv * p->head_dim;
     size_t rows = rp->q_len / (size_t)p->head_dim;
 
-    rp->q = malloc(sizeof(float) * rp->q_len);
-    rp->k = malloc(sizeof(float) * rp->kv_len);
-    rp->v = malloc(sizeof(float) * rp->kv_len);
-    rp->o = runner_shared_alloc(sizeof(float) * rp->q_len);
+    static const char *const names[GUARD_N] = {"q", "k", "v", "o"};
+    int failed = 0;
+    for (int i = 0; i < GUARD_N; i++)
+        failed |= guard_alloc(&rp->bufs[i], names[i],
+                              sizeof(float) * (i == GUARD_Q || i == GUARD_O ? rp->q_len
+                                                                            : rp->kv_len),
+                              i == GUARD_O) != 0;
+    rp->q = rp->bufs[GUARD_Q].data;
+    rp->k = rp->bufs[GUARD_K].data;
+    rp->v = rp->bufs[GUARD_V].data;
+    rp->o = rp->bufs[GUARD_O].data;
     rp->ref.o = runner_shared_alloc(sizeof(double) * rp->q_len);
     rp->ref.mag = runner_shared_alloc(sizeof(double) * rp->q_len);
     rp->ref.row_score = runner_shared_alloc(sizeof(double) * rows);
-    if (!rp->q || !rp->k || !rp->v || !rp->o || !rp->ref.o || !rp->ref.mag || !rp->ref.row_score) {
+    if (failed || !rp->ref.o || !rp->ref.mag || !rp->ref.row_score) {
         snprintf(why, why_len, "out of memory for the problem's tensors (%.1f MiB)",
                  (double)(sizeof(float) * (2 * rp->q_len + 2 * rp->kv_len) +
                           sizeof(double) * (2 * rp->q_len + rows)) / 1048576.0);
@@ -94,10 +108,8 @@ int runner_problem_init(runner_problem *rp, const attn_problem *p, int dist, uin
 void runner_problem_free(runner_problem *rp)
 {
     size_t rows = rp->p && rp->p->head_dim ? rp->q_len / (size_t)rp->p->head_dim : 0;
-    free(rp->q);
-    free(rp->k);
-    free(rp->v);
-    runner_shared_free(rp->o, sizeof(float) * rp->q_len);
+    for (int i = 0; i < GUARD_N; i++)
+        guard_free(&rp->bufs[i]);
     runner_shared_free(rp->ref.o, sizeof(double) * rp->q_len);
     runner_shared_free(rp->ref.mag, sizeof(double) * rp->q_len);
     runner_shared_free(rp->ref.row_score, sizeof(double) * rows);
@@ -241,6 +253,61 @@ static void evict_caches(const unsigned char *buf, size_t bytes, int threads)
     evict_sink = sum;
 }
 
+/* The child's fault handler: when a SIGSEGV lands in a guard page it notes which tensor was
+ * missed and how. SA_RESETHAND has restored the default action by then, and the signal raised
+ * again is delivered on return: the process dies of SIGSEGV as the parent expects, whether
+ * the first one came from a fault or from raise(). */
+static child_report *fault_report;
+static const guarded_buf *fault_bufs;
+
+static void on_fault(int sig, siginfo_t *si, void *uctx)
+{
+    int which;
+    long long offset;
+    raise(sig);
+    if (fault_report == NULL || fault_report->guard_hit || si->si_code <= 0 ||
+        !guard_locate(fault_bufs, GUARD_N, (uintptr_t)si->si_addr, &which, &offset))
+        return;
+    fault_report->guard_buf = which;
+    fault_report->guard_offset = offset;
+#if defined(__x86_64__) && defined(REG_ERR)
+    /* The page-fault error code: bit 1 is set for a write. */
+    fault_report->guard_write = (((ucontext_t *)uctx)->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+#else
+    (void)uctx;
+    fault_report->guard_write = -1;
+#endif
+    fault_report->guard_hit = 1;
+}
+
+static void catch_guard_faults(const runner_problem *rp, child_report *rep)
+{
+    /* Its own stack, so that the handler runs even when the fault is a stack overflow. */
+    static unsigned char alt[1 << 16];
+    stack_t ss = {.ss_sp = alt, .ss_size = sizeof alt};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_fault;
+    sa.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    fault_report = rep;
+    fault_bufs = rp->bufs;
+    sigaltstack(&ss, NULL);
+    sigaction(SIGSEGV, &sa, NULL);
+}
+
+/* After a repetition: 0 when a sentinel beside a tensor changed (noted in rep), else 1. */
+static int sentinels_intact(const runner_problem *rp, child_report *rep)
+{
+    for (int i = 0; i < GUARD_N; i++)
+        if (guard_check(&rp->bufs[i], rep->overrun, sizeof rep->overrun) != 0) {
+            rep->overrun_stage = rep->stage;
+            rep->overrun_rep = rep->rep;
+            return 0;
+        }
+    return 1;
+}
+
 /* The untimed repetitions the counters cover, after the timed ones. */
 static void counted_reps(const runner_problem *rp, const attn_impl *impl, void *state,
                          const runner_opts *opts, ctr_session *cs, const unsigned char *evict,
@@ -254,7 +321,7 @@ static void counted_reps(const runner_problem *rp, const attn_impl *impl, void *
         ctr_start(cs);
         rep->rc = impl->run(state, rp->q, rp->k, rp->v, rp->o);
         ctr_stop(cs);
-        if (rep->rc != 0)
+        if (rep->rc != 0 || !sentinels_intact(rp, rep))
             return;
     }
     ctr_finish(cs, (int)opts->counter_reps);
@@ -274,9 +341,12 @@ static void child_main(const runner_problem *rp, const attn_impl *impl, int thre
         rep->stage = STAGE_DONE;
         _exit(0);
     }
-    /* NaN everywhere, so an element that run() never writes fails the check. */
+    /* NaN everywhere, so an element that run() never writes fails the check; the output's
+     * sentinels afresh, as an earlier case may have overwritten them. */
     for (size_t i = 0; i < rp->q_len; i++)
         rp->o[i] = NAN;
+    guard_arm(&rp->bufs[GUARD_O]);
+    catch_guard_faults(rp, rep);
 
     /* Before any thread exists, so that counters can follow the threads made later. */
     ctr_session *cs = NULL;
@@ -328,7 +398,7 @@ static void child_main(const runner_problem *rp, const attn_impl *impl, int thre
         rep->rc = impl->run(state, rp->q, rp->k, rp->v, rp->o);
         note_heap(rep);
         note_faults(rep, faults_at_prepare);
-        if (rep->rc != 0)
+        if (rep->rc != 0 || !sentinels_intact(rp, rep))
             goto done;
     }
 
@@ -342,7 +412,7 @@ static void child_main(const runner_problem *rp, const attn_impl *impl, int thre
         double t0 = host_now_s();
         rep->rc = impl->run(state, rp->q, rp->k, rp->v, rp->o);
         double t1 = host_now_s();
-        if (rep->rc != 0)
+        if (rep->rc != 0 || !sentinels_intact(rp, rep))
             goto done;
         rep->times[rep->reps++] = t1 - t0;
         if (rep->reps == 1) {
@@ -443,9 +513,17 @@ void runner_run_case(const runner_problem *rp, const attn_impl *impl, int thread
         snprintf(res->reason, sizeof res->reason, "ran past timeout_s = %g s (killed %s)",
                  opts->timeout_s, where);
     } else if (WIFSIGNALED(ws)) {
+        char what[160] = "";
         res->status = ST_CRASH;
         signal_text(WTERMSIG(ws), sig, sizeof sig);
-        snprintf(res->reason, sizeof res->reason, "killed by %s %s", sig, where);
+        if (WTERMSIG(ws) == SIGSEGV && rep->guard_hit && rep->guard_buf >= 0 &&
+            rep->guard_buf < GUARD_N) {
+            what[0] = ':';
+            what[1] = ' ';
+            guard_describe(&rp->bufs[rep->guard_buf], rep->guard_offset, rep->guard_write,
+                           what + 2, sizeof what - 2);
+        }
+        snprintf(res->reason, sizeof res->reason, "killed by %s %s%s", sig, where, what);
     } else if (rep->stage != STAGE_DONE) {
         res->status = ST_CRASH;
         snprintf(res->reason, sizeof res->reason, "the process exited with status %d %s",
@@ -464,6 +542,10 @@ void runner_run_case(const runner_problem *rp, const attn_impl *impl, int thread
         res->status = ST_ERROR;
         snprintf(res->reason, sizeof res->reason, "run returned %d in %s, repetition %d",
                  rep->rc, stage_names[rep->failed_stage], rep->failed_rep + 1);
+    } else if (rep->overrun[0] != '\0') {
+        res->status = ST_FAIL;
+        snprintf(res->reason, sizeof res->reason, "run %s (found after %s, repetition %d)",
+                 rep->overrun, stage_names[rep->overrun_stage], rep->overrun_rep + 1);
     } else if (rep->modified) {
         res->status = ST_FAIL;
         snprintf(res->reason, sizeof res->reason, "run modified its input%s%s%s",

@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "counters.h"
+#include "guard.h"
 #include "status.h"
 #include "sweep.h"
 
@@ -21,9 +22,13 @@ typedef struct runner_opts {
     int bind;                     /* topo_bind_mode */
 } runner_opts;
 
-/* One problem's tensors, made once and shared by every case on it. */
+enum { GUARD_Q, GUARD_K, GUARD_V, GUARD_O, GUARD_N };
+
+/* One problem's tensors, made once and shared by every case on it. Each lies between guard
+ * pages (guard.h), so a stray access names the tensor it missed. */
 typedef struct runner_problem {
     const attn_problem *p;
+    guarded_buf bufs[GUARD_N];    /* the mappings of q, k, v, o */
     float *q, *k, *v;             /* inputs, private to the parent; children get copies */
     size_t q_len, kv_len;         /* floats in q (= o) and in k (= v) */
     uint64_t hash_q, hash_k, hash_v;

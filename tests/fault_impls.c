@@ -79,6 +79,51 @@ static int not_here(char *why, size_t why_len)
     return 1;
 }
 
+/* The stray accesses keep the problem, to know where each tensor ends. */
+static int keep_prepare(const attn_problem *p, void **state, char *why, size_t why_len)
+{
+    (void)why;
+    (void)why_len;
+    attn_problem *copy = malloc(sizeof *copy);
+    if (copy == NULL)
+        return 1;
+    *copy = *p;
+    *state = copy;
+    return 0;
+}
+
+static size_t q_floats(const attn_problem *p)
+{
+    return (size_t)p->batch * p->heads * p->seq_q * p->head_dim;
+}
+
+static size_t kv_floats(const attn_problem *p)
+{
+    return (size_t)p->batch * p->kv_heads * p->seq_kv * p->head_dim;
+}
+
+static int run_write_past_o(void *state, const float *q, const float *k, const float *v, float *o)
+{
+    (void)q, (void)k, (void)v;
+    o[q_floats(state)] = 1.0f;
+    return 0;
+}
+
+static int run_write_before_o(void *state, const float *q, const float *k, const float *v,
+                              float *o)
+{
+    (void)state, (void)q, (void)k, (void)v;
+    o[-1] = 1.0f;
+    return 0;
+}
+
+static int run_read_past_k(void *state, const float *q, const float *k, const float *v, float *o)
+{
+    (void)q, (void)v;
+    o[0] = *(volatile const float *)&k[kv_floats(state)];
+    return 0;
+}
+
 #define ALL_CAPS (ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS)
 #define FAULT(var, nm, prep, runf, avail) \
     const attn_impl var = {.name = nm, .summary = "test fault", .caps = ALL_CAPS, \
@@ -92,4 +137,10 @@ FAULT(fault_hang, "fault_hang", ok_prepare, run_hang, NULL);
 FAULT(fault_exit, "fault_exit", ok_prepare, run_exit, NULL);
 FAULT(fault_prepare_error, "fault_prepare_error", prepare_error, run_error, NULL);
 FAULT(fault_run_error, "fault_run_error", ok_prepare, run_error, NULL);
+#define STRAY(var, nm, runf) \
+    const attn_impl var = {.name = nm, .summary = "test fault", .caps = ALL_CAPS, \
+                           .prepare = keep_prepare, .run = runf, .release = free}
+STRAY(fault_write_past_o, "fault_write_past_o", run_write_past_o);
+STRAY(fault_write_before_o, "fault_write_before_o", run_write_before_o);
+STRAY(fault_read_past_k, "fault_read_past_k", run_read_past_k);
 FAULT(fault_unavailable, "fault_unavailable", ok_prepare, run_error, not_here);

@@ -8,4 +8,8 @@
 extern const attn_impl fault_segv, fault_abort, fault_ill, fault_fpe, fault_hang, fault_exit,
     fault_prepare_error, fault_run_error, fault_unavailable;
 
+/* Stray accesses: o one element past its end, o one element before its start, k read one
+ * element past its end. */
+extern const attn_impl fault_write_past_o, fault_write_before_o, fault_read_past_k;
+
 #endif

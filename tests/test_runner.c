@@ -2,6 +2,7 @@
  * implementation gets its status and reason, and the next case still runs and passes. */
 #include "test_util.h"
 
+#include "bug_impls.h"
 #include "fault_impls.h"
 #include "registry.h"
 #include "runner.h"
@@ -75,6 +76,24 @@ static void test_errors_keep_their_words(void **st)
     expect(&attn_impl_naive, ST_PASS, "");
 }
 
+/* Tensors lie between guard pages with sentinels in the alignment slack: a stray access names
+ * the tensor it missed. The test problem's o and k are whole multiples of 64 bytes, so one
+ * element past either end is a guard page, and there is slack before o. */
+static void test_stray_accesses_are_named(void **st)
+{
+    (void)st;
+    assert_int_equal(rp.q_len * sizeof(float) % 64, 0);
+    assert_int_equal(rp.kv_len * sizeof(float) % 64, 0);
+    expect(&fault_write_past_o, ST_CRASH,
+           "killed by SIGSEGV (Segmentation fault) in warm-up, repetition 1: a write at byte 1 "
+           "past the end of o");
+    expect(&fault_read_past_k, ST_CRASH, "in warm-up, repetition 1: a read at byte 1 past the end of k");
+    expect(&fault_write_before_o, ST_FAIL,
+           "run wrote 4 bytes before the start of o (found after warm-up, repetition 1)");
+    expect(&bug_writes_input, ST_FAIL, "run modified its input q");
+    expect(&attn_impl_naive, ST_PASS, "");
+}
+
 /* A passing case has its repetitions, consistent statistics and memory figures. */
 static void test_pass_statistics(void **st)
 {
@@ -136,6 +155,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_signals_are_crashes),
         cmocka_unit_test(test_hang_times_out),
+        cmocka_unit_test(test_stray_accesses_are_named),
         cmocka_unit_test(test_errors_keep_their_words),
         cmocka_unit_test(test_pass_statistics),
         cmocka_unit_test(test_memory_scaling),
