@@ -11,6 +11,7 @@
 #include "peaks.h"
 #include "report.h"
 #include "results_read.h"
+#include "run_journal.h"
 #include "runner.h"
 #include "sim.h"
 #include "sweep.h"
@@ -19,6 +20,8 @@
 
 #include <errno.h>
 #include <libgen.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,6 +281,232 @@ static int write_gbench(const char *json_path, const char *out_dir, const char *
     return rc;
 }
 
+/* Where the sweep's cases stand: each recorded case's CSV row and results.json object, in
+ * sweep order, whether this run made it or an interrupted one before it did. */
+typedef struct run_record {
+    int n_cases;
+    char **rows;
+    json_t **objs;
+    int n_resumed;
+} run_record;
+
+static void on_stop_signal(int sig)
+{
+    runner_stop = sig;
+}
+
+/* SIGINT and SIGTERM stop the sweep between (or inside) cases instead of killing the harness,
+ * so the finished cases reach results.json. Not SA_RESTART: a wait must see the signal. */
+static void catch_stop_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static int status_from_name(const char *name)
+{
+    for (int st = 0; st < ST_COUNT; st++)
+        if (name != NULL && strcmp(name, status_name(st)) == 0)
+            return st;
+    return -1;
+}
+
+/* Writes results.csv afresh from the recorded rows, in sweep order (temp + rename), and
+ * returns it open for appending; NULL on failure (errno set). */
+static FILE *rewrite_csv(const char *out_dir, const ctr_plan *plan, const run_record *rec)
+{
+    char path[4200], tmp[4220];
+    snprintf(path, sizeof path, "%s/results.csv", out_dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = out_csv_open(tmp, plan);
+    if (f == NULL)
+        return NULL;
+    for (int i = 0; i < rec->n_cases; i++)
+        if (rec->rows[i] != NULL && fprintf(f, "%s\n", rec->rows[i]) < 0)
+            break;
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0 || rename(tmp, path) != 0) {
+        int e = errno;
+        fclose(f);
+        unlink(tmp);
+        errno = e;
+        return NULL;
+    }
+    return f;
+}
+
+/* run --resume: takes the journal's cases into rec, each under the sweep case of its key. 0, or
+ * 2 with the message printed (a recorded case the sweep does not have means the sweep changed). */
+static int take_journal(const journal *j, const sweep *s, const char *out_dir, run_record *rec,
+                        report *rep)
+{
+    char key[CASE_KEY_LEN];
+    for (int e = 0; e < j->n; e++) {
+        int ci = 0;
+        for (; ci < s->n_cases; ci++) {
+            case_key(&s->problems[s->cases[ci].problem], &s->cases[ci], key, sizeof key);
+            if (strcmp(key, j->e[e].key) == 0)
+                break;
+        }
+        if (ci == s->n_cases) {
+            fprintf(stderr, "attnbench run: --resume %s: %s/%s records case \"%s\", which the "
+                    "sweep does not have (a config or plugin changed?)\n", out_dir, out_dir,
+                    JOURNAL_NAME, j->e[e].key);
+            return 2;
+        }
+        if (rec->rows[ci] != NULL) {   /* recorded twice: the later record stands */
+            free(rec->rows[ci]);
+            json_decref(rec->objs[ci]);
+            rec->n_resumed--;
+        }
+        rec->rows[ci] = strdup(j->e[e].csv_row);
+        rec->objs[ci] = json_incref(j->e[e].obj);
+        rec->n_resumed++;
+    }
+    for (int ci = 0; ci < s->n_cases; ci++)
+        if (rec->objs[ci] != NULL)
+            report_resumed(rep, sweep_flops(&s->problems[s->cases[ci].problem].p),
+                           status_from_name(json_string_value(
+                               json_object_get(rec->objs[ci], "status"))));
+    return 0;
+}
+
+/* Everything a run shares between its cases. */
+typedef struct run_ctx {
+    const cfg *c;
+    const run_args *a;
+    const ctr_plan *plan;
+    const sweep *s;
+    runner_opts opts;
+    size_t evict_bytes;
+    const peaks *pk;              /* NULL: no machine peaks */
+    FILE *csv, *journal;
+    run_record *rec;
+    report *rep;
+} run_ctx;
+
+/* Runs (or skips) one case and records it: CSV row, journal line, terminal line. 0, or -1
+ * when a stop signal ended it (nothing recorded) or the record could not be written. */
+static int run_one_case(const run_ctx *x, const sweep_problem *sp, int ci,
+                        const runner_problem *rp, int ready, const char *why, sim_memo *memo)
+{
+    const sweep_case *sc = &x->s->cases[ci];
+    case_result res;
+    char gap[160], repro[2048], key[CASE_KEY_LEN];
+    caps_gap(sc->impl, &sp->p, sc->threads, gap, sizeof gap);
+    if (gap[0] != '\0' || !ready || !rp->ref_ok) {
+        memset(&res, 0, sizeof res);
+        res.flops = sweep_flops(&sp->p);
+        res.peak_rss_delta = res.workspace = res.page_faults = -1;
+        res.status = gap[0] || !ready ? ST_SKIP : ST_ERROR;
+        snprintf(res.reason, sizeof res.reason, "%s", gap[0] ? gap : why);
+    } else {
+        runner_opts case_opts = x->opts;
+        case_opts.evict_bytes = sc->cold ? x->evict_bytes : 0;
+        runner_run_case(rp, sc->impl, sc->threads, &case_opts, &res);
+    }
+    res.cold = sc->cold;
+    if (x->plan->mode == CTR_SIM && !res.interrupted)
+        simulate(x->c, x->a, sp, sc, memo, &res);
+    if (res.interrupted || runner_stop) {
+        free(res.times);
+        return -1;
+    }
+    double roof = x->pk != NULL ? peaks_best_gflops(x->pk, sc->threads) : 0;
+    res.pct_peak = roof > 0 && res.gflops > 0 ? 100 * res.gflops / roof : -1;
+    repro_command(x->c, x->a, sp, sc, repro, sizeof repro);
+    case_key(sp, sc, key, sizeof key);
+    char *row = out_csv_format_row(sp, sc->impl, sc->threads, &res, x->plan);
+    json_t *obj = out_json_case(sp, sc->impl, sc->threads, &res, repro, x->plan);
+    /* The row first: a case in the journal always has its row in results.csv. */
+    int rc = row == NULL || obj == NULL || out_csv_append(x->csv, row) != 0 ||
+             journal_append(x->journal, key, row, obj) != 0 ? -1 : 0;
+    x->rec->rows[ci] = row;
+    x->rec->objs[ci] = obj;
+    report_case(x->rep, sp, sc->impl, sc->threads, &res);
+    free(res.times);
+    if (rc != 0)
+        fprintf(stderr, "attnbench run: cannot record a case in %s: %s\n", x->a->out,
+                strerror(errno));
+    return rc;
+}
+
+/* Every problem with a case still to run: inputs, reference, then its cases. 0 when the sweep
+ * ran to its end, -1 when it stopped (a signal, or a record it could not write). */
+static int run_sweep(const run_ctx *x)
+{
+    int ref_threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    for (int pi = 0; pi < x->s->n_problems && !runner_stop; pi++) {
+        const sweep_problem *sp = &x->s->problems[pi];
+        int todo = 0;
+        for (int ci = sp->first_case; ci < sp->first_case + sp->n_cases; ci++)
+            todo += x->rec->objs[ci] == NULL;
+        if (todo == 0)
+            continue;
+        runner_problem rp;
+        char why[256];
+        int ready = runner_problem_init(&rp, &sp->p, sp->dist, x->c->seed, why, sizeof why) == 0;
+        if (ready) {
+            runner_reference(&rp, ref_threads > 0 ? ref_threads : 1);
+            if (!rp.ref_ok)
+                snprintf(why, sizeof why, "%s", rp.ref_why);
+        } else {
+            rp.ref_ok = 0;
+        }
+        sim_memo memo = {0, calloc((size_t)sp->n_cases, sizeof *memo.done)};
+        int rc = memo.done == NULL ? -1 : 0;
+        for (int ci = sp->first_case; rc == 0 && ci < sp->first_case + sp->n_cases; ci++)
+            if (x->rec->objs[ci] == NULL)
+                rc = run_one_case(x, sp, ci, &rp, ready, why, &memo);
+        free(memo.done);
+        if (ready)
+            runner_problem_free(&rp);
+        if (rc != 0)
+            return -1;
+    }
+    return runner_stop ? -1 : 0;
+}
+
+/* The path as an absolute one (it must exist), so a resumed run may change directory. */
+static int absolute_dir(const char *dir, char *out, size_t len)
+{
+    char buf[PATH_MAX];
+    if (realpath(dir, buf) == NULL)
+        return -1;
+    snprintf(out, len, "%s", buf);
+    return 0;
+}
+
+/* `run --resume DIR`: the command DIR's journal recorded, run from where it was run. 0, or 2
+ * with the message printed. */
+static int resume_command(int argc, char **argv, journal *j, char *out_dir, size_t out_len)
+{
+    char err[4600];
+    if (argc != 3) {
+        fprintf(stderr, "attnbench run: --resume DIR takes no other options (the sweep and its "
+                "options are DIR's own)\n");
+        return 2;
+    }
+    if (absolute_dir(argv[2], out_dir, out_len) != 0) {
+        fprintf(stderr, "attnbench run: --resume %s: %s\n", argv[2], strerror(errno));
+        return 2;
+    }
+    if (journal_load(out_dir, j, err, sizeof err) != 0) {
+        fprintf(stderr, "attnbench run: --resume: %s\n", err);
+        return 2;
+    }
+    if (chdir(j->cwd) != 0) {
+        fprintf(stderr, "attnbench run: --resume %s: the run's directory %s: %s\n", argv[2],
+                j->cwd, strerror(errno));
+        journal_free(j);
+        return 2;
+    }
+    return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
     run_args a;
@@ -285,25 +514,63 @@ int cmd_run(int argc, char **argv)
     static ctr_plan plan;
     impls_set set;
     sweep s;
+    journal j = {0};
+    char **cmdline = NULL;   /* --resume: {program, "run", the journal's arguments} */
     char err[2048], out_dir[4096], path[4200];
+    int resuming = argc >= 2 && strcmp(argv[1], "--resume") == 0;
 
+    for (int i = 2; !resuming && i < argc; i++)
+        if (strcmp(argv[i], "--resume") == 0) {
+            fprintf(stderr, "attnbench run: --resume DIR takes no other options (the sweep and "
+                    "its options are DIR's own)\n");
+            return 2;
+        }
+    if (resuming) {
+        if (argc < 3) {
+            fprintf(stderr, "attnbench run: --resume needs a value\n");
+            return 2;
+        }
+        if (resume_command(argc, argv, &j, out_dir, sizeof out_dir) != 0)
+            return 2;
+        if ((cmdline = calloc((size_t)j.argc + 3, sizeof *cmdline)) == NULL) {
+            journal_free(&j);
+            return 2;
+        }
+        cmdline[0] = argv[-1];
+        cmdline[1] = argv[0];
+        memcpy(cmdline + 2, j.argv, sizeof *cmdline * (size_t)j.argc);
+        argc = j.argc + 1;
+        argv = cmdline + 1;
+    }
+    /* From here on, a return frees the journal (it owns the argv parsed below). */
+    int rc = 2;
     if (parse_args(argc, argv, &a, &c, &plan) != 0)
-        return 2;
+        goto out_journal;
+    if (resuming) {
+        char hash[24];
+        journal_config_hash(a.config, hash, sizeof hash);
+        if (strcmp(hash, j.config_hash) != 0) {
+            fprintf(stderr, "attnbench run: --resume %s: config %s changed since the run "
+                    "began; a resumed sweep must be the same one (restore it, or start a new "
+                    "run)\n", out_dir, a.config ? a.config : "(none)");
+            goto out_journal;
+        }
+        a.out = out_dir;
+    }
     set_init(&set);
     for (int i = 0; i < a.n_plugins; i++)
         if (set_load_plugin(&set, a.plugins[i], err, sizeof err) != 0) {
             fprintf(stderr, "attnbench run: %s\n", err);
-            return 2;
+            goto out_journal;
         }
     if (sweep_build(&c, &set, &s, err, sizeof err) != 0) {
         fprintf(stderr, "attnbench run: %s\n", err);
-        return 2;
+        goto out_journal;
     }
     if (s.n_cases == 0) {
         fprintf(stderr, "attnbench run: %s: the sweep has no cases (%d shapes left out: %s)\n",
                 c.source, s.n_excluded, s.excluded_example);
-        sweep_free(&s);
-        return 2;
+        goto out_sweep;
     }
 
     if (a.list_cases) {
@@ -311,33 +578,61 @@ int cmd_run(int argc, char **argv)
             case_settings(&c, &s.problems[s.cases[ci].problem], &s.cases[ci], err, sizeof err);
             puts(err);
         }
-        sweep_free(&s);
-        return 0;
+        rc = 0;
+        goto out_sweep;
     }
+
+    run_record rec = {s.n_cases, calloc((size_t)s.n_cases, sizeof(char *)),
+                      calloc((size_t)s.n_cases, sizeof(json_t *)), 0};
+    report rep;
+    report_begin(&rep, &s);
+    if (rec.rows == NULL || rec.objs == NULL) {
+        fprintf(stderr, "attnbench run: out of memory\n");
+        goto out_record;
+    }
+    if (resuming && take_journal(&j, &s, out_dir, &rec, &rep) != 0)
+        goto out_record;
 
     /* Everything is valid: only now does anything appear on disk. */
-    if (a.out != NULL)
-        snprintf(out_dir, sizeof out_dir, "%s", a.out);
-    else
-        default_out_dir(&c, out_dir, sizeof out_dir);
-    snprintf(path, sizeof path, "%s/results.csv", out_dir);
-    if (access(path, F_OK) == 0) {
-        fprintf(stderr, "attnbench run: %s already holds results; choose another --out\n",
-                out_dir);
-        sweep_free(&s);
-        return 2;
+    FILE *csv = NULL, *jf = NULL;
+    if (resuming) {
+        /* Only complete records go on: the torn line, and a row whose record is missing, go. */
+        snprintf(path, sizeof path, "%s/%s", out_dir, JOURNAL_NAME);
+        if (truncate(path, j.good_bytes) == 0)
+            jf = fopen(path, "ae");
+        if (jf != NULL)
+            csv = rewrite_csv(out_dir, &plan, &rec);
+        printf("resuming %s: %d of %d cases recorded%s\n", out_dir, rec.n_resumed, s.n_cases,
+               j.dropped_partial ? " (a torn last record left out: that case runs again)" : "");
+    } else {
+        if (a.out != NULL)
+            snprintf(out_dir, sizeof out_dir, "%s", a.out);
+        else
+            default_out_dir(&c, out_dir, sizeof out_dir);
+        snprintf(path, sizeof path, "%s/results.csv", out_dir);
+        if (access(path, F_OK) == 0) {
+            fprintf(stderr, "attnbench run: %s already holds results; choose another --out, or "
+                    "continue it with --resume %s\n", out_dir, out_dir);
+            goto out_record;
+        }
+        if (host_make_dirs(out_dir) == 0 && (csv = out_csv_open(path, &plan)) != NULL)
+            jf = journal_create(out_dir, argc - 1, argv + 1, a.config);
+        if (a.out == NULL && csv != NULL)
+            point_latest(out_dir);
+        a.out = out_dir;
     }
-    FILE *csv = host_make_dirs(out_dir) == 0 ? out_csv_open(path, &plan) : NULL;
-    if (csv == NULL) {
-        fprintf(stderr, "attnbench run: cannot create %s: %s\n", path, strerror(errno));
-        sweep_free(&s);
-        return 2;
+    if (csv == NULL || jf == NULL) {
+        fprintf(stderr, "attnbench run: cannot write in %s: %s\n", out_dir, strerror(errno));
+        if (csv != NULL)
+            fclose(csv);
+        if (jf != NULL)
+            fclose(jf);
+        goto out_record;
     }
-    if (a.out == NULL)
-        point_latest(out_dir);
+    catch_stop_signals();
 
     json_t *meta = out_json_meta(&c, argc + 1, argv - 1);
-    json_t *cases = json_array(), *notes = json_array();
+    json_t *notes = json_array();
     if (s.n_excluded > 0) {
         snprintf(err, sizeof err, "%d shapes left out of the sweep (e.g. %s)", s.n_excluded,
                  s.excluded_example);
@@ -373,78 +668,69 @@ int cmd_run(int argc, char **argv)
     if (any_cold)
         json_object_set_new(meta, "cold_cache_evict_bytes", json_integer((json_int_t)evict_bytes));
 
-    runner_opts opts = {
-        .warmup = c.warmup, .min_reps = c.min_reps, .max_reps = c.max_reps,
-        .min_time_s = c.min_time_s, .timeout_s = c.timeout_s,
-        .tol = {.factor = c.tol_factor, .abs_floor = c.abs_floor},
-        .ctr = &plan, .counter_reps = c.counter_reps,
-        .bind = (int)c.bind,
+    run_ctx x = {
+        .c = &c, .a = &a, .plan = &plan, .s = &s, .evict_bytes = evict_bytes,
+        .pk = have_peaks ? &pk : NULL, .csv = csv, .journal = jf, .rec = &rec, .rep = &rep,
+        .opts = {
+            .warmup = c.warmup, .min_reps = c.min_reps, .max_reps = c.max_reps,
+            .min_time_s = c.min_time_s, .timeout_s = c.timeout_s,
+            .tol = {.factor = c.tol_factor, .abs_floor = c.abs_floor},
+            .ctr = &plan, .counter_reps = c.counter_reps, .bind = (int)c.bind,
+        },
     };
-    int ref_threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
-    report rep;
-    report_begin(&rep, &s);
-
-    for (int pi = 0; pi < s.n_problems; pi++) {
-        const sweep_problem *sp = &s.problems[pi];
-        runner_problem rp;
-        char why[256];
-        int ready = runner_problem_init(&rp, &sp->p, sp->dist, c.seed, why, sizeof why) == 0;
-        if (ready) {
-            runner_reference(&rp, ref_threads > 0 ? ref_threads : 1);
-            if (!rp.ref_ok)
-                snprintf(why, sizeof why, "%s", rp.ref_why);
-        }
-        sim_memo memo = {0, calloc((size_t)sp->n_cases, sizeof *memo.done)};
-        if (memo.done == NULL && plan.mode == CTR_SIM) {
-            fprintf(stderr, "attnbench run: out of memory\n");
-            return 2;
-        }
-        for (int ci = sp->first_case; ci < sp->first_case + sp->n_cases; ci++) {
-            const sweep_case *sc = &s.cases[ci];
-            case_result res;
-            char gap[160], repro[2048];
-            caps_gap(sc->impl, &sp->p, sc->threads, gap, sizeof gap);
-            if (gap[0] != '\0' || !ready || !rp.ref_ok) {
-                memset(&res, 0, sizeof res);
-                res.flops = sweep_flops(&sp->p);
-                res.peak_rss_delta = res.workspace = res.page_faults = -1;
-                res.status = gap[0] || !ready ? ST_SKIP : ST_ERROR;
-                snprintf(res.reason, sizeof res.reason, "%s", gap[0] ? gap : why);
-            } else {
-                runner_opts case_opts = opts;
-                case_opts.evict_bytes = sc->cold ? evict_bytes : 0;
-                runner_run_case(&rp, sc->impl, sc->threads, &case_opts, &res);
-            }
-            res.cold = sc->cold;
-            if (plan.mode == CTR_SIM)
-                simulate(&c, &a, sp, sc, &memo, &res);
-            double roof = have_peaks ? peaks_best_gflops(&pk, sc->threads) : 0;
-            res.pct_peak = roof > 0 && res.gflops > 0 ? 100 * res.gflops / roof : -1;
-            repro_command(&c, &a, sp, sc, repro, sizeof repro);
-            out_csv_row(csv, sp, sc->impl, sc->threads, &res, &plan);
-            json_array_append_new(cases,
-                                  out_json_case(sp, sc->impl, sc->threads, &res, repro, &plan));
-            report_case(&rep, sp, sc->impl, sc->threads, &res);
-            free(res.times);
-        }
-        free(memo.done);
-        if (ready)
-            runner_problem_free(&rp);
+    report_header(&rep);
+    int swept = run_sweep(&x);
+    int stopped_by = (int)runner_stop;
+    fclose(jf);
+    if (rec.n_resumed > 0 && swept == 0) {
+        /* Every case is in: results.csv in sweep order, as an uninterrupted run leaves it. */
+        FILE *sorted = rewrite_csv(out_dir, &plan, &rec);
+        if (sorted != NULL)
+            fclose(sorted);
     }
     fclose(csv);
 
+    json_t *cases = json_array();
+    int recorded = 0;
+    for (int ci = 0; ci < s.n_cases; ci++)
+        if (rec.objs[ci] != NULL) {
+            json_array_append(cases, rec.objs[ci]);
+            recorded++;
+        }
     snprintf(path, sizeof path, "%s/results.json", out_dir);
-    json_object_set_new(meta, "interrupted", json_false());
+    json_object_set_new(meta, "interrupted", json_boolean(swept != 0));
+    json_object_set_new(meta, "cases_resumed", json_integer(rec.n_resumed));
     int json_rc = out_json_write(path, meta, cases);
     json_decref(meta);
     json_decref(cases);
-    sweep_free(&s);
     int failing = report_end(&rep, out_dir);
     if (json_rc != 0) {
         fprintf(stderr, "attnbench run: cannot write %s: %s\n", path, strerror(errno));
-        return 2;
+    } else if (write_gbench(path, out_dir, a.gbench) == 0) {
+        rc = failing > 0 ? 1 : 0;
     }
-    if (write_gbench(path, out_dir, a.gbench) != 0)
-        return 2;
-    return failing > 0 ? 1 : 0;
+    if (swept != 0) {
+        fprintf(stderr, "attnbench run: %s: %d of %d cases recorded in %s; continue with: "
+                "build/attnbench run --resume %s\n",
+                stopped_by ? (stopped_by == SIGTERM ? "terminated (SIGTERM)"
+                                                    : "interrupted (SIGINT)")
+                           : "stopped",
+                recorded, s.n_cases, out_dir, out_dir);
+        rc = stopped_by ? 130 : 2;
+    }
+out_record:
+    for (int ci = 0; ci < s.n_cases; ci++) {
+        if (rec.rows != NULL)
+            free(rec.rows[ci]);
+        if (rec.objs != NULL)
+            json_decref(rec.objs[ci]);
+    }
+    free(rec.rows);
+    free(rec.objs);
+out_sweep:
+    sweep_free(&s);
+out_journal:
+    journal_free(&j);
+    free(cmdline);
+    return rc;
 }

@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -58,8 +59,8 @@ static void bytes_field(FILE *f, long long v)
         fprintf(f, "%lld", v);
 }
 
-void out_csv_row(FILE *f, const sweep_problem *sp, const attn_impl *impl, int threads,
-                 const case_result *res, const ctr_plan *plan)
+static void write_row(FILE *f, const sweep_problem *sp, const attn_impl *impl, int threads,
+                      const case_result *res, const ctr_plan *plan)
 {
     const attn_problem *p = &sp->p;
     int timed = res->reps > 0;
@@ -86,7 +87,35 @@ void out_csv_row(FILE *f, const sweep_problem *sp, const attn_impl *impl, int th
     num_field(f, 1, "%.0f", sweep_min_bytes(p));
     num_field(f, 1, "%.6g", res->flops / sweep_min_bytes(p));
     num_field(f, timed && res->pct_peak >= 0, "%.4g", res->pct_peak);
+}
+
+char *out_csv_format_row(const sweep_problem *sp, const attn_impl *impl, int threads,
+                         const case_result *res, const ctr_plan *plan)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (f == NULL)
+        return NULL;
+    write_row(f, sp, impl, threads, res, plan);
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+int out_csv_append(FILE *f, const char *row)
+{
+    if (fprintf(f, "%s\n", row) < 0 || fflush(f) != 0)
+        return -1;
+    return fsync(fileno(f));   /* a power cut keeps every finished row */
+}
+
+void out_csv_row(FILE *f, const sweep_problem *sp, const attn_impl *impl, int threads,
+                 const case_result *res, const ctr_plan *plan)
+{
+    write_row(f, sp, impl, threads, res, plan);
     fputc('\n', f);
     fflush(f);
-    fsync(fileno(f));   /* a power cut keeps every finished row */
 }

@@ -10,7 +10,14 @@
  * plan, then the memory and roofline columns. NULL on failure (errno set). */
 FILE *out_csv_open(const char *path, const ctr_plan *plan);
 
-/* Appends one case and flushes it to disk. */
+/* One case's row, without its newline; malloc'd (NULL when out of memory). */
+char *out_csv_format_row(const sweep_problem *sp, const attn_impl *impl, int threads,
+                         const case_result *res, const ctr_plan *plan);
+
+/* Appends a row and syncs it to disk, so a power cut keeps every finished row. 0, or -1. */
+int out_csv_append(FILE *f, const char *row);
+
+/* Formats and appends one case (flushed, not synced). */
 void out_csv_row(FILE *f, const sweep_problem *sp, const attn_impl *impl, int threads,
                  const case_result *res, const ctr_plan *plan);
 

@@ -20,6 +20,11 @@ void report_begin(report *r, const sweep *s)
     *r = (report){.n_cases = s->n_cases, .start = host_now_s()};
     for (int i = 0; i < s->n_cases; i++)
         r->total_flops += sweep_flops(&s->problems[s->cases[i].problem].p);
+}
+
+void report_header(report *r)
+{
+    r->start = host_now_s();   /* the clock counts the cases, not the set-up before them */
     printf("%-9s %-16s %-5s %-12s %5s %-6s %-7s %3s  %-7s %11s %9s %6s %8s %9s %7s\n",
            "progress", "impl", "B", "H/Hkv", "d", "N_q", "N_kv", "T", "status", "median",
            "GFLOP/s", "%peak", "err/tol", "workspace", "faults");
@@ -36,6 +41,14 @@ static void bytes_text(long long b, char *out, size_t len)
         u++;
     }
     snprintf(out, len, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+}
+
+void report_resumed(report *r, double flops, int status)
+{
+    r->done++;
+    r->total_flops -= flops;   /* the ETA is for the work still to do */
+    if (status >= 0 && status < ST_COUNT)
+        r->counts[status]++;
 }
 
 void report_case(report *r, const sweep_problem *sp, const attn_impl *impl, int threads,

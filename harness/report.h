@@ -13,8 +13,12 @@ typedef struct report {
 } report;
 
 void report_begin(report *r, const sweep *s);
+/* The column titles of the case lines; starts the clock. */
+void report_header(report *r);
 void report_case(report *r, const sweep_problem *sp, const attn_impl *impl, int threads,
                  const case_result *res);
+/* A case recorded by an earlier, interrupted run (run --resume): counted, not printed. */
+void report_resumed(report *r, double flops, int status);
 /* The closing summary; returns the number of failing cases. */
 int report_end(const report *r, const char *out_dir);
 

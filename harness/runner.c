@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -52,6 +53,8 @@ typedef struct child_report {
     ctr_values ctr;
     double times[];               /* max_reps */
 } child_report;
+
+volatile sig_atomic_t runner_stop;
 
 void *runner_shared_alloc(size_t bytes)
 {
@@ -126,11 +129,17 @@ pid_t runner_fork_isolated(void)
     sigaddset(&chld, SIGCHLD);
     sigprocmask(SIG_BLOCK, &chld, NULL);
     fflush(NULL);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
         sigset_t none;
         sigemptyset(&none);
         setpgid(0, 0);
+        /* A harness killed outright (kill -9) takes its case with it: a hanging child would
+         * otherwise run on, orphaned. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(1);
         /* Handlers the harness (or a test framework) installed must not catch the case's
          * own crash: its signal has to reach the parent as the child's cause of death. */
         for (int sig = 1; sig < NSIG; sig++)
@@ -143,8 +152,17 @@ pid_t runner_fork_isolated(void)
     return pid;
 }
 
+static void kill_and_reap(pid_t pid, int *wstatus)
+{
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
+    while (waitpid(pid, wstatus, 0) < 0 && errno == EINTR)
+        ;
+}
+
 /* Waits for pid until deadline (absolute, host_now_s() clock; <= 0 for none). Returns 0 with the
- * wait status, or 1 when the deadline passed and the child's process group was killed. */
+ * wait status, 1 when the deadline passed, 2 when runner_stop was set (the child's process group
+ * killed in both). A stop signal interrupts sigtimedwait, so it is seen at once. */
 int runner_wait_deadline(pid_t pid, double deadline, int *wstatus)
 {
     sigset_t chld;
@@ -156,12 +174,13 @@ int runner_wait_deadline(pid_t pid, double deadline, int *wstatus)
             return 0;
         if (got < 0 && errno != EINTR)
             return 0;
+        if (runner_stop) {
+            kill_and_reap(pid, wstatus);
+            return 2;
+        }
         double left = deadline > 0 ? deadline - host_now_s() : 1.0;
         if (left <= 0) {
-            kill(-pid, SIGKILL);
-            kill(pid, SIGKILL);
-            while (waitpid(pid, wstatus, 0) < 0 && errno == EINTR)
-                ;
+            kill_and_reap(pid, wstatus);
             return 1;
         }
         if (left > 1.0)
@@ -482,8 +501,16 @@ void runner_run_case(const runner_problem *rp, const attn_impl *impl, int thread
         runner_shared_free(rep, rep_bytes);
         return;
     }
-    int timed_out = runner_wait_deadline(pid, t0 + opts->timeout_s, &ws);
+    int waited = runner_wait_deadline(pid, t0 + opts->timeout_s, &ws);
+    int timed_out = waited == 1;
     res->wall_s = host_now_s() - t0;
+    if (waited == 2) {
+        res->status = ST_ERROR;
+        res->interrupted = 1;
+        snprintf(res->reason, sizeof res->reason, "interrupted by signal %d", (int)runner_stop);
+        runner_shared_free(rep, rep_bytes);
+        return;
+    }
 
     res->reps = rep->reps;
     if (res->reps > 0) {

@@ -9,8 +9,13 @@
 #include "status.h"
 #include "sweep.h"
 
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+/* The signal that asked the sweep to stop (SIGINT, SIGTERM), set by the run's handler; 0 while
+ * none has. A wait that sees it kills the child it waits for. */
+extern volatile sig_atomic_t runner_stop;
 
 typedef struct runner_opts {
     long warmup, min_reps, max_reps;
@@ -56,6 +61,7 @@ typedef struct case_result {
     double pct_peak;              /* gflops over the machine's peak at this thread count, in %;
                                      < 0 when unknown */
     double wall_s;                /* the whole case, fork to exit */
+    int interrupted;              /* runner_stop ended the case: it has no result */
 } case_result;
 
 /* Allocates a problem's buffers and fills its inputs. 0, or nonzero with a reason. */
@@ -76,7 +82,8 @@ void runner_run_case(const runner_problem *rp, const attn_impl *impl, int thread
 pid_t runner_fork_isolated(void);
 
 /* Waits for pid until deadline (CLOCK_MONOTONIC seconds; <= 0: none). 0 with the wait status,
- * or 1 when the deadline passed and the child's process group was killed. */
+ * 1 when the deadline passed, 2 when runner_stop was set: in both, the child's process group
+ * was killed. */
 int runner_wait_deadline(pid_t pid, double deadline, int *wstatus);
 
 /* Maps a shared anonymous region (zeroed); NULL on failure. */

@@ -1,0 +1,50 @@
+/* run_journal.h: DIR/cases.jsonl, the record `run --resume` continues from. Its first line is
+ * the run's command (arguments, working directory, a hash of the config file); each further
+ * line one finished case: its key, its CSV row and its results.json object, appended and
+ * synced as the case ends, so a kill -9 loses at most the case that was running. */
+#ifndef RUN_JOURNAL_H
+#define RUN_JOURNAL_H
+
+#include "sweep.h"
+
+#include <jansson.h>
+#include <stdio.h>
+
+#define JOURNAL_NAME "cases.jsonl"
+#define CASE_KEY_LEN 320
+
+/* "naive b1 h4/2 q64 kv64 d32 causal normal t1 warm": every field that makes a case, in the
+ * form results_read.h gives each case of a results.json. */
+void case_key(const sweep_problem *sp, const sweep_case *sc, char *out, size_t len);
+
+/* Creates DIR/cases.jsonl with the command's line. NULL on failure (errno set). */
+FILE *journal_create(const char *dir, int argc, char **argv, const char *config_path);
+
+/* Appends one finished case and syncs it. 0, or -1 (errno set). */
+int journal_append(FILE *f, const char *key, const char *csv_row, json_t *case_obj);
+
+typedef struct journal_entry {
+    char key[CASE_KEY_LEN];
+    char *csv_row;                /* without its newline */
+    json_t *obj;                  /* the case's results.json object */
+} journal_entry;
+
+typedef struct journal {
+    int argc;
+    char **argv;                  /* the run's arguments after `run`, NULL-terminated */
+    char cwd[4096];
+    char config_hash[24];         /* "" when the run had no config file */
+    journal_entry *e;
+    int n;
+    long good_bytes;              /* the file up to its last complete line */
+    int dropped_partial;          /* 1: a torn last line (a power cut mid-write) was left out */
+} journal;
+
+/* Reads DIR/cases.jsonl. 0, or 2 with one line in err naming the file and the line. */
+int journal_load(const char *dir, journal *j, char *err, size_t err_len);
+void journal_free(journal *j);
+
+/* The hash journal_create records for a config file, or "" when it cannot be read. */
+void journal_config_hash(const char *path, char *out, size_t len);
+
+#endif

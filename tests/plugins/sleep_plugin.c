@@ -1,0 +1,53 @@
+/* sleep_plugin.c: a plugin whose run() sleeps until it is killed while ATTNBENCH_TEST_SLEEP is
+ * set, and which is unavailable (SKIP) otherwise: a case that is reliably still running when a
+ * test interrupts the sweep, and that a resumed run then gets past. */
+#include "attn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static int sleep_available(char *why, size_t why_len)
+{
+    if (getenv("ATTNBENCH_TEST_SLEEP") != NULL)
+        return 0;
+    snprintf(why, why_len, "sleeps only while ATTNBENCH_TEST_SLEEP is set");
+    return 1;
+}
+
+static int sleep_prepare(const attn_problem *p, void **state, char *why, size_t why_len)
+{
+    (void)p;
+    (void)why;
+    (void)why_len;
+    *state = NULL;
+    return 0;
+}
+
+static int sleep_run(void *state, const float *q, const float *k, const float *v, float *o)
+{
+    (void)state;
+    (void)q;
+    (void)k;
+    (void)v;
+    (void)o;
+    for (;;)
+        pause();
+    return 0;
+}
+
+static const attn_impl sleep_impl = {
+    .name = "sleeper",
+    .summary = "test plugin: run() sleeps until killed (while ATTNBENCH_TEST_SLEEP is set)",
+    .caps = ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS,
+    .available = sleep_available,
+    .prepare = sleep_prepare,
+    .run = sleep_run,
+};
+
+static const attn_impl *const impls[] = {&sleep_impl, NULL};
+
+const attn_impl *const *attn_plugin_impls(int abi_version)
+{
+    return abi_version == ATTN_ABI_VERSION ? impls : NULL;
+}
