@@ -184,10 +184,6 @@ int cmd_compare(int argc, char **argv)
         fprintf(stderr, "attnbench compare: --plot: scripts/plot-compare.gp not found\n");
         return 2;
     }
-    if (a.plot != NULL && host_make_dirs(a.plot) != 0) {
-        fprintf(stderr, "attnbench compare: --plot %s: %s\n", a.plot, strerror(errno));
-        return 2;
-    }
     for (; loaded < 2; loaded++)
         if (results_load(a.paths[loaded], &files[loaded], err, sizeof err) != 0) {
             fprintf(stderr, "attnbench compare: %s %s\n", loaded ? "NEW" : "BASE", err);
@@ -204,6 +200,11 @@ int cmd_compare(int argc, char **argv)
             fprintf(stderr, "attnbench compare: out of memory\n");
             goto out;
         }
+    }
+    /* Only once both inputs and every metric are good: bad input leaves no --plot directory. */
+    if (a.plot != NULL && host_make_dirs(a.plot) != 0) {
+        fprintf(stderr, "attnbench compare: --plot %s: %s\n", a.plot, strerror(errno));
+        goto out;
     }
     cmp_out_write(stdout, a.format, &files[0], &files[1], reps, n_reps);
     rc = 0;

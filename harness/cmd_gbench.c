@@ -17,8 +17,9 @@ int cmd_gbench(int argc, char **argv)
         if (strcmp(argv[i], "--aggregates-only") == 0)
             aggregates_only = 1;
         else if (argv[i][0] == '-' || n == 2) {
-            fprintf(stderr, "attnbench gbench: unexpected '%s' (usage: attnbench gbench DIR FILE"
-                            " [--aggregates-only])\n", argv[i]);
+            fprintf(stderr, "attnbench gbench: %s '%s' (usage: attnbench gbench DIR FILE"
+                            " [--aggregates-only])\n",
+                    argv[i][0] == '-' ? "unknown option" : "unexpected argument", argv[i]);
             return 2;
         } else
             paths[n++] = argv[i];

@@ -12,13 +12,19 @@ int cmd_list(int argc, char **argv)
 
     set_init(&set);
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--plugin") == 0 && i + 1 < argc) {
-            if (set_load_plugin(&set, argv[++i], err, sizeof err) != 0) {
-                fprintf(stderr, "attnbench list: %s\n", err);
-                return 2;
-            }
-        } else {
-            fprintf(stderr, "attnbench list: unknown or incomplete option '%s'\n", argv[i]);
+        if (strcmp(argv[i], "--plugin") != 0) {
+            fprintf(stderr, argv[i][0] == '-'
+                    ? "attnbench list: unknown option '%s' (try: attnbench --help)\n"
+                    : "attnbench list: unexpected argument '%s' (list takes only --plugin SO)\n",
+                    argv[i]);
+            return 2;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "attnbench list: --plugin needs a value\n");
+            return 2;
+        }
+        if (set_load_plugin(&set, argv[++i], err, sizeof err) != 0) {
+            fprintf(stderr, "attnbench list: %s\n", err);
             return 2;
         }
     }

@@ -14,7 +14,8 @@ int cmd_machine(int argc, char **argv)
     peaks pk;
     char why[256], path[4096];
     if (argc > 1) {
-        fprintf(stderr, "attnbench machine: unexpected argument '%s' (it takes none)\n", argv[1]);
+        fprintf(stderr, "attnbench machine: %s '%s' (it takes none)\n",
+                argv[1][0] == '-' ? "unknown option" : "unexpected argument", argv[1]);
         return 2;
     }
     topo_print();

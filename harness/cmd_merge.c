@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int by_key(const void *a, const void *b)
@@ -20,33 +21,77 @@ static int by_key(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Appends path's rows (all but its header line) to out; the header must equal `header`, or be
- * taken as it when header is empty. 0, or -1 with err. */
-static int append_csv(FILE *out, const char *dir, char *header, size_t header_len, char *err,
-                      size_t err_len)
+/* Opens dir/results.csv and reads its header line into line (len bytes). The open file, or
+ * NULL with err. */
+static FILE *open_csv(const char *dir, char *line, size_t len, char *err, size_t err_len)
 {
-    char path[4200], line[8192];
+    char path[4200];
     snprintf(path, sizeof path, "%s/results.csv", dir);
     FILE *in = fopen(path, "r");
-    if (in == NULL || fgets(line, sizeof line, in) == NULL) {
+    if (in == NULL || fgets(line, (int)len, in) == NULL) {
         snprintf(err, err_len, "%s: %s", path, in ? "empty" : strerror(errno));
         if (in)
             fclose(in);
-        return -1;
+        return NULL;
     }
-    if (header[0] == '\0') {
-        snprintf(header, header_len, "%s", line);
-        fputs(line, out);
-    } else if (strcmp(header, line) != 0) {
-        snprintf(err, err_len, "%s: its columns differ from the first directory's (another"
-                 " counters setting?)", path);
+    return in;
+}
+
+/* Checks that every dir has a results.csv with the same columns, before OUT is created. 0, or
+ * -1 with err. */
+static int check_csvs(char **dirs, int n, char *err, size_t err_len)
+{
+    char first[8192], line[8192];
+    for (int i = 0; i < n; i++) {
+        FILE *in = open_csv(dirs[i], i ? line : first, sizeof line, err, err_len);
+        if (in == NULL)
+            return -1;
         fclose(in);
-        return -1;
+        if (i > 0 && strcmp(first, line) != 0) {
+            snprintf(err, err_len, "%s/results.csv: its columns differ from %s/results.csv's"
+                     " (another counters setting?)", dirs[i], dirs[0]);
+            return -1;
+        }
     }
+    return 0;
+}
+
+/* Appends dir's rows to out, and its header line too when with_header. 0, or -1 with err. */
+static int append_csv(FILE *out, const char *dir, int with_header, char *err, size_t err_len)
+{
+    char line[8192];
+    FILE *in = open_csv(dir, line, sizeof line, err, err_len);
+    if (in == NULL)
+        return -1;
+    if (with_header)
+        fputs(line, out);
     size_t n;
     while ((n = fread(line, 1, sizeof line, in)) > 0)
         fwrite(line, 1, n, out);
     fclose(in);
+    return 0;
+}
+
+/* Splits argv into --pool and the paths, OUT first. 0, or 2 with the message printed. */
+static int parse_args(int argc, char **argv, int *pool, char **paths, int *n_paths)
+{
+    static const char usage[] = "(usage: attnbench merge [--pool] OUT DIR...)";
+    *pool = 0;
+    *n_paths = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--pool") == 0)
+            *pool = 1;
+        else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "attnbench merge: unknown option '%s' %s\n", argv[i], usage);
+            return 2;
+        } else
+            paths[(*n_paths)++] = argv[i];
+    }
+    if (*n_paths < 2) {
+        fprintf(stderr, "attnbench merge: %s %s\n", *n_paths ? "no results directory given"
+                        : "no OUT directory and no results directory given", usage);
+        return 2;
+    }
     return 0;
 }
 
@@ -169,21 +214,24 @@ static int write_pooled(const char *out, const results_file *in, int n_in, char 
 
 int cmd_merge(int argc, char **argv)
 {
-    char err[4600], csv_path[4200], tmp[4300], header[8192] = "";
-    int rc = 2, loaded = 0, pool = argc > 1 && strcmp(argv[1], "--pool") == 0;
-    argc -= pool;
-    argv += pool;
-    int n_in = argc - 2;
-    if (argc < 3 || argv[1][0] == '-') {
-        fprintf(stderr, "attnbench merge: usage: attnbench merge [--pool] OUT DIR...\n");
+    char err[4600], csv_path[4200], tmp[4300];
+    int rc = 2, loaded = 0, pool, n_paths, made_out = 0;
+    char **paths = malloc(sizeof *paths * (size_t)argc);
+    if (paths == NULL || parse_args(argc, argv, &pool, paths, &n_paths) != 0) {
+        if (paths == NULL)
+            fprintf(stderr, "attnbench merge: out of memory\n");
+        free(paths);
         return 2;
     }
-    const char *out = argv[1];
+    const char *out = paths[0];
+    char **dirs = paths + 1;
+    int n_in = n_paths - 1;
     char json_path[4200];
     snprintf(csv_path, sizeof csv_path, "%s/results.csv", out);
     snprintf(json_path, sizeof json_path, "%s/results.json", out);
     if (access(csv_path, F_OK) == 0 || access(json_path, F_OK) == 0) {
         fprintf(stderr, "attnbench merge: %s already holds results; choose another OUT\n", out);
+        free(paths);
         return 2;
     }
     results_file *in = calloc((size_t)n_in, sizeof *in);
@@ -192,7 +240,7 @@ int cmd_merge(int argc, char **argv)
     if (in == NULL)
         goto oom;
     for (; loaded < n_in; loaded++) {
-        if (results_load(argv[2 + loaded], &in[loaded], err, sizeof err) != 0) {
+        if (results_load(dirs[loaded], &in[loaded], err, sizeof err) != 0) {
             fprintf(stderr, "attnbench merge: %s\n", err);
             goto done;
         }
@@ -212,13 +260,19 @@ int cmd_merge(int argc, char **argv)
                     keys[i]);
             goto done;
         }
-
+    /* pooled output is JSON only; a plain merge needs every CSV, checked before OUT exists. */
+    if (!pool && check_csvs(dirs, n_in, err, sizeof err) != 0) {
+        fprintf(stderr, "attnbench merge: %s\n", err);
+        goto done;
+    }
+    struct stat st;
+    made_out = stat(out, &st) != 0;
     if (host_make_dirs(out) != 0) {
         fprintf(stderr, "attnbench merge: cannot create %s: %s\n", out, strerror(errno));
         goto done;
     }
     if (pool) {
-        rc = write_pooled(out, in, n_in, argv + 2);
+        rc = write_pooled(out, in, n_in, dirs);
         goto done;
     }
     snprintf(tmp, sizeof tmp, "%s.tmp", csv_path);
@@ -228,7 +282,7 @@ int cmd_merge(int argc, char **argv)
         goto done;
     }
     for (int i = 0; i < n_in; i++)
-        if (append_csv(csv, argv[2 + i], header, sizeof header, err, sizeof err) != 0) {
+        if (append_csv(csv, dirs[i], i == 0, err, sizeof err) != 0) {
             fprintf(stderr, "attnbench merge: %s\n", err);
             fclose(csv);
             unlink(tmp);
@@ -237,7 +291,7 @@ int cmd_merge(int argc, char **argv)
     json_t *meta = json_deep_copy(in[0].run), *cases = json_array(), *from = json_array();
     for (int i = 0; i < n_in; i++) {
         json_array_extend(cases, json_object_get(in[i].doc, "cases"));
-        json_array_append_new(from, json_string(argv[2 + i]));
+        json_array_append_new(from, json_string(dirs[i]));
     }
     json_object_set_new(meta, "merged_from", from);
     json_object_set_new(meta, "cases_planned", json_integer((json_int_t)n_keys));
@@ -257,9 +311,12 @@ int cmd_merge(int argc, char **argv)
 oom:
     fprintf(stderr, "attnbench merge: out of memory\n");
 done:
+    if (rc != 0 && made_out)
+        rmdir(out);   /* a failed merge leaves no OUT behind (rmdir removes only an empty one) */
     for (int i = 0; i < loaded; i++)
         results_free(&in[i]);
     free(in);
     free(keys);
+    free(paths);
     return rc;
 }

@@ -18,6 +18,22 @@ static int valid_name(const char *name)
     return 1;
 }
 
+/* name as it may be shown in a one-line message: bytes outside printable ASCII as \xNN, cut
+ * at 64 characters, so a plugin's junk cannot break the line or the terminal. */
+static void shown_name(const char *name, char *out, size_t len)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (const unsigned char *c = (const unsigned char *)name; *c && used + 8 < len; c++) {
+        if (c - (const unsigned char *)name == 64) {
+            snprintf(out + used, len - used, "...");
+            return;
+        }
+        int plain = *c >= 0x20 && *c < 0x7f && *c != '\\' && *c != '\'';
+        used += (size_t)snprintf(out + used, len - used, plain ? "%c" : "\\x%02x", *c);
+    }
+}
+
 void set_init(impls_set *s)
 {
     s->n = 0;
@@ -32,6 +48,15 @@ const attn_impl *set_find(const impls_set *s, const char *name)
     for (int i = 0; i < s->n; i++)
         if (strcmp(s->impl[i]->name, name) == 0)
             return s->impl[i];
+    return NULL;
+}
+
+/* Where the implementation called name came from ("built-in" or a plugin path), or NULL. */
+static const char *set_origin(const impls_set *s, const char *name)
+{
+    for (int i = 0; i < s->n; i++)
+        if (strcmp(s->impl[i]->name, name) == 0)
+            return s->origin[i];
     return NULL;
 }
 
@@ -66,20 +91,37 @@ int set_load_plugin(impls_set *s, const char *path, char *err, size_t err_len)
     int added = 0;
     for (int i = 0; list[i] != NULL; i++) {
         const attn_impl *im = list[i];
-        const char *problem = NULL;
-        if (!valid_name(im->name))
+        const char *problem = NULL, *holder;
+        char taken[4200] = "", name[300] = "";
+        if (im->name != NULL) {
+            name[0] = ' ';
+            name[1] = '(';
+            name[2] = '\'';
+            shown_name(im->name, name + 3, sizeof name - 5);
+            strcat(name, "')");
+        }
+        if (im->name == NULL)
+            problem = "a NULL name";
+        else if (!valid_name(im->name))
             problem = "an invalid name (want [a-z0-9_-]+, under 64 characters)";
         else if (im->prepare == NULL)
             problem = "a NULL prepare";
         else if (im->run == NULL)
             problem = "a NULL run";
-        else if (set_find(s, im->name) != NULL)
+        else if ((holder = set_origin(s, im->name)) != NULL) {
+            /* Say by whom, so that two plugins that clash can be told apart. */
             problem = "a name already taken";
-        else if (s->n == SET_MAX_IMPLS)
+            if (strcmp(holder, "built-in") == 0)
+                snprintf(taken, sizeof taken, " by a built-in implementation");
+            else if (strcmp(holder, path) == 0)
+                snprintf(taken, sizeof taken, " (by itself: is --plugin %s given twice?)", path);
+            else
+                snprintf(taken, sizeof taken, " by --plugin %s", holder);
+        } else if (s->n == SET_MAX_IMPLS)
             problem = "one implementation too many";
         if (problem != NULL) {
-            snprintf(err, err_len, "--plugin %s: implementation %d ('%s') has %s", path, i,
-                     valid_name(im->name) ? im->name : "?", problem);
+            snprintf(err, err_len, "--plugin %s: implementation %d%s has %s%s", path, i, name,
+                     problem, taken);
             s->n -= added;
             dlclose(lib);
             return 2;

@@ -37,7 +37,8 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        usage(stderr);
+        fprintf(stderr, "attnbench: no command given (run, list, compare, merge, gbench, plots,"
+                        " machine; try: attnbench --help)\n");
         return 2;
     }
     const char *cmd = argv[1];
