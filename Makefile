@@ -6,7 +6,7 @@ OPENBLAS = /usr/lib/x86_64-linux-gnu/openblas-openmp
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 # Functions start on 64-byte boundaries, so a kernel's loops keep their alignment when other
 # code grows: an A/B run measured an untouched kernel 14% faster after another file changed.
-CFLAGS   = -std=c11 -O2 -g $(WARN) -D_GNU_SOURCE -fopenmp -falign-functions=64
+CFLAGS   = -std=c11 -O2 -g $(WARN) -D_GNU_SOURCE -fopenmp -falign-functions=64 $(SAN)
 CPPFLAGS = -Iimpls -Iharness -I/usr/include/x86_64-linux-gnu/openblas-openmp
 LDLIBS   = -linih -ljansson -L$(OPENBLAS) -Wl,-rpath,$(OPENBLAS) -lopenblas -ldnnl -lhwloc -lpapi -ldl -lm
 GIT_DESC := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
@@ -24,10 +24,14 @@ TESTS        = test_config test_gen test_sweep test_ref test_check test_runner t
                test_exp2 test_tiles test_counters test_peaks test_topo test_compare test_gbench
 TEST_BINS    = $(TESTS:%=$(B)/tests/%)
 TEST_PLUGINS = $(B)/tests/crash_plugin.so $(B)/tests/bad_abi_plugin.so \
-               $(B)/tests/no_symbol_plugin.so $(B)/tests/dup_plugin.so
+               $(B)/tests/no_symbol_plugin.so $(B)/tests/dup_plugin.so \
+               $(B)/tests/null_run_plugin.so $(B)/tests/null_name_plugin.so \
+               $(B)/tests/bad_name_plugin.so $(B)/tests/twin_a_plugin.so $(B)/tests/twin_b_plugin.so \
+               $(B)/tests/sleep_plugin.so
 EXAMPLE      = $(B)/plugins/example.so
 
-.PHONY: all deps bench plots ci-bench baseline ab test unit e2e plot-test conformance clean
+.PHONY: all deps bench plots ci-bench baseline ab test unit e2e bad-input interrupt plot-test conformance \
+        sanitize memcheck fuzz fuzz-replay clean
 all: $(B)/attnbench $(EXAMPLE)
 
 deps:
@@ -103,7 +107,8 @@ ab: deps
 
 test: deps
 	@$(MAKE) --no-print-directory all $(TEST_BINS) $(TEST_PLUGINS)
-	@$(MAKE) --no-print-directory unit e2e plot-test conformance
+	@$(MAKE) --no-print-directory unit fuzz-replay e2e bad-input interrupt plot-test conformance sanitize \
+	    memcheck
 
 unit:
 	@set -e; for t in $(TEST_BINS); do echo "== $$t"; $$t; done
@@ -111,12 +116,47 @@ unit:
 e2e:
 	tests/e2e.sh
 
+# Every kind of bad input: one line, exit 2, nothing written (a row per kind).
+bad-input:
+	B=$(B) tests/bad_input.sh
+
+# SIGINT, SIGTERM and kill -9 mid-sweep, then run --resume.
+interrupt:
+	B=$(B) tests/interrupt.sh
+
 plot-test:
 	tests/plots.sh
+
+# The harness, its unit tests and the bad-input and interrupt tests again, built in $(B)/san
+# with AddressSanitizer and UndefinedBehaviorSanitizer (UB aborts), then the CI sweep under
+# them: a leak, an overflow or UB anywhere fails the test.
+SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+sanitize:
+	@$(MAKE) --no-print-directory B=$(B)/san SAN='$(SAN_FLAGS)' all $(TEST_BINS:$(B)/%=$(B)/san/%) \
+	    $(TEST_PLUGINS:$(B)/%=$(B)/san/%)
+	@$(MAKE) --no-print-directory B=$(B)/san unit bad-input interrupt
+	@out=$$(mktemp -d /tmp/attnbench-san.XXXXXX); \
+	    echo "== configs/ci.ini under ASan and UBSan"; \
+	    ATTNBENCH_CACHE_DIR=$$out/cache $(B)/san/attnbench run --config configs/ci.ini \
+	        --set peaks=off --out $$out/ci > $$out/log 2>&1; rc=$$?; tail -2 $$out/log; \
+	    rm -rf $$out; exit $$rc
+
+# The harness process itself under valgrind's memcheck on a small sweep: any invalid access or
+# leak it makes fails. (The cases' children are forks, not the harness: --child-silent-after-fork.)
+memcheck:
+	@out=$$(mktemp -d /tmp/attnbench-vg.XXXXXX); \
+	    echo "== valgrind memcheck, a small sweep"; \
+	    ATTNBENCH_CACHE_DIR=$$out/cache valgrind -q --error-exitcode=99 --leak-check=full \
+	        --errors-for-leak-kinds=definite,indirect --child-silent-after-fork=yes \
+	        $(B)/attnbench run --set impls=all --set seq_len=16,33 --set head_dim=8 --set heads=2 \
+	        --set causal=true --set peaks=off --out $$out/run > $$out/log 2>&1; rc=$$?; \
+	    tail -2 $$out/log; [ $$rc -eq 0 ] || cat $$out/log; rm -rf $$out; exit $$rc
 
 # Every built-in implementation over the awkward shapes of configs/conformance*.ini.
 conformance:
 	tests/conformance.sh
+
+include tests/fuzz/fuzz.mk
 
 clean:
 	rm -rf $(B)

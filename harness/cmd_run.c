@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -374,6 +375,24 @@ static int take_journal(const journal *j, const sweep *s, const char *out_dir, r
     return 0;
 }
 
+/* A thread count above the CPUs this process may use runs as asked (oversubscription is a
+ * thing to measure); the note says so. 1 with the note in out. */
+static int oversubscribed(const cfg *c, char *out, size_t len)
+{
+    cpu_set_t set;
+    long most = 0;
+    int cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set)
+                                                           : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    for (int i = 0; i < c->threads.n; i++)
+        if (c->threads.v[i] > most)
+            most = c->threads.v[i];
+    if (cpus <= 0 || most <= cpus)
+        return 0;
+    snprintf(out, len, "threads = %ld is more than the %d CPUs this process may run on: those "
+             "cases run oversubscribed, as asked", most, cpus);
+    return 1;
+}
+
 /* Everything a run shares between its cases. */
 typedef struct run_ctx {
     const cfg *c;
@@ -405,7 +424,12 @@ static int run_one_case(const run_ctx *x, const sweep_problem *sp, int ci,
         snprintf(res.reason, sizeof res.reason, "%s", gap[0] ? gap : why);
     } else {
         runner_opts case_opts = x->opts;
+        char source[96];
+        long long avail = host_mem_available(source, sizeof source);
         case_opts.evict_bytes = sc->cold ? x->evict_bytes : 0;
+        case_opts.mem_budget_set = x->c->memory_limit_mib > 0;
+        case_opts.mem_budget = case_opts.mem_budget_set ? x->c->memory_limit_mib << 20
+                                                        : avail > 0 ? avail : 0;
         runner_run_case(rp, sc->impl, sc->threads, &case_opts, &res);
     }
     res.cold = sc->cold;
@@ -434,6 +458,22 @@ static int run_one_case(const run_ctx *x, const sweep_problem *sp, int ci,
     return rc;
 }
 
+/* Whether the problem's tensors and reference fit in the memory available now; when not,
+ * why says so with the numbers (and its cases are SKIP, never an OOM kill of the harness). */
+static int problem_fits(const attn_problem *p, char *why, size_t len)
+{
+    char source[96], need_text[32], avail_text[32];
+    double need = runner_problem_bytes(p);
+    long long avail = host_mem_available(source, sizeof source);
+    if (avail < 0 || need <= (double)avail)
+        return 1;
+    host_bytes_text(need, need_text, sizeof need_text);
+    host_bytes_text((double)avail, avail_text, sizeof avail_text);
+    snprintf(why, len, "memory: needs %s for q, k, v, o and the double-precision reference; "
+             "%s available (%s)", need_text, avail_text, source);
+    return 0;
+}
+
 /* Every problem with a case still to run: inputs, reference, then its cases. 0 when the sweep
  * ran to its end, -1 when it stopped (a signal, or a record it could not write). */
 static int run_sweep(const run_ctx *x)
@@ -448,7 +488,8 @@ static int run_sweep(const run_ctx *x)
             continue;
         runner_problem rp;
         char why[256];
-        int ready = runner_problem_init(&rp, &sp->p, sp->dist, x->c->seed, why, sizeof why) == 0;
+        int ready = problem_fits(&sp->p, why, sizeof why) &&
+                    runner_problem_init(&rp, &sp->p, sp->dist, x->c->seed, why, sizeof why) == 0;
         if (ready) {
             runner_reference(&rp, ref_threads > 0 ? ref_threads : 1);
             if (!rp.ref_ok)
@@ -636,6 +677,10 @@ int cmd_run(int argc, char **argv)
     if (s.n_excluded > 0) {
         snprintf(err, sizeof err, "%d shapes left out of the sweep (e.g. %s)", s.n_excluded,
                  s.excluded_example);
+        json_array_append_new(notes, json_string(err));
+        printf("note: %s\n", err);
+    }
+    if (oversubscribed(&c, err, sizeof err)) {
         json_array_append_new(notes, json_string(err));
         printf("note: %s\n", err);
     }

@@ -53,6 +53,7 @@ static const cfg_key cfg_keys[] = {
     {"measure", "timeout_s", T_REAL, 0.001, 864000, offsetof(cfg, timeout_s), NULL},
     {"measure", "counters", T_EVENT_LIST, 0, 0, offsetof(cfg, counters), NULL},
     {"measure", "counter_reps", T_INT, 1, 1000, offsetof(cfg, counter_reps), NULL},
+    {"measure", "memory_limit_mib", T_INT, 0, 1L << 30, offsetof(cfg, memory_limit_mib), NULL},
     {"measure", "bind", T_CHOICE, 0, 0, offsetof(cfg, bind), bind_words},
     {"measure", "cache", T_CHOICE_LIST, 0, 1, offsetof(cfg, cache), cache_words},
     {"measure", "peaks", T_CHOICE, 0, 0, offsetof(cfg, peaks), peaks_words},
@@ -470,8 +471,58 @@ static void line_text(const char *text, int lineno, char *out, size_t len)
     snprintf(out, len, "%.*s%s", (int)n, s, strcspn(s, "\r\n") > 80 ? "..." : "");
 }
 
-/* Reads the whole file, refusing what is not a small text file. Caller frees. */
-static char *read_text_file(const char *path, char *err, size_t err_len)
+int cfg_load_text(cfg *c, const char *name, const char *data, size_t len, char *err,
+                  size_t err_len)
+{
+    /* A NUL would end the text early for libinih, silently dropping the rest. */
+    const char *nul = memchr(data, '\0', len);
+    if (nul != NULL) {
+        int lineno = 1;
+        for (const char *s = data; s < nul; s++)
+            lineno += *s == '\n';
+        snprintf(err, err_len, "%s:%d: binary data (a NUL byte); not a config file", name, lineno);
+        return 2;
+    }
+    /* libinih wants a C string; data need not be one (a buffer from a fuzzer, say). */
+    char *text = malloc(len + 1);
+    if (text == NULL) {
+        snprintf(err, err_len, "%s: out of memory", name);
+        return 2;
+    }
+    memcpy(text, data, len);
+    text[len] = '\0';
+
+    int lineno = 1;
+    for (const char *s = text; *s; lineno++) {
+        size_t n = strcspn(s, "\n");
+        if (n > CFG_MAX_LINE) {
+            snprintf(err, err_len, "%s:%d: line of %zu characters is too long (limit %d)", name,
+                     lineno, n, CFG_MAX_LINE);
+            free(text);
+            return 2;
+        }
+        s += n + (s[n] == '\n');
+    }
+
+    load_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.c = c;
+    int bad = ini_parse_string(text, cfg_ini_entry, &ctx);
+    if (bad != 0) {
+        char shown[128];
+        line_text(text, bad, shown, sizeof shown);
+        snprintf(err, err_len, "%s:%d: %s (line: '%s')", name, bad,
+                 ctx.msg[0] ? ctx.msg : "not a 'key = value' line or a [section]", shown);
+        free(text);
+        return 2;
+    }
+    free(text);
+    snprintf(c->source, sizeof c->source, "%s", name);
+    return 0;
+}
+
+/* Reads the whole file, refusing what is not a small file. Caller frees; *len gets its size. */
+static char *read_text_file(const char *path, size_t *len, char *err, size_t err_len)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
@@ -493,20 +544,10 @@ static char *read_text_file(const char *path, char *err, size_t err_len)
         return NULL;
     }
     char *text = malloc((size_t)st.st_size + 1);
-    size_t got = text != NULL ? fread(text, 1, (size_t)st.st_size, f) : 0;
+    *len = text != NULL ? fread(text, 1, (size_t)st.st_size, f) : 0;
     fclose(f);
     if (text == NULL) {
         snprintf(err, err_len, "%s: out of memory", path);
-        return NULL;
-    }
-    text[got] = '\0';
-    if (memchr(text, '\0', got) != NULL) {
-        size_t at = (size_t)((char *)memchr(text, '\0', got) - text);
-        int lineno = 1;
-        for (size_t i = 0; i < at; i++)
-            lineno += text[i] == '\n';
-        snprintf(err, err_len, "%s:%d: binary data (a NUL byte); not a config file", path, lineno);
-        free(text);
         return NULL;
     }
     return text;
@@ -514,37 +555,13 @@ static char *read_text_file(const char *path, char *err, size_t err_len)
 
 int cfg_load_file(cfg *c, const char *path, char *err, size_t err_len)
 {
-    char *text = read_text_file(path, err, err_len);
+    size_t len;
+    char *text = read_text_file(path, &len, err, err_len);
     if (text == NULL)
         return 2;
-
-    int lineno = 1;
-    for (const char *s = text; *s; lineno++) {
-        size_t n = strcspn(s, "\n");
-        if (n > CFG_MAX_LINE) {
-            snprintf(err, err_len, "%s:%d: line of %zu characters is too long (limit %d)", path,
-                     lineno, n, CFG_MAX_LINE);
-            free(text);
-            return 2;
-        }
-        s += n + (s[n] == '\n');
-    }
-
-    load_ctx ctx;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.c = c;
-    int bad = ini_parse_string(text, cfg_ini_entry, &ctx);
-    if (bad != 0) {
-        char shown[128];
-        line_text(text, bad, shown, sizeof shown);
-        snprintf(err, err_len, "%s:%d: %s (line: '%s')", path, bad,
-                 ctx.msg[0] ? ctx.msg : "not a 'key = value' line or a [section]", shown);
-        free(text);
-        return 2;
-    }
+    int rc = cfg_load_text(c, path, text, len, err, err_len);
     free(text);
-    snprintf(c->source, sizeof c->source, "%s", path);
-    return 0;
+    return rc;
 }
 
 int cfg_apply_set(cfg *c, const char *assignment, char *err, size_t err_len)

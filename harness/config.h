@@ -36,6 +36,8 @@ typedef struct cfg {
     double min_time_s, timeout_s;
     cfg_names counters;          /* "none", "auto", "sim", or PAPI event names */
     long counter_reps;           /* extra, untimed repetitions the counters cover */
+    long memory_limit_mib;       /* a case's own allocations may reach this; 0: what is
+                                    available when it starts */
     long bind;                   /* topo_bind_mode: none, compact, spread */
     cfg_list cache;              /* 0 warm, 1 cold (evict the caches before each repetition) */
     long peaks;                  /* 0 cached, 1 measure afresh, 2 off: machine peaks */
@@ -59,6 +61,11 @@ void cfg_defaults(cfg *c);
 
 /* Reads an INI file over c. 0, or 2 with a one-line "file:line: ..." message in err. */
 int cfg_load_file(cfg *c, const char *path, char *err, size_t err_len);
+
+/* The same for text already in memory (len bytes, no NUL needed at the end); name is what
+ * messages and c->source call it. cfg_load_file reads the file and calls this. */
+int cfg_load_text(cfg *c, const char *name, const char *text, size_t len, char *err,
+                  size_t err_len);
 
 /* Applies "KEY=LIST" (KEY is "key" or "section.key"). 0, or 2 with a message in err. */
 int cfg_apply_set(cfg *c, const char *assignment, char *err, size_t err_len);

@@ -15,7 +15,7 @@ static const char *const csv_columns =
 
 /* After the counters (whose number varies), the memory and roofline columns. */
 static const char *const csv_extra_columns =
-    "cache,page_faults,min_footprint_bytes,arith_intensity,pct_peak";
+    "cache,page_faults,min_footprint_bytes,arith_intensity,pct_peak,os_threads";
 
 FILE *out_csv_open(const char *path, const ctr_plan *plan)
 {
@@ -87,6 +87,7 @@ static void write_row(FILE *f, const sweep_problem *sp, const attn_impl *impl, i
     num_field(f, 1, "%.0f", sweep_min_bytes(p));
     num_field(f, 1, "%.6g", res->flops / sweep_min_bytes(p));
     num_field(f, timed && res->pct_peak >= 0, "%.4g", res->pct_peak);
+    num_field(f, res->os_threads > 0, "%.0f", res->os_threads);
 }
 
 char *out_csv_format_row(const sweep_problem *sp, const attn_impl *impl, int threads,

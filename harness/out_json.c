@@ -138,6 +138,8 @@ json_t *out_json_case(const sweep_problem *sp, const attn_impl *impl, int thread
     json_object_set_new(o, "workspace_bytes",
                         res->workspace >= 0 ? json_integer(res->workspace) : json_null());
     json_object_set_new(o, "cache", json_string(res->cold ? "cold" : "warm"));
+    json_object_set_new(o, "os_threads",
+                        res->os_threads > 0 ? json_integer(res->os_threads) : json_null());
     json_object_set_new(o, "page_faults",
                         res->page_faults >= 0 ? json_integer(res->page_faults) : json_null());
     json_object_set_new(o, "min_footprint_bytes", json_real(sweep_min_bytes(p)));

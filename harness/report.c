@@ -30,19 +30,6 @@ void report_header(report *r)
            "GFLOP/s", "%peak", "err/tol", "workspace", "faults");
 }
 
-/* "98.1 KiB", "2.0 GiB": binary units, three significant figures or so. */
-static void bytes_text(long long b, char *out, size_t len)
-{
-    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = (double)b;
-    int u = 0;
-    while (v >= 1024 && u < 4) {
-        v /= 1024;
-        u++;
-    }
-    snprintf(out, len, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-}
-
 void report_resumed(report *r, double flops, int status)
 {
     r->done++;
@@ -78,7 +65,7 @@ void report_case(report *r, const sweep_problem *sp, const attn_impl *impl, int 
     if (res->reps > 0 && res->pct_peak >= 0)
         snprintf(peak, sizeof peak, "%.1f", res->pct_peak);
     if (res->workspace >= 0)
-        bytes_text(res->workspace, work, sizeof work);
+        host_bytes_text((double)res->workspace, work, sizeof work);
     if (res->page_faults >= 0)
         snprintf(faults, sizeof faults, "%lld", res->page_faults);
     printf("%4d/%-4d %-16s %-5d %-12s %5d %-6d %-7d %3d  %-7s %11s %9s %6s %8s %9s %7s  %s%s %s  "

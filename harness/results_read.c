@@ -87,22 +87,15 @@ static int fail(results_file *r, char *err, size_t len, const char *fmt, const c
     return -1;
 }
 
-int results_load(const char *path, results_file *r, char *err, size_t err_len)
+int results_parse(const char *name, const char *text, size_t len, results_file *r, char *err,
+                  size_t err_len)
 {
-    struct stat st;
     json_error_t je;
     char what[512];
 
     memset(r, 0, sizeof *r);
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        snprintf(r->path, sizeof r->path, "%s/results.json", path);
-    else
-        snprintf(r->path, sizeof r->path, "%s", path);
-    if (stat(r->path, &st) != 0)
-        return fail(r, err, err_len, "%s: %s", strerror(errno));
-    if (!S_ISREG(st.st_mode))
-        return fail(r, err, err_len, "%s: %s", "not a regular file");
-    r->doc = json_load_file(r->path, JSON_REJECT_DUPLICATES, &je);
+    snprintf(r->path, sizeof r->path, "%s", name);
+    r->doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     if (r->doc == NULL) {
         snprintf(what, sizeof what, "line %d column %d: %s", je.line, je.column, je.text);
         return fail(r, err, err_len, "%s: not a complete JSON document: %s", what);
@@ -150,6 +143,61 @@ int results_load(const char *path, results_file *r, char *err, size_t err_len)
             return fail(r, err, err_len, "%s: %s", what);
         }
     return 0;
+}
+
+/* Reads size bytes of a regular file. Caller frees; *len gets what was read. NULL with errno
+ * set on failure. */
+static char *read_file(const char *path, size_t size, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    char *buf = malloc(size ? size : 1);
+    if (buf == NULL) {
+        fclose(f);
+        errno = ENOMEM;
+        return NULL;
+    }
+    *len = fread(buf, 1, size, f);
+    if (ferror(f)) {
+        fclose(f);
+        free(buf);
+        errno = EIO;
+        return NULL;
+    }
+    fclose(f);
+    return buf;
+}
+
+int results_load(const char *path, results_file *r, char *err, size_t err_len)
+{
+    struct stat st;
+    char file[sizeof r->path], what[512];
+    size_t len;
+
+    memset(r, 0, sizeof *r);
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        snprintf(file, sizeof file, "%s/results.json", path);
+    else
+        snprintf(file, sizeof file, "%s", path);
+    snprintf(r->path, sizeof r->path, "%s", file);
+    if (stat(file, &st) != 0)
+        return fail(r, err, err_len, "%s: %s", strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return fail(r, err, err_len, "%s: %s", "not a regular file");
+    char *text = read_file(file, (size_t)st.st_size, &len);
+    if (text == NULL) {
+        /* Worded as json_load_file worded it when it opened the file itself, and cut where
+         * jansson cuts its text (the last byte of json_error_t.text holds the error code). */
+        char jtext[JSON_ERROR_TEXT_LENGTH - 1];
+        if (snprintf(jtext, sizeof jtext, "unable to open %s: %s", file, strerror(errno)) < 0)
+            jtext[0] = '\0';
+        snprintf(what, sizeof what, "line -1 column -1: %s", jtext);
+        return fail(r, err, err_len, "%s: not a complete JSON document: %s", what);
+    }
+    int rc = results_parse(file, text, len, r, err, err_len);
+    free(text);
+    return rc;
 }
 
 void results_free(results_file *r)

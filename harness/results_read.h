@@ -33,6 +33,12 @@ typedef struct results_file {
 /* Reads DIR/results.json, or the file itself when path is not a directory. 0, or -1 with one
  * line in err saying what was wrong and where. */
 int results_load(const char *path, results_file *r, char *err, size_t err_len);
+
+/* The same for a document already in memory (len bytes, no NUL needed at the end); name is
+ * what messages and r->path call it (not r->path itself: r is cleared first). results_load
+ * reads the file and calls this. */
+int results_parse(const char *name, const char *text, size_t len, results_file *r, char *err,
+                  size_t err_len);
 void results_free(results_file *r);
 
 /* A number field of a case (e.g. "gflops", "workspace_bytes"); NAN when absent or null. */

@@ -42,6 +42,8 @@ typedef struct child_report {
     int modified;                 /* bit 0 q, 1 k, 2 v */
     char overrun[160];            /* a sentinel beside a tensor changed: what guard_check said */
     int overrun_stage, overrun_rep;
+    long long vm_base, vm_limit;  /* address space at the start, and its limit (0: none) */
+    long long vm_at_death;        /* address space when a fatal signal came; -1 unknown */
     volatile int guard_hit;       /* the fatal fault was in a guard page: */
     int guard_buf;                /*   beside this tensor (GUARD_Q..GUARD_O), */
     long long guard_offset;       /*   this far from it (guard_locate), */
@@ -49,6 +51,7 @@ typedef struct child_report {
     long long rss_before, hwm_after;
     long long heap_before, heap_peak;
     long long faults;             /* prepare through the first run; -1 until then */
+    int os_threads;               /* the process's threads after the timed runs; 0 unknown */
     char binding[256];
     ctr_values ctr;
     double times[];               /* max_reps */
@@ -69,11 +72,24 @@ void runner_shared_free(void *ptr, size_t bytes)
         munmap(ptr, bytes ? bytes : 1);
 }
 
+double runner_problem_bytes(const attn_problem *p)
+{
+    double q = (double)p->batch * p->heads * p->seq_q * p->head_dim;
+    double kv = (double)p->batch * p->kv_heads * p->seq_kv * p->head_dim;
+    double rows = (double)p->batch * p->heads * p->seq_q;
+    return sizeof(float) * (2 * q + 2 * kv) + sizeof(double) * (2 * q + rows);
+}
+
 int runner_problem_init(runner_problem *rp, const attn_problem *p, int dist, uint64_t seed,
                         char *why, size_t why_len)
 {
     memset(rp, 0, sizeof *rp);
     rp->p = p;
+    if (runner_problem_bytes(p) > (double)(SIZE_MAX / 4)) {   /* sizes below would wrap */
+        snprintf(why, why_len, "the problem's tensors (%.3g bytes) exceed the address space",
+                 runner_problem_bytes(p));
+        return 1;
+    }
     rp->q_len = (size_t)p->batch * p->heads * p->seq_q * p->head_dim;
     rp->kv_len = (size_t)p->batch * p->kv_heads * p->seq_kv * p->head_dim;
     size_t rows = rp->q_len / (size_t)p->head_dim;
@@ -284,7 +300,9 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
     int which;
     long long offset;
     raise(sig);
-    if (fault_report == NULL || fault_report->guard_hit || si->si_code <= 0 ||
+    if (fault_report != NULL)
+        fault_report->vm_at_death = host_vm_size();
+    if (fault_report == NULL || sig != SIGSEGV || fault_report->guard_hit || si->si_code <= 0 ||
         !guard_locate(fault_bufs, GUARD_N, (uintptr_t)si->si_addr, &which, &offset))
         return;
     fault_report->guard_buf = which;
@@ -311,8 +329,38 @@ static void catch_guard_faults(const runner_problem *rp, child_report *rep)
     sigemptyset(&sa.sa_mask);
     fault_report = rep;
     fault_bufs = rp->bufs;
+    rep->vm_at_death = -1;
     sigaltstack(&ss, NULL);
+    /* The signals an allocation that failed ends in: a NULL written to, an abort(). */
     sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
+    sigaction(SIGABRT, &sa, NULL);
+}
+
+/* Holds the case's address space to what it started with plus its budget, so that a runaway
+ * allocation fails in the child instead of exhausting the machine. Thread stacks and the
+ * libraries' per-thread pools get room on top. Not under AddressSanitizer, whose shadow
+ * memory reserves terabytes of address space. */
+static void limit_memory(const runner_opts *opts, int threads, child_report *rep)
+{
+    rep->vm_base = host_vm_size();
+#if !defined(__SANITIZE_ADDRESS__)
+    struct rlimit stack;
+    if (opts->mem_budget <= 0 || rep->vm_base < 0)
+        return;
+    long long per_thread = 64LL << 20;
+    if (getrlimit(RLIMIT_STACK, &stack) == 0 && stack.rlim_cur != RLIM_INFINITY)
+        per_thread += (long long)stack.rlim_cur;
+    else
+        per_thread += 8LL << 20;
+    rep->vm_limit = rep->vm_base + opts->mem_budget + (256LL << 20) + threads * per_thread;
+    struct rlimit as = {(rlim_t)rep->vm_limit, (rlim_t)rep->vm_limit};
+    if (setrlimit(RLIMIT_AS, &as) != 0)
+        rep->vm_limit = 0;
+#else
+    (void)opts;
+    (void)threads;
+#endif
 }
 
 /* After a repetition: 0 when a sentinel beside a tensor changed (noted in rep), else 1. */
@@ -366,6 +414,7 @@ static void child_main(const runner_problem *rp, const attn_impl *impl, int thre
         rp->o[i] = NAN;
     guard_arm(&rp->bufs[GUARD_O]);
     catch_guard_faults(rp, rep);
+    limit_memory(opts, threads, rep);
 
     /* Before any thread exists, so that counters can follow the threads made later. */
     ctr_session *cs = NULL;
@@ -439,6 +488,9 @@ static void child_main(const runner_problem *rp, const attn_impl *impl, int thre
             note_faults(rep, faults_at_prepare);
         }
     }
+    /* Thread pools outlive their parallel regions: the count now is every pool the run
+     * started (OpenMP's, and any library's own). */
+    rep->os_threads = (int)read_status_kb("Threads");
     if (cs != NULL)
         counted_reps(rp, impl, state, opts, cs, evict, threads, rep);
 done:
@@ -472,6 +524,26 @@ static void stage_text(const child_report *rep, char *out, size_t len)
         snprintf(out, len, "in %s, repetition %d", stage_names[st], rep->rep + 1);
     else
         snprintf(out, len, "in %s", stage_names[st >= 0 && st <= STAGE_DONE ? st : 0]);
+}
+
+/* For a case killed by sig: when it had used most of its address-space allowance, or the
+ * kernel killed it, says that it ran out of memory (appended to what, if what is empty). */
+static void out_of_memory_text(const child_report *rep, const runner_opts *opts, int sig,
+                               char *what, size_t len)
+{
+    if (what[0] != '\0')
+        return;
+    long long allowed = rep->vm_limit - rep->vm_base;
+    if (sig == SIGKILL) {
+        snprintf(what, len, " (not by the harness: the kernel's out-of-memory killer is the "
+                 "usual sender)");
+    } else if (rep->vm_limit > 0 && rep->vm_at_death >= 0 &&
+               rep->vm_at_death - rep->vm_base >= allowed / 10 * 9) {
+        snprintf(what, len, ": out of memory (its allocations had reached %lld of the %lld MiB "
+                 "allowed: %s)", (rep->vm_at_death - rep->vm_base) >> 20, allowed >> 20,
+                 opts->mem_budget_set ? "[measure] memory_limit_mib, plus room for thread "
+                                        "stacks" : "the memory available when it started");
+    }
 }
 
 void runner_run_case(const runner_problem *rp, const attn_impl *impl, int threads,
@@ -528,10 +600,14 @@ void runner_run_case(const runner_problem *rp, const attn_impl *impl, int thread
     if (rep->stage > STAGE_PREPARE && !rep->unavailable && !rep->harness_failed) {
         if (rep->hwm_after > 0 && rep->rss_before >= 0)
             res->peak_rss_delta = rep->hwm_after - rep->rss_before;
+#if !defined(__SANITIZE_ADDRESS__)
+        /* AddressSanitizer's allocator reports nothing to mallinfo2: no figure then. */
         res->workspace = rep->heap_peak - rep->heap_before;
+#endif
         res->page_faults = rep->faults;
     }
     res->ctr = rep->ctr;
+    res->os_threads = rep->os_threads > 0 ? rep->os_threads : -1;
     snprintf(res->binding, sizeof res->binding, "%s", rep->binding);
 
     stage_text(rep, where, sizeof where);
@@ -550,6 +626,7 @@ void runner_run_case(const runner_problem *rp, const attn_impl *impl, int thread
             guard_describe(&rp->bufs[rep->guard_buf], rep->guard_offset, rep->guard_write,
                            what + 2, sizeof what - 2);
         }
+        out_of_memory_text(rep, opts, WTERMSIG(ws), what, sizeof what);
         snprintf(res->reason, sizeof res->reason, "killed by %s %s%s", sig, where, what);
     } else if (rep->stage != STAGE_DONE) {
         res->status = ST_CRASH;

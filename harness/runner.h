@@ -25,6 +25,10 @@ typedef struct runner_opts {
     long counter_reps;            /* untimed repetitions the counters cover */
     size_t evict_bytes;           /* > 0: touch this much memory before each repetition */
     int bind;                     /* topo_bind_mode */
+    long long mem_budget;         /* bytes the case may allocate beyond what it starts with
+                                     (an address-space limit); 0: no limit */
+    int mem_budget_set;           /* 1: the budget is [measure] memory_limit_mib, 0: what was
+                                     available when the case started */
 } runner_opts;
 
 enum { GUARD_Q, GUARD_K, GUARD_V, GUARD_O, GUARD_N };
@@ -57,12 +61,18 @@ typedef struct case_result {
     long long page_faults;        /* prepare through the first run(); -1 when not measured */
     ctr_values ctr;               /* counts per repetition, with reasons for the missing */
     char binding[256];            /* PUs the threads were bound to, or "" */
+    int os_threads;               /* the case's process's threads after its timed runs (the
+                                     pools it started); -1 when not measured */
     int cold;                     /* the case ran with cold caches */
     double pct_peak;              /* gflops over the machine's peak at this thread count, in %;
                                      < 0 when unknown */
     double wall_s;                /* the whole case, fork to exit */
     int interrupted;              /* runner_stop ended the case: it has no result */
 } case_result;
+
+/* Bytes runner_problem_init allocates for p: q, k, v, o, and the double-precision reference
+ * (what runner_problem_init would take, computed without overflow). */
+double runner_problem_bytes(const attn_problem *p);
 
 /* Allocates a problem's buffers and fills its inputs. 0, or nonzero with a reason. */
 int runner_problem_init(runner_problem *rp, const attn_problem *p, int dist, uint64_t seed,

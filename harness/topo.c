@@ -168,8 +168,8 @@ int topo_bind(topo_bind_mode mode, int threads, char *pus, size_t len)
     int n_pus = topo_pus(), failed = 0;
     if (mode == BIND_SPREAD) {
         hwloc_obj_t root = hwloc_get_root_obj(topo);
-        for (int t = 0; t < threads; t++)
-            sets[t] = hwloc_bitmap_alloc();
+        /* hwloc_distrib allocates each set itself (make sanitize found the ones made here
+         * leaking). */
         hwloc_distrib(topo, &root, 1, sets, (unsigned)threads, INT_MAX, 0);
         for (int t = 0; t < threads; t++)
             hwloc_bitmap_singlify(sets[t]);

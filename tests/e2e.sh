@@ -211,5 +211,23 @@ check "gbench: one iteration entry per repetition" \
 expect_usage_error "run --gbench into a missing directory" "--gbench $tmp/no/dir/g.json: cannot write" \
     "$bin" run $small --gbench "$tmp/no/dir/g.json" --out "$tmp/none"
 
+# 9. Memory: a problem that cannot fit is SKIP with the numbers, and the run goes on.
+"$bin" run --set impls=naive --set seq_len=4194304,8 --set head_dim=4096 --set heads=64 \
+    --set peaks=off --out "$tmp/huge" > /dev/null 2>&1
+check "a problem too large for memory: SKIP with the numbers, the others PASS" \
+    "[ \$? -eq 0 ] && [ \$(grep -c ',SKIP,\"memory: needs .* PiB for q, k, v, o and the double-precision reference; .* available (' $tmp/huge/results.csv) -eq 1 ] &&
+     [ \$(grep -c ',PASS,' $tmp/huge/results.csv) -eq 1 ]"
+
+# 10. Threads: more than the machine has runs as asked, with a note; no implementation's pools
+#     multiply (OpenBLAS, oneDNN and our loops share one OpenMP pool of the case's count).
+"$bin" run --set impls=all --set seq_len=512 --set head_dim=16 --set threads=1,2,64 \
+    --set peaks=off --set min_reps=1 --set min_time_s=0 --out "$tmp/threads" > "$tmp/threads.log" 2>&1
+check "threads = 64 on this machine: run, with the note" \
+    "[ \$? -eq 0 ] && grep -q '^note: threads = 64 is more than the [0-9]* CPUs this process may run on' $tmp/threads.log &&
+     [ \$(grep -c ',PASS,' $tmp/threads/results.csv) -eq 15 ]"
+check "each case's process has at most its thread count of threads" \
+    "awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[\$i] = i; next }
+              { if (\$c[\"os_threads\"] < 1 || \$c[\"os_threads\"] > \$c[\"threads\"]) bad = 1 } END { exit bad }' $tmp/threads/results.csv"
+
 echo "e2e: $passed passed, $failed failed"
 [ $failed -eq 0 ]

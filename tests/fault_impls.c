@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static int ok_prepare(const attn_problem *p, void **state, char *why, size_t why_len)
@@ -124,6 +125,18 @@ static int run_read_past_k(void *state, const float *q, const float *k, const fl
     return 0;
 }
 
+/* Allocates and touches 16 MiB at a time without end, never checking for NULL: the runaway a
+ * memory limit exists for. */
+static int run_runaway(void *state, const float *q, const float *k, const float *v, float *o)
+{
+    UNUSED_RUN_ARGS;
+    for (;;) {
+        char *block = malloc(16 << 20);
+        memset(block, 1, 16 << 20);
+    }
+    return 0;
+}
+
 #define ALL_CAPS (ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS)
 #define FAULT(var, nm, prep, runf, avail) \
     const attn_impl var = {.name = nm, .summary = "test fault", .caps = ALL_CAPS, \
@@ -143,4 +156,5 @@ FAULT(fault_run_error, "fault_run_error", ok_prepare, run_error, NULL);
 STRAY(fault_write_past_o, "fault_write_past_o", run_write_past_o);
 STRAY(fault_write_before_o, "fault_write_before_o", run_write_before_o);
 STRAY(fault_read_past_k, "fault_read_past_k", run_read_past_k);
+FAULT(fault_runaway, "fault_runaway", ok_prepare, run_runaway, NULL);
 FAULT(fault_unavailable, "fault_unavailable", ok_prepare, run_error, not_here);

@@ -10,6 +10,9 @@ extern const attn_impl fault_segv, fault_abort, fault_ill, fault_fpe, fault_hang
 
 /* Stray accesses: o one element past its end, o one element before its start, k read one
  * element past its end. */
+/* Allocates memory without end. */
+extern const attn_impl fault_runaway;
+
 extern const attn_impl fault_write_past_o, fault_write_before_o, fault_read_past_k;
 
 #endif

@@ -15,7 +15,7 @@ static const char *const design_columns =
 /* What follows them: one column per counter event, then the memory and roofline columns. */
 static const char *const extra_columns =
     ",ctr_papi_l1_dcm,ctr_perf__page_faults,"
-    "cache,page_faults,min_footprint_bytes,arith_intensity,pct_peak";
+    "cache,page_faults,min_footprint_bytes,arith_intensity,pct_peak,os_threads";
 
 /* A plan as if probed: the first event counted, the second missing. */
 static ctr_plan plan = {
@@ -73,6 +73,7 @@ static void passing(case_result *r, double *times)
     r->page_faults = 12;
     r->cold = 1;
     r->pct_peak = 41.5;
+    r->os_threads = 2;
     r->ctr.reps = 1;
     r->ctr.ok[0] = 1;
     r->ctr.value[0] = 0;   /* a measured zero */
@@ -108,7 +109,7 @@ static void test_csv_round_trip(void **st)
     assert_string_equal(line, want);
 
     assert_non_null(fgets(line, sizeof line, in));
-    assert_int_equal(split_csv(line, f, 32), 29);
+    assert_int_equal(split_csv(line, f, 32), 30);
     assert_string_equal(f[0], "naive");
     assert_string_equal(f[3], "2");
     assert_string_equal(f[5], "257");
@@ -130,13 +131,14 @@ static void test_csv_round_trip(void **st)
     assert_true(strtod(f[26], NULL) == 4.0 * (2 * 8 * 130 * 72 + 2 * 2 * 257 * 72));
     assert_true(fabs(strtod(f[27], NULL) / (1e9 / strtod(f[26], NULL)) - 1) < 1e-5);
     assert_string_equal(f[28], "41.5");
+    assert_string_equal(f[29], "2");
 
     assert_non_null(fgets(line, sizeof line, in));
-    assert_int_equal(split_csv(line, f, 32), 29);
+    assert_int_equal(split_csv(line, f, 32), 30);
     assert_string_equal(f[10], "CRASH");
     assert_string_equal(f[24], "warm");
     assert_string_equal(f[11], "killed by \"SIGSEGV\", in run");
-    for (int i = 13; i < 29; i++)   /* nothing measured: empty, never 0 */
+    for (int i = 13; i < 30; i++)   /* nothing measured: empty, never 0 */
         if (i != 24 && i != 26 && i != 27)   /* cache, the problem's footprint, intensity */
             assert_string_equal(f[i], "");
     fclose(in);

@@ -94,10 +94,33 @@ static void test_stray_accesses_are_named(void **st)
     expect(&attn_impl_naive, ST_PASS, "");
 }
 
+/* Under a memory budget, a runaway dies alone and is called out of memory; the harness and the
+ * next case go on. The same budget leaves an honest implementation alone. */
+static void test_runaway_memory_dies_alone(void **st)
+{
+    (void)st;
+    SKIP_UNDER_ASAN();
+    runner_opts limited = opts;
+    limited.mem_budget = 256LL << 20;
+    limited.mem_budget_set = 1;
+    case_result res;
+    runner_run_case(&rp, &fault_runaway, 1, &limited, &res);
+    if (res.status != ST_CRASH)
+        fail_msg("runaway: %s (%s)", status_name(res.status), res.reason);
+    assert_contains(res.reason, "killed by SIGSEGV");
+    assert_contains(res.reason, ": out of memory (its allocations had reached ");
+    assert_contains(res.reason, "[measure] memory_limit_mib");
+    free(res.times);
+    runner_run_case(&rp, &attn_impl_naive, 2, &limited, &res);
+    assert_int_equal(res.status, ST_PASS);
+    free(res.times);
+}
+
 /* A passing case has its repetitions, consistent statistics and memory figures. */
 static void test_pass_statistics(void **st)
 {
     (void)st;
+    SKIP_UNDER_ASAN();
     case_result res;
     runner_opts timed = opts;
     timed.min_reps = 4;
@@ -139,6 +162,7 @@ static long long workspace_at(const attn_impl *im, int seq_kv)
 static void test_memory_scaling(void **st)
 {
     (void)st;
+    SKIP_UNDER_ASAN();
     long long naive_short = workspace_at(&attn_impl_naive, 512);
     long long naive_long = workspace_at(&attn_impl_naive, 4096);
     long long tiled_short = workspace_at(&attn_impl_tiled, 512);
@@ -156,6 +180,7 @@ int main(void)
         cmocka_unit_test(test_signals_are_crashes),
         cmocka_unit_test(test_hang_times_out),
         cmocka_unit_test(test_stray_accesses_are_named),
+        cmocka_unit_test(test_runaway_memory_dies_alone),
         cmocka_unit_test(test_errors_keep_their_words),
         cmocka_unit_test(test_pass_statistics),
         cmocka_unit_test(test_memory_scaling),

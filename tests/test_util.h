@@ -29,4 +29,13 @@ static inline void test_write_file(char *path, size_t len, const char *tag, cons
             fail_msg("'%s' does not contain '%s'", (haystack), (needle));                   \
     } while (0)
 
+/* In the AddressSanitizer build (make sanitize) there is no heap figure (ASan's allocator
+ * reports nothing to mallinfo2) and no address-space limit (ASan reserves terabytes): the
+ * tests of those skip there and run in the plain build. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SKIP_UNDER_ASAN() skip()
+#else
+#define SKIP_UNDER_ASAN() ((void)0)
+#endif
+
 #endif
