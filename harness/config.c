@@ -2,11 +2,15 @@
  * table of keys with their types and ranges, so every key is parsed and checked the same way. */
 #include "config.h"
 
+#include "text.h"
+
 #include <ini.h>
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,50 +102,6 @@ void cfg_defaults(cfg *c)
     strcpy(c->source, "(defaults)");
 }
 
-/* Edit distance, for "did you mean". Names are short; a full table is fine. */
-static int edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    int row[64];
-    if (la > 62 || lb > 62)
-        return 99;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = (int)j;
-    for (size_t i = 1; i <= la; i++) {
-        int diag = row[0];
-        row[0] = (int)i;
-        for (size_t j = 1; j <= lb; j++) {
-            int up = row[j];
-            int best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-/* " (did you mean 'x'?)" for the closest of the candidates, or "". */
-static void suggest(const char *word, const char *const *cands, size_t n, char *out, size_t len)
-{
-    int best = 3;
-    const char *pick = NULL;
-    for (size_t i = 0; i < n; i++) {
-        int dist = edit_distance(word, cands[i]);
-        if (dist < best) {
-            best = dist;
-            pick = cands[i];
-        }
-    }
-    if (pick != NULL)
-        snprintf(out, len, " (did you mean '%s'?)", pick);
-    else if (len > 0)
-        out[0] = '\0';
-}
-
 static char *trim(char *s)
 {
     while (isspace((unsigned char)*s))
@@ -152,23 +112,73 @@ static char *trim(char *s)
     return s;
 }
 
+/* Input quoted in a message is cut to this many bytes, so that a long value cannot push the
+ * reason that follows it past the end of the message. */
+#define CFG_QUOTE_MAX 80
+
+/* s, or its first CFG_QUOTE_MAX bytes and "..." in buf (CFG_QUOTE_MAX + 4 bytes). */
+static const char *clip(const char *s, char *buf)
+{
+    if (strlen(s) <= CFG_QUOTE_MAX)
+        return s;
+    snprintf(buf, CFG_QUOTE_MAX + 4, "%.*s...", CFG_QUOTE_MAX, s);
+    return buf;
+}
+
+/* "'ITEM' REASON" in err, ITEM clipped. -1, for `return refuse(...)` in a parser. */
+__attribute__((format(printf, 4, 5)))
+static int refuse(char *err, size_t err_len, const char *item, const char *fmt, ...)
+{
+    char shown[CFG_QUOTE_MAX + 4], reason[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    snprintf(err, err_len, "'%s' %s", clip(item, shown), reason);
+    return -1;
+}
+
+/* 0, -1 if s is not an integer, or 1 if it is one past long's range (strtol's overflow is a
+ * number too big, not a typo, and says so). */
 static int parse_long(const char *s, long *out)
 {
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0')
+    if (end == s || *end != '\0')
         return -1;
     *out = v;
+    return errno == ERANGE ? 1 : 0;
+}
+
+/* An integer within k's range. 0, or -1 with the reason in err. */
+static int parse_int(const cfg_key *k, const char *s, long *out, char *err, size_t err_len)
+{
+    long lo = (long)k->min, hi = (long)k->max;
+    int rc = parse_long(s, out);
+    if (rc < 0)
+        return refuse(err, err_len, s, "is not an integer");
+    if (rc > 0)
+        return refuse(err, err_len, s, "is out of range [%ld, %ld]", lo, hi);
+    if (*out < lo || *out > hi) {
+        snprintf(err, err_len, "%ld is out of range [%ld, %ld]", *out, lo, hi);
+        return -1;
+    }
     return 0;
 }
 
+/* 0, -1 if s is not a finite number, or 1 if it is one past double's range. An underflow
+ * (ERANGE toward 0) keeps the nearest double: the number is fine, only tiny. */
 static int parse_real(const char *s, double *out)
 {
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (errno != 0 || end == s || *end != '\0' || !isfinite(v))
+    if (end == s || *end != '\0')
+        return -1;
+    if (errno == ERANGE && isinf(v))
+        return 1;
+    if (!isfinite(v))
         return -1;
     *out = v;
     return 0;
@@ -195,25 +205,14 @@ static int parse_entry(const cfg_key *k, const char *item, long *num, char *name
 {
     switch (k->type) {
     case T_INT_LIST:
-        if (parse_long(item, num) != 0) {
-            snprintf(err, err_len, "'%s' is not an integer", item);
-            return -1;
-        }
-        if (*num < (long)k->min || *num > (long)k->max) {
-            snprintf(err, err_len, "%ld is out of range [%ld, %ld]", *num, (long)k->min,
-                     (long)k->max);
-            return -1;
-        }
-        return 0;
+        return parse_int(k, item, num, err, err_len);
     case T_BOOL_LIST:
         if (strcmp(item, "true") == 0 || strcmp(item, "1") == 0)
             *num = 1;
         else if (strcmp(item, "false") == 0 || strcmp(item, "0") == 0)
             *num = 0;
-        else {
-            snprintf(err, err_len, "'%s' is not true or false", item);
-            return -1;
-        }
+        else
+            return refuse(err, err_len, item, "is not true or false");
         return 0;
     case T_DIST_LIST:
         for (int d = 0; d < 3; d++)
@@ -221,23 +220,19 @@ static int parse_entry(const cfg_key *k, const char *item, long *num, char *name
                 *num = d;
                 return 0;
             }
-        snprintf(err, err_len, "'%s' is not a distribution (normal, uniform, large)", item);
-        return -1;
+        return refuse(err, err_len, item, "is not a distribution (normal, uniform, large)");
     case T_CHOICE_LIST:
         for (long i = 0; k->choices[i] != NULL; i++)
             if (strcmp(item, k->choices[i]) == 0) {
                 *num = i;
                 return 0;
             }
-        snprintf(err, err_len, "'%s' is not one of %s, %s", item, k->choices[0], k->choices[1]);
-        return -1;
+        return refuse(err, err_len, item, "is not one of %s, %s", k->choices[0], k->choices[1]);
     case T_NAME_LIST:
     case T_EVENT_LIST:
-        if (strlen(item) >= CFG_NAME_LEN || !valid_name(item, k->type == T_EVENT_LIST)) {
-            snprintf(err, err_len, "'%s' is not a valid name%s", item,
-                     k->type == T_NAME_LIST ? " ([a-z0-9_-]+)" : "");
-            return -1;
-        }
+        if (strlen(item) >= CFG_NAME_LEN || !valid_name(item, k->type == T_EVENT_LIST))
+            return refuse(err, err_len, item, "is not a valid name%s",
+                          k->type == T_NAME_LIST ? " ([a-z0-9_-]+)" : "");
         strcpy(name, item);
         return 0;
     default:
@@ -246,18 +241,13 @@ static int parse_entry(const cfg_key *k, const char *item, long *num, char *name
     }
 }
 
-static int parse_list(const cfg_key *k, const char *value, void *field, char *err, size_t err_len)
+/* A list's entries, from buf (split in place), parsed and checked for repeats. Their count, or
+ * -1 with the reason in err. */
+static int parse_entries(const cfg_key *k, char *buf, long *nums, char (*names)[CFG_NAME_LEN],
+                         char *err, size_t err_len)
 {
-    char buf[4096];
-    long nums[CFG_MAX_LIST];
-    char names[CFG_MAX_LIST][CFG_NAME_LEN];
     int n = 0;
 
-    if (strlen(value) >= sizeof buf) {
-        snprintf(err, err_len, "value too long");
-        return -1;
-    }
-    strcpy(buf, value);
     if (*trim(buf) == '\0') {
         snprintf(err, err_len, "empty list");
         return -1;
@@ -280,13 +270,28 @@ static int parse_list(const cfg_key *k, const char *value, void *field, char *er
         for (int i = 0; i < n; i++) {
             int same = (k->type == T_NAME_LIST || k->type == T_EVENT_LIST)
                            ? strcmp(names[i], names[n]) == 0 : nums[i] == nums[n];
-            if (same) {
-                snprintf(err, err_len, "'%s' appears twice in the list", t);
-                return -1;
-            }
+            if (same)
+                return refuse(err, err_len, t, "appears twice in the list");
         }
         n++;
     }
+    return n;
+}
+
+static int parse_list(const cfg_key *k, const char *value, void *field, char *err, size_t err_len)
+{
+    long nums[CFG_MAX_LIST];
+    char names[CFG_MAX_LIST][CFG_NAME_LEN];
+    /* A copy to split, as long as the value: remember_value is the one length limit. */
+    char *buf = strdup(value);
+    if (buf == NULL) {
+        snprintf(err, err_len, "out of memory");
+        return -1;
+    }
+    int n = parse_entries(k, buf, nums, names, err, err_len);
+    free(buf);
+    if (n < 0)
+        return -1;
     if (k->type == T_NAME_LIST || k->type == T_EVENT_LIST) {
         cfg_names *out = field;
         out->n = n;
@@ -299,77 +304,78 @@ static int parse_list(const cfg_key *k, const char *value, void *field, char *er
     return 0;
 }
 
-/* Parses one key's value into c. 0, or -1 with the reason in err. */
-static int set_value(cfg *c, const cfg_key *k, const char *raw, char *err, size_t err_len)
+/* Parses one key's value (trimmed) into c. 0, or -1 with the reason in err. */
+static int parse_value(cfg *c, const cfg_key *k, const char *value, char *err, size_t err_len)
 {
-    char buf[512];
     void *field = (char *)c + k->offset;
     long n;
     double r;
+    int rc;
 
-    snprintf(buf, sizeof buf, "%s", raw);
-    char *value = trim(buf);
     switch (k->type) {
     case T_SEED: {
         char *end;
         errno = 0;
         unsigned long long s = strtoull(value, &end, 0);
-        if (errno != 0 || end == value || *end != '\0' || *value == '-') {
-            snprintf(err, err_len, "'%s' is not an unsigned integer", value);
-            return -1;
-        }
+        if (end == value || *end != '\0' || *value == '-')
+            return refuse(err, err_len, value, "is not an unsigned integer");
+        if (errno == ERANGE)
+            return refuse(err, err_len, value, "is out of range [0, %llu]", ULLONG_MAX);
         *(uint64_t *)field = s;
-        break;
+        return 0;
     }
     case T_INT:
-        if (parse_long(value, &n) != 0) {
-            snprintf(err, err_len, "'%s' is not an integer", value);
+        if (parse_int(k, value, &n, err, err_len) != 0)
             return -1;
-        }
-        if (n < (long)k->min || n > (long)k->max) {
-            snprintf(err, err_len, "%ld is out of range [%ld, %ld]", n, (long)k->min, (long)k->max);
-            return -1;
-        }
         *(long *)field = n;
-        break;
+        return 0;
     case T_CHOICE: {
         char words[128];
         size_t n_w = 0;
         for (long i = 0; k->choices[i] != NULL; i++) {
             if (strcmp(value, k->choices[i]) == 0) {
                 *(long *)field = i;
-                goto remember;
+                return 0;
             }
             n_w += (size_t)snprintf(words + n_w, sizeof words - n_w, "%s%s", i ? ", " : "",
                                     k->choices[i]);
         }
-        snprintf(err, err_len, "'%s' is not one of %s", value, words);
-        return -1;
+        return refuse(err, err_len, value, "is not one of %s", words);
     }
     case T_SCALE:
     case T_REAL:
         if (k->type == T_SCALE && strcmp(value, "auto") == 0) {
             *(double *)field = 0;
-            break;
+            return 0;
         }
-        if (parse_real(value, &r) != 0) {
-            snprintf(err, err_len, "'%s' is not a number%s", value,
-                     k->type == T_SCALE ? " or 'auto'" : "");
-            return -1;
-        }
+        rc = parse_real(value, &r);
+        if (rc < 0)
+            return refuse(err, err_len, value, "is not a number%s",
+                          k->type == T_SCALE ? " or 'auto'" : "");
+        if (rc > 0)
+            return refuse(err, err_len, value, "is out of range [%g, %g]", k->min, k->max);
         if (r < k->min || r > k->max) {
             snprintf(err, err_len, "%g is out of range [%g, %g]", r, k->min, k->max);
             return -1;
         }
         *(double *)field = r;
-        break;
+        return 0;
     default:
-        if (parse_list(k, value, field, err, err_len) != 0)
-            return -1;
+        return parse_list(k, value, field, err, err_len);
     }
+}
 
-remember:;
-    /* Remember the text as read, for results.json; a later setting replaces an earlier one. */
+/* Remembers the text as read, for results.json; a later setting replaces an earlier one. Text
+ * too long to keep whole is refused: a record cut short would reproduce another sweep. */
+static int remember_value(cfg *c, const cfg_key *k, const char *value, char *err,
+                          size_t err_len)
+{
+    size_t len = strlen(value);
+    if (len >= sizeof c->seen_val[0]) {
+        snprintf(err, err_len, "value of %zu characters is too long (limit %zu)", len,
+                 sizeof c->seen_val[0] - 1);
+        return -1;
+    }
     char full[40];
     snprintf(full, sizeof full, "%s.%s", k->section, k->key);
     int slot = 0;
@@ -379,9 +385,27 @@ remember:;
         c->n_seen++;
     if (slot < 64) {
         strcpy(c->seen_key[slot], full);
-        snprintf(c->seen_val[slot], sizeof c->seen_val[slot], "%s", value);
+        memcpy(c->seen_val[slot], value, len + 1);
     }
     return 0;
+}
+
+/* Parses one key's value into c and records it. 0, or -1 with the reason in err. The value is
+ * copied whole (--set has no length limit: a fixed buffer cut "8,<spaces>1024" to "8,102"), and
+ * parsed before its length is checked, so that a bad entry gives its own reason. */
+static int set_value(cfg *c, const cfg_key *k, const char *raw, char *err, size_t err_len)
+{
+    char *buf = strdup(raw);
+    if (buf == NULL) {
+        snprintf(err, err_len, "out of memory");
+        return -1;
+    }
+    char *value = trim(buf);
+    int rc = parse_value(c, k, value, err, err_len);
+    if (rc == 0)
+        rc = remember_value(c, k, value, err, err_len);
+    free(buf);
+    return rc;
 }
 
 static const cfg_key *find_key(const char *section, const char *key)
@@ -401,13 +425,42 @@ static void suggest_key(const char *section, const char *key, char *out, size_t 
     for (size_t i = 0; i < CFG_NKEYS; i++)
         if (section == NULL || strcmp(cfg_keys[i].section, section) == 0)
             cands[n++] = cfg_keys[i].key;
-    suggest(key, cands, n, out, len);
+    text_suggest(key, cands, n, out, len);
 }
+
+static const char *const cfg_sections[] = {"sweep", "measure", "check", "tune"};
+#define CFG_NSECTIONS (sizeof cfg_sections / sizeof cfg_sections[0])
 
 static int known_section(const char *section)
 {
-    return strcmp(section, "sweep") == 0 || strcmp(section, "measure") == 0 ||
-           strcmp(section, "check") == 0 || strcmp(section, "tune") == 0;
+    for (size_t i = 0; i < CFG_NSECTIONS; i++)
+        if (strcmp(section, cfg_sections[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* "unknown section [s]" and the closest section, for a file and for --set alike. */
+static void unknown_section_msg(const char *section, char *out, size_t len)
+{
+    char hint[96];
+    text_suggest(section, cfg_sections, CFG_NSECTIONS, hint, sizeof hint);
+    snprintf(out, len, "unknown section [%s]%s", section, hint);
+}
+
+/* "unknown key 'k'" (in [s], when a section was named) with a hint: the section the key does
+ * belong in, when it is a key of another one, else the closest key. */
+static void unknown_key_msg(const char *section, const char *key, char *out, size_t len)
+{
+    char hint[96];
+    const cfg_key *home = section != NULL ? find_key(NULL, key) : NULL;
+    if (home != NULL)
+        snprintf(hint, sizeof hint, " (it belongs in [%s])", home->section);
+    else
+        suggest_key(section, key, hint, sizeof hint);
+    if (section != NULL)
+        snprintf(out, len, "unknown key '%s' in [%s]%s", key, section, hint);
+    else
+        snprintf(out, len, "unknown key '%s'%s", key, hint);
 }
 
 typedef struct load_ctx {
@@ -419,7 +472,7 @@ typedef struct load_ctx {
 static int cfg_ini_entry(void *user, const char *section, const char *name, const char *value)
 {
     load_ctx *ctx = user;
-    char why[400], hint[96];
+    char why[400];
 
     if (ctx->msg[0] != '\0')
         return 0;
@@ -428,15 +481,12 @@ static int cfg_ini_entry(void *user, const char *section, const char *name, cons
         return 0;
     }
     if (!known_section(section)) {
-        static const char *const sections[] = {"sweep", "measure", "check", "tune"};
-        suggest(section, sections, 4, hint, sizeof hint);
-        snprintf(ctx->msg, sizeof ctx->msg, "unknown section [%s]%s", section, hint);
+        unknown_section_msg(section, ctx->msg, sizeof ctx->msg);
         return 0;
     }
     const cfg_key *k = find_key(section, name);
     if (k == NULL) {
-        suggest_key(section, name, hint, sizeof hint);
-        snprintf(ctx->msg, sizeof ctx->msg, "unknown key '%s' in [%s]%s", name, section, hint);
+        unknown_key_msg(section, name, ctx->msg, sizeof ctx->msg);
         return 0;
     }
     size_t idx = (size_t)(k - cfg_keys);
@@ -452,8 +502,8 @@ static int cfg_ini_entry(void *user, const char *section, const char *name, cons
     return 1;
 }
 
-/* The text of line `lineno` (1-based), shortened for an error message. */
-static void line_text(const char *text, int lineno, char *out, size_t len)
+/* Where line `lineno` (1-based) starts in text, or NULL past the end. */
+static const char *line_start(const char *text, int lineno)
 {
     const char *s = text;
     for (int i = 1; i < lineno && s != NULL; i++) {
@@ -461,18 +511,152 @@ static void line_text(const char *text, int lineno, char *out, size_t len)
         if (s != NULL)
             s++;
     }
+    return s;
+}
+
+/* The text of line `lineno`, shortened for an error message. Only '\n' ends it (a lone '\r' is
+ * no line end to libinih either, so it is shown, escaped), and a CRLF's '\r' is dropped. */
+static void line_text(const char *text, int lineno, char *out, size_t len)
+{
+    const char *s = line_start(text, lineno);
     if (s == NULL) {
         out[0] = '\0';
         return;
     }
-    size_t n = strcspn(s, "\r\n");
-    if (n > 80)
-        n = 80;
-    snprintf(out, len, "%.*s%s", (int)n, s, strcspn(s, "\r\n") > 80 ? "..." : "");
+    size_t n = strcspn(s, "\n");
+    if (n > 0 && s[n - 1] == '\r')
+        n--;
+    snprintf(out, len, "%.*s%s", (int)(n > 80 ? 80 : n), s, n > 80 ? "..." : "");
 }
 
-int cfg_load_text(cfg *c, const char *name, const char *data, size_t len, char *err,
-                  size_t err_len)
+/* libinih's scan for one of chars: it also stops at an inline ';' comment (one after a space). */
+static const char *ini_find(const char *s, const char *chars)
+{
+    int was_space = 0;
+    while (*s != '\0' && strchr(chars, *s) == NULL && !(was_space && *s == ';')) {
+        was_space = isspace((unsigned char)*s);
+        s++;
+    }
+    return s;
+}
+
+typedef enum { L_BLANK, L_CONTINUATION, L_HEADER, L_KEY, L_NOT_KEY } line_kind;
+
+/* What libinih makes of one line (its text, without the '\n'), trimming it in place; *body gets
+ * the trimmed text. after_key: a key line came since the last header, so an indented line
+ * continues that key's value (libinih's multi-line values) rather than starting anything. */
+static line_kind classify_line(char *line, int first, int after_key, char **body)
+{
+    char *start = line;
+    if (first && strncmp(start, "\xEF\xBB\xBF", 3) == 0)
+        start += 3;                  /* libinih skips a UTF-8 byte-order mark */
+    *body = trim(start);
+    char lead = **body;
+    if (lead == '\0' || lead == ';' || lead == '#')
+        return L_BLANK;
+    if (after_key && *body > line)
+        return L_CONTINUATION;
+    if (lead == '[')
+        return L_HEADER;
+    const char *sep = ini_find(*body, "=:");
+    return *sep == '=' || *sep == ':' ? L_KEY : L_NOT_KEY;
+}
+
+/* A header line (trimmed). 0 for a known section; 1 for an unknown one, which is wrong only if
+ * no key follows (the handler names it at its first key); -1 for a header wrong whatever
+ * follows. msg says why. */
+static int check_header(const char *body, char *msg, size_t len)
+{
+    const char *end = ini_find(body + 1, "]");
+    if (*end != ']') {
+        snprintf(msg, len, "unterminated section header (no ']'%s)",
+                 *end == ';' ? " before the ' ;' comment" : "");
+        return -1;
+    }
+    /* libinih ignores what follows ']'. A comment may stay there, as at the start of a line. */
+    const char *rest = end + 1;
+    while (isspace((unsigned char)*rest))
+        rest++;
+    if (*rest != '\0' && *rest != ';' && *rest != '#') {
+        snprintf(msg, len, "text after the section header (only a ; or # comment may follow ']')");
+        return -1;
+    }
+    char name[CFG_MAX_LINE + 1];
+    snprintf(name, sizeof name, "%.*s", (int)(end - body - 1), body + 1);
+    if (known_section(name))
+        return 0;
+    unknown_section_msg(name, msg, len);
+    /* "[]" gives its keys no section at all: they would say they come "before any [section]". */
+    return name[0] == '\0' ? -1 : 1;
+}
+
+/* The first line that libinih would misread or pass over in silence, found before it parses:
+ * a header with no ']' (libinih reports that line but reads on, so the reason given would be a
+ * later key's), text after ']' (ignored), an unknown section with no keys (libinih names
+ * sections only through keys), a line that is neither (its reason would be a later key's too).
+ * 0, or that line with the reason in msg. Lines are at most CFG_MAX_LINE bytes (checked). */
+static int scan_lines(const char *text, char *msg, size_t len)
+{
+    char line[CFG_MAX_LINE + 1], *body;
+    int lineno = 1, after_key = 0, unknown = 0;  /* unknown: the line of an unknown header */
+
+    for (const char *s = text; *s != '\0'; lineno++) {
+        size_t n = strcspn(s, "\n");
+        snprintf(line, sizeof line, "%.*s", (int)n, s);
+        s += n + (s[n] == '\n');
+        line_kind kind = classify_line(line, lineno == 1, after_key, &body);
+        if (kind == L_BLANK || kind == L_CONTINUATION)
+            continue;
+        if (kind == L_KEY) {
+            unknown = 0;
+            after_key = *body != '=' && *body != ':';   /* libinih: an empty name continues nothing */
+            continue;
+        }
+        if (unknown != 0)            /* msg still holds its reason */
+            return unknown;
+        if (kind == L_NOT_KEY) {
+            snprintf(msg, len, "not a 'key = value' line or a [section]");
+            return lineno;
+        }
+        after_key = 0;
+        int rc = check_header(body, msg, len);
+        if (rc < 0)
+            return lineno;
+        if (rc > 0)
+            unknown = lineno;
+    }
+    return unknown;
+}
+
+/* The line of the first line longer than CFG_MAX_LINE (libinih would split it), or 0. */
+static int long_line(const char *text, size_t *n)
+{
+    int lineno = 1;
+    for (const char *s = text; *s; lineno++) {
+        *n = strcspn(s, "\n");
+        if (*n > CFG_MAX_LINE)
+            return lineno;
+        s += *n + (s[*n] == '\n');
+    }
+    return 0;
+}
+
+/* libinih over the lines before `stop` (all, when 0). scan_lines passed them, so the first
+ * error it reports is the handler's, and ctx->msg holds that error's reason. */
+static int parse_lines_before(char *text, int stop, load_ctx *ctx)
+{
+    const char *at = stop != 0 ? line_start(text, stop) : NULL;
+    size_t cut = at != NULL ? (size_t)(at - text) : strlen(text);
+    char saved = text[cut];
+    text[cut] = '\0';
+    int bad = ini_parse_string(text, cfg_ini_entry, ctx);
+    text[cut] = saved;
+    return bad;
+}
+
+/* cfg_load_text, before its message is made safe to print. */
+static int load_text(cfg *c, const char *name, const char *data, size_t len, char *err,
+                     size_t err_len)
 {
     /* A NUL would end the text early for libinih, silently dropping the rest. */
     const char *nul = memchr(data, '\0', len);
@@ -492,33 +676,45 @@ int cfg_load_text(cfg *c, const char *name, const char *data, size_t len, char *
     memcpy(text, data, len);
     text[len] = '\0';
 
-    int lineno = 1;
-    for (const char *s = text; *s; lineno++) {
-        size_t n = strcspn(s, "\n");
-        if (n > CFG_MAX_LINE) {
-            snprintf(err, err_len, "%s:%d: line of %zu characters is too long (limit %d)", name,
-                     lineno, n, CFG_MAX_LINE);
-            free(text);
-            return 2;
-        }
-        s += n + (s[n] == '\n');
+    size_t n;
+    int lineno = long_line(text, &n);
+    if (lineno != 0) {
+        snprintf(err, err_len, "%s:%d: line of %zu characters is too long (limit %d)", name,
+                 lineno, n, CFG_MAX_LINE);
+        free(text);
+        return 2;
     }
 
     load_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
     ctx.c = c;
-    int bad = ini_parse_string(text, cfg_ini_entry, &ctx);
+    char why[512];
+    int scanned = scan_lines(text, why, sizeof why);
+    int bad = parse_lines_before(text, scanned, &ctx);
+    const char *reason = ctx.msg[0] ? ctx.msg : "not a 'key = value' line or a [section]";
+    if (bad == 0 && scanned != 0) {
+        bad = scanned;
+        reason = why;
+    }
     if (bad != 0) {
         char shown[128];
         line_text(text, bad, shown, sizeof shown);
-        snprintf(err, err_len, "%s:%d: %s (line: '%s')", name, bad,
-                 ctx.msg[0] ? ctx.msg : "not a 'key = value' line or a [section]", shown);
+        snprintf(err, err_len, "%s:%d: %s (line: '%s')", name, bad, reason, shown);
         free(text);
         return 2;
     }
     free(text);
     snprintf(c->source, sizeof c->source, "%s", name);
     return 0;
+}
+
+int cfg_load_text(cfg *c, const char *name, const char *data, size_t len, char *err,
+                  size_t err_len)
+{
+    int rc = load_text(c, name, data, len, err, err_len);
+    if (rc != 0)
+        text_escape(err, err_len);
+    return rc;
 }
 
 /* Reads the whole file, refusing what is not a small file. Caller frees; *len gets its size. */
@@ -557,23 +753,34 @@ int cfg_load_file(cfg *c, const char *path, char *err, size_t err_len)
 {
     size_t len;
     char *text = read_text_file(path, &len, err, err_len);
-    if (text == NULL)
+    if (text == NULL) {
+        text_escape(err, err_len);      /* the path is input too */
         return 2;
+    }
     int rc = cfg_load_text(c, path, text, len, err, err_len);
     free(text);
     return rc;
 }
 
-int cfg_apply_set(cfg *c, const char *assignment, char *err, size_t err_len)
+static int apply_set(cfg *c, const char *assignment, char *err, size_t err_len)
 {
-    char key[128], why[400], hint[96];
+    char key[128], why[400], shown[CFG_QUOTE_MAX + 4];
+    /* Echoed cut: whole, a long assignment would push the reason past the message's end. */
+    const char *echo = clip(assignment, shown);
     const char *eq = strchr(assignment, '=');
 
     if (eq == NULL) {
-        snprintf(err, err_len, "--set %s: expected KEY=LIST", assignment);
+        snprintf(err, err_len, "--set %s: expected KEY=LIST", echo);
         return 2;
     }
-    snprintf(key, sizeof key, "%.*s", (int)(eq - assignment), assignment);
+    size_t key_len = (size_t)(eq - assignment);
+    if (key_len >= sizeof key) {   /* cut, "seq_len<spaces>x" could trim to a real key */
+        snprintf(err, err_len, "--set %s: key of %zu characters is too long (limit %zu)", echo,
+                 key_len, sizeof key - 1);
+        return 2;
+    }
+    memcpy(key, assignment, key_len);
+    key[key_len] = '\0';
     char *name = trim(key), *section = NULL;
     char *dot = strchr(name, '.');
     if (dot != NULL) {
@@ -581,24 +788,33 @@ int cfg_apply_set(cfg *c, const char *assignment, char *err, size_t err_len)
         section = name;
         name = dot + 1;
         if (!known_section(section)) {
-            snprintf(err, err_len, "--set %s: unknown section [%s]", assignment, section);
+            unknown_section_msg(section, why, sizeof why);
+            snprintf(err, err_len, "--set %s: %s", echo, why);
             return 2;
         }
     }
     const cfg_key *k = find_key(section, name);
     if (k == NULL) {
-        suggest_key(section, name, hint, sizeof hint);
-        snprintf(err, err_len, "--set %s: unknown key '%s'%s", assignment, name, hint);
+        unknown_key_msg(section, name, why, sizeof why);
+        snprintf(err, err_len, "--set %s: %s", echo, why);
         return 2;
     }
     if (set_value(c, k, eq + 1, why, sizeof why) != 0) {
-        snprintf(err, err_len, "--set %s: [%s] %s: %s", assignment, k->section, k->key, why);
+        snprintf(err, err_len, "--set %s: [%s] %s: %s", echo, k->section, k->key, why);
         return 2;
     }
     return 0;
 }
 
-int cfg_finish(cfg *c, char *err, size_t err_len)
+int cfg_apply_set(cfg *c, const char *assignment, char *err, size_t err_len)
+{
+    int rc = apply_set(c, assignment, err, err_len);
+    if (rc != 0)
+        text_escape(err, err_len);
+    return rc;
+}
+
+static int finish(cfg *c, char *err, size_t err_len)
 {
     if (c->seq_len.n == 0 && (c->seq_q.n == 0 || c->seq_kv.n == 0)) {
         snprintf(err, err_len, "%s: [sweep] needs seq_len, or both seq_q and seq_kv", c->source);
@@ -614,4 +830,12 @@ int cfg_finish(cfg *c, char *err, size_t err_len)
         return 2;
     }
     return 0;
+}
+
+int cfg_finish(cfg *c, char *err, size_t err_len)
+{
+    int rc = finish(c, err, err_len);
+    if (rc != 0)
+        text_escape(err, err_len);      /* the source is a path */
+    return rc;
 }

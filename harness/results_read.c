@@ -2,6 +2,8 @@
  * commands that read results (compare, plots, gbench) see the same checked cases. */
 #include "results_read.h"
 
+#include "text.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -83,6 +85,9 @@ static int cmp_key(const void *a, const void *b)
 static int fail(results_file *r, char *err, size_t len, const char *fmt, const char *what)
 {
     snprintf(err, len, fmt, r->path, what);
+    /* The message quotes the document (jansson shows the text near a syntax error, a case key
+     * holds its strings): printed as one safe line. */
+    text_escape(err, len);
     results_free(r);
     return -1;
 }

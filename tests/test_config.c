@@ -127,6 +127,146 @@ static void test_malformed(void **st)
     }
 }
 
+/* Section lines libinih misreads or passes over in silence: each is refused at its own line,
+ * with its own reason, and the comments and line ends libinih does accept still parse. */
+static void test_section_lines(void **st)
+{
+    (void)st;
+    static const struct { const char *text, *want; } bad[] = {
+        {"[sweep\nseq_len = 8\nhead_dim = 4\n",
+         ":1: unterminated section header (no ']') (line: '[sweep')"},
+        {"[sweep ; note]\nseq_len = 8\n", ":1: unterminated section header (no ']' before"},
+        {"[sweep] junk\nseq_len = 8\n", ":1: text after the section header"},
+        {"[sweep]]\nseq_len = 8\n", ":1: text after the section header"},
+        {"[sweep]\nseq_len = 8\nhead_dim = 4\n[mesure]\n",
+         ":4: unknown section [mesure] (did you mean 'measure'?) (line: '[mesure]')"},
+        {"[sweep]\nseq_len = 8\n[mesure]\n; nothing\n\n[check]\n",
+         ":3: unknown section [mesure] (did you mean 'measure'?)"},
+        {"[mesure]\njunk\n", ":1: unknown section [mesure]"},
+        {"[]\nseq_len = 8\n", ":1: unknown section [] (line: '[]')"},
+        /* A line that is no key line, then a bad key: the first line, with its own reason. */
+        {"[sweep]\nseq_len 8\nhead_dimm = 4\n",
+         ":2: not a 'key = value' line or a [section] (line: 'seq_len 8')"},
+        /* An unknown section with keys is still named at its first key, as before. */
+        {"[swep]\n\nheads = 2\n", ":3: unknown section [swep] (did you mean 'sweep'?)"},
+        /* An indented line after a key continues its value: "[check]" here is no header. */
+        {"[sweep]\nheads = 2\n  [check]\n", ":3: [sweep] heads is set twice"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cfg c;
+        char err[CFG_ERR_LEN];
+        if (load(bad[i].text, &c, err, sizeof err) != 2)
+            fail_msg("case %zu was accepted", i);
+        assert_contains(err, bad[i].want);
+    }
+    static const char *const good[] = {
+        "[sweep] ; a comment\nseq_len = 8\nhead_dim = 4\n",
+        "[sweep]# a comment\nseq_len = 8\nhead_dim = 4\n",
+        "[sweep]   \t\nseq_len = 8\nhead_dim = 4\n",
+        "\xef\xbb\xbf[sweep]\r\nseq_len = 8\r\nhead_dim = 4\r\n",
+        "# top\n[sweep]\nseq_len = 8\n; [mesure]\n\nhead_dim = 4\n[tune]\n",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        cfg c;
+        char err[CFG_ERR_LEN];
+        if (load(good[i], &c, err, sizeof err) != 0 || cfg_finish(&c, err, sizeof err) != 0)
+            fail_msg("good case %zu: %s", i, err);
+        assert_int_equal(c.seq_len.v[0], 8);
+    }
+}
+
+/* A known key in the wrong section says where it belongs; an unknown section or key given by
+ * --set gets the same hints as in a file. */
+static void test_hints(void **st)
+{
+    (void)st;
+    cfg c;
+    char err[CFG_ERR_LEN];
+    assert_int_equal(load("[measure]\nseq_len = 8\n", &c, err, sizeof err), 2);
+    assert_contains(err, ":2: unknown key 'seq_len' in [measure] (it belongs in [sweep])");
+    assert_int_equal(cfg_apply_set(&c, "measure.seq_len=4", err, sizeof err), 2);
+    assert_contains(err, "--set measure.seq_len=4: unknown key 'seq_len' in [measure] "
+                         "(it belongs in [sweep])");
+    assert_int_equal(cfg_apply_set(&c, "swep.seq_len=4", err, sizeof err), 2);
+    assert_contains(err, "--set swep.seq_len=4: unknown section [swep] (did you mean 'sweep'?)");
+    assert_int_equal(cfg_apply_set(&c, "sweep.seq_lne=4", err, sizeof err), 2);
+    assert_contains(err, "unknown key 'seq_lne' in [sweep] (did you mean 'seq_len'?)");
+}
+
+/* Nothing is cut silently: a --set value longer than results.json keeps is refused (it once
+ * ran "8,<506 spaces>1024" as 8,102), a long key is refused rather than trimmed to a real one,
+ * and a long assignment is echoed cut, so that the reason still fits the message. */
+static void test_long_set(void **st)
+{
+    (void)st;
+    cfg c;
+    char err[CFG_ERR_LEN], set[1400];
+    cfg_defaults(&c);
+    snprintf(set, sizeof set, "seq_len=8,%506s1024", "");
+    assert_int_equal(cfg_apply_set(&c, set, err, sizeof err), 2);
+    assert_contains(err, "[sweep] seq_len: value of 512 characters is too long (limit 511)");
+    snprintf(set, sizeof set, "seq_len=8,%505s1024", "");
+    assert_int_equal(cfg_apply_set(&c, set, err, sizeof err), 0);
+    assert_int_equal(c.seq_len.n, 2);
+    assert_int_equal(c.seq_len.v[1], 1024);
+
+    size_t n = (size_t)snprintf(set, sizeof set, "heads=");
+    for (int i = 0; i < 600; i++)
+        n += (size_t)snprintf(set + n, sizeof set - n, "1,");
+    snprintf(set + n, sizeof set - n, "1");
+    assert_int_equal(cfg_apply_set(&c, set, err, sizeof err), 2);
+    assert_contains(err, "...: [sweep] heads: '1' appears twice in the list");
+    assert_true(strlen(err) < 200);
+
+    snprintf(set, sizeof set, "seq_len%200sx=4", "");
+    assert_int_equal(cfg_apply_set(&c, set, err, sizeof err), 2);
+    assert_contains(err, "key of 208 characters is too long (limit 127)");
+}
+
+/* Every byte outside printable ASCII that a message quotes is shown as \xNN. */
+static void test_escaped_bytes(void **st)
+{
+    (void)st;
+    cfg c;
+    char err[CFG_ERR_LEN];
+    assert_int_equal(load("[sweep]\nseq_len = 8\n\033]0;title\007\377 = 1\n", &c, err,
+                          sizeof err), 2);
+    assert_contains(err, ":3: unknown key '\\x1b]0;title\\x07\\xff' in [sweep] "
+                         "(line: '\\x1b]0;title\\x07\\xff = 1')");
+    assert_int_equal(load("[sweep]\nseq_len = 8\r16\n", &c, err, sizeof err), 2);
+    assert_contains(err, "'8\\x0d16' is not an integer");
+    cfg_defaults(&c);
+    assert_int_equal(cfg_apply_set(&c, "impls=na\nive\t", err, sizeof err), 2);
+    assert_contains(err, "--set impls=na\\x0aive\\x09: [sweep] impls: 'na\\x0aive' is not");
+    for (const char *s = err; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+            fail_msg("byte 0x%02x in '%s'", (unsigned char)*s, err);
+}
+
+/* A number past the machine's range is out of the key's range, not "not a number". */
+static void test_number_overflow(void **st)
+{
+    (void)st;
+    cfg c;
+    char err[CFG_ERR_LEN];
+    assert_int_equal(load("[sweep]\nseq_len = 99999999999999999999\n", &c, err, sizeof err), 2);
+    assert_contains(err, ":2: [sweep] seq_len: '99999999999999999999' is out of range [1, 4194304]");
+    cfg_defaults(&c);
+    assert_int_equal(cfg_apply_set(&c, "warmup=-99999999999999999999", err, sizeof err), 2);
+    assert_contains(err, "'-99999999999999999999' is out of range [0, 1000000]");
+    assert_int_equal(cfg_apply_set(&c, "seed=99999999999999999999", err, sizeof err), 2);
+    assert_contains(err, "'99999999999999999999' is out of range [0, 18446744073709551615]");
+    assert_int_equal(cfg_apply_set(&c, "seed=-1", err, sizeof err), 2);
+    assert_contains(err, "'-1' is not an unsigned integer");
+    assert_int_equal(cfg_apply_set(&c, "min_time_s=1e999", err, sizeof err), 2);
+    assert_contains(err, "'1e999' is out of range [0, 86400]");
+    assert_int_equal(cfg_apply_set(&c, "min_time_s=inf", err, sizeof err), 2);
+    assert_contains(err, "'inf' is not a number");
+    /* An underflow is a tiny number, not a bad one: the nearest double. */
+    assert_int_equal(cfg_apply_set(&c, "abs_floor=1e-400", err, sizeof err), 0);
+    assert_true(c.abs_floor >= 0 && c.abs_floor < 1e-300);
+}
+
 static void test_missing_and_directory(void **st)
 {
     (void)st;
@@ -174,6 +314,11 @@ int main(void)
         cmocka_unit_test(test_set_overrides),
         cmocka_unit_test(test_choice_keys),
         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_section_lines),
+        cmocka_unit_test(test_hints),
+        cmocka_unit_test(test_long_set),
+        cmocka_unit_test(test_escaped_bytes),
+        cmocka_unit_test(test_number_overflow),
         cmocka_unit_test(test_missing_and_directory),
         cmocka_unit_test(test_finish_needs_shapes),
         cmocka_unit_test(test_shipped_configs_parse),
