@@ -60,7 +60,8 @@ static int parse_args(int argc, char **argv, run_args *a, cfg *c, ctr_plan *plan
         int is_plugin = !strcmp(opt, "--plugin"), is_set = !strcmp(opt, "--set");
         int is_gbench = !strcmp(opt, "--gbench");
         if (!is_config && !is_out && !is_plugin && !is_set && !is_gbench) {
-            fprintf(stderr, "attnbench run: unknown option '%s' (try: attnbench --help)\n", opt);
+            fprintf(stderr, "attnbench run: %s '%s' (try: attnbench --help)\n",
+                    opt[0] == '-' ? "unknown option" : "unexpected argument", opt);
             return 2;
         }
         if (i + 1 >= argc) {
@@ -609,8 +610,8 @@ int cmd_run(int argc, char **argv)
         goto out_journal;
     }
     if (s.n_cases == 0) {
-        fprintf(stderr, "attnbench run: %s: the sweep has no cases (%d shapes left out: %s)\n",
-                c.source, s.n_excluded, s.excluded_example);
+        fprintf(stderr, "attnbench run: %s: the sweep has no cases (%d shape%s left out: %s)\n",
+                c.source, s.n_excluded, s.n_excluded == 1 ? "" : "s", s.excluded_example);
         goto out_sweep;
     }
 
@@ -675,8 +676,8 @@ int cmd_run(int argc, char **argv)
     json_t *meta = out_json_meta(&c, argc + 1, argv - 1);
     json_t *notes = json_array();
     if (s.n_excluded > 0) {
-        snprintf(err, sizeof err, "%d shapes left out of the sweep (e.g. %s)", s.n_excluded,
-                 s.excluded_example);
+        snprintf(err, sizeof err, "%d shape%s left out of the sweep (e.g. %s)", s.n_excluded,
+                 s.n_excluded == 1 ? "" : "s", s.excluded_example);
         json_array_append_new(notes, json_string(err));
         printf("note: %s\n", err);
     }

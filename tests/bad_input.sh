@@ -329,7 +329,7 @@ ones=$(i=0; while [ $i -lt 600 ]; do printf '1,'; i=$((i + 1)); done)
 row "run: a long --set value keeps the reason in the message" \
     "--set heads=1,1,*,1,...: [sweep] heads: '1' appears twice in the list" \
     "$bin" run $valid --set "heads=${ones}1" --out out
-row "run: an argument that is no option" "attnbench run: *'stray'" "$bin" run $valid stray --out out
+row "run: an argument that is no option" "attnbench run: unexpected argument 'stray'" "$bin" run $valid stray --out out
 row "run: --out is a file" "attnbench run: *$in/good/results.json*Not a directory" \
     "$bin" run $valid --out "$in/good/results.json"
 row "run: --gbench into a missing directory" "--gbench $in/no/g.json: cannot write" \

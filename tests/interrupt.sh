@@ -98,6 +98,18 @@ check "resume after kill -9 (from another directory): exit 0, torn record left o
     "[ $? -eq 0 ] && grep -q 'torn last record left out' $tmp/k9.resume.log"
 check "resume after kill -9: the same cases as the uninterrupted run" "same_as_whole $tmp/k9"
 
+# 3b. SIGINT during counters = sim: the callgrind child is killed and its directory removed.
+sims_before=$(ls -d /tmp/attnbench-sim.* 2> /dev/null | wc -l)
+("$bin" run --set impls=naive,tiled --set seq_len=256,512 --set head_dim=32 --set counters=sim \
+    --set peaks=off --out "$tmp/sim" > /dev/null 2>&1; echo $? > "$tmp/sim.rc") &
+i=0
+while [ "$(rows "$tmp/sim")" -lt 1 ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+pkill -INT -f -- "--out $tmp/sim\$"
+wait
+check "SIGINT during a simulation: exit 130, no simulation directory left" \
+    "[ \$(cat $tmp/sim.rc) -eq 130 ] && [ \$(ls -d /tmp/attnbench-sim.* 2> /dev/null | wc -l) -eq $sims_before ] &&
+     no_process_left $tmp/sim"
+
 # 4. --resume's own bad input: exit 2, one line, nothing written.
 expect_error() {   # name, expected text, command...
     name=$1; want=$2; shift 2
