@@ -127,14 +127,14 @@ int peaks_measure(peaks *pk, char *why, size_t why_len)
     shared->n_threads = topo_cores() < PEAKS_MAX_THREADS ? topo_cores() : PEAKS_MAX_THREADS;
     strftime(shared->measured_at, sizeof shared->measured_at, "%Y-%m-%dT%H:%M:%S%z",
              localtime_r(&now, &tm));
-    fflush(NULL);
-    pid_t pid = fork();
+    /* Isolated like a case: a Ctrl-C during the measurement stops it (runner_stop). */
+    pid_t pid = runner_fork_isolated();
     if (pid == 0)
         _exit(measure_here(shared) == 0 ? 0 : 3);
     int ws = 0, rc = -1;
     if (pid < 0)
         snprintf(why, why_len, "fork failed: %s", strerror(errno));
-    else if (waitpid(pid, &ws, 0) == pid && WIFEXITED(ws) && WEXITSTATUS(ws) == 0)
+    else if (runner_wait_deadline(pid, 0, &ws) == 0 && WIFEXITED(ws) && WEXITSTATUS(ws) == 0)
         rc = 0;
     else
         snprintf(why, why_len, "the measuring process failed (%s)",
