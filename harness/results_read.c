@@ -5,6 +5,7 @@
 #include "text.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -15,10 +16,11 @@
 #define RESULTS_FORMAT "attnbench-results"
 #define RESULTS_FORMAT_VERSION 1
 
-static int int_field(json_t *o, const char *name, int *out)
+/* An integer field within [min, INT_MAX]: a shape is at least 1, and nothing may wrap. */
+static int int_field(json_t *o, const char *name, int min, int *out)
 {
     json_t *v = json_object_get(o, name);
-    if (!json_is_integer(v))
+    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > INT_MAX)
         return -1;
     *out = (int)json_integer_value(v);
     return 0;
@@ -39,7 +41,7 @@ static const char *read_case(json_t *o, results_case *c, double **times)
     if (!json_is_object(o))
         return "(the case itself: not an object)";
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
-        if (int_field(o, ints[i], dst[i]) != 0)
+        if (int_field(o, ints[i], dst[i] == &c->reps ? 0 : 1, dst[i]) != 0)
             return ints[i];
     json_t *causal = json_object_get(o, "causal");
     if (!json_is_boolean(causal))
@@ -135,7 +137,8 @@ int results_parse(const char *name, const char *text, size_t len, results_file *
     for (size_t i = 0; i < n; i++) {
         const char *bad = read_case(json_array_get(cases, i), &r->cases[i], &next);
         if (bad != NULL) {
-            snprintf(what, sizeof what, "case %zu: field \"%s\" is missing or has the wrong type",
+            snprintf(what, sizeof what,
+                     "case %zu: field \"%s\" is missing, has the wrong type or is out of range",
                      i + 1, bad);
             return fail(r, err, err_len, "%s: %s", what);
         }

@@ -413,6 +413,7 @@ echo '[1, 2, 3]' > "$in/array.json"
 sed 's/"format_version": 1/"format_version": 2/' "$good/results.json" > "$in/v2.json"
 sed 's/"format_version": 1/"format_version": "1"/' "$good/results.json" > "$in/vstr.json"
 sed 's/"status": "PASS"/"state": "PASS"/' "$good/results.json" > "$in/nostatus.json"
+sed 's/"batch": 1,/"batch": 4294967297,/' "$good/results.json" > "$in/wrapbatch.json"
 if ! grep -q '"format_version": 1' "$good/results.json" ||
    ! grep -q '"status": "PASS"' "$good/results.json"; then
     bad "fixtures: results.json no longer holds the strings the fixtures edit"
@@ -446,7 +447,9 @@ results_rows "another format_version" "format_version 2; this attnbench reads ve
     "$in/v2.json"
 results_rows "a format_version string" 'no integer "format_version"' "$in/vstr.json"
 results_rows "a case without its status" \
-    'case 1: field "status" is missing or has the wrong type' "$in/nostatus.json"
+    'case 1: field "status" is missing, has the wrong type or is out of range' "$in/nostatus.json"
+results_rows "a case whose batch would wrap" \
+    'case 1: field "batch" is missing, has the wrong type or is out of range' "$in/wrapbatch.json"
 row "compare: a directory with no results.json" \
     "attnbench compare: NEW $in/noresults/results.json: No such file or directory" \
     "$bin" compare "$good" "$in/noresults" --plot plot
