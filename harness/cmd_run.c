@@ -1,5 +1,7 @@
-/* cmd_run.c: `attnbench run`: reads and validates everything first (so bad input writes
- * nothing), then runs the sweep problem by problem, writing each case as it ends. */
+/* cmd_run.c: `attnbench run` and `run --resume DIR`: reads and validates everything first (so
+ * bad input writes nothing), sets up the results directory (or takes over an interrupted
+ * one's records), runs the sweep (run_sweep.c), and on SIGINT or SIGTERM stops it and still
+ * completes results.json. */
 #include "cli.h"
 #include "config.h"
 #include "counters.h"
@@ -12,8 +14,8 @@
 #include "report.h"
 #include "results_read.h"
 #include "run_journal.h"
+#include "run_sweep.h"
 #include "runner.h"
-#include "sim.h"
 #include "sweep.h"
 #include "tile_sizes.h"
 #include "topo.h"
@@ -28,17 +30,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#define MAX_PLUGINS 16
-
-typedef struct run_args {
-    const char *config;
-    const char *out;
-    const char *plugins[MAX_PLUGINS];
-    int n_plugins;
-    int list_cases;               /* --list-cases: print each case's --set arguments, run none */
-    const char *gbench;           /* --gbench FILE: Google Benchmark JSON there too, or NULL */
-} run_args;
 
 /* Reads options into a and c, and resolves the counters into plan (probing PAPI). 0, or 2 with
  * the message already printed. */
@@ -172,97 +163,6 @@ static int machine_peaks(const cfg *c, peaks *pk, json_t *meta, json_t *notes)
     return 1;
 }
 
-/* Simulations done for one problem: each (implementation, cache) is simulated once. */
-typedef struct sim_memo {
-    int n;
-    struct { const attn_impl *impl; int cold; ctr_values ctr; } *done;
-} sim_memo;
-
-/* counters = sim: the case once more, under callgrind, for its simulated counts. Always on one
- * thread: callgrind runs threads one at a time through one simulated cache, so with more the
- * counts would follow its scheduling (measured: misses differing 70-fold between two runs). The
- * one-thread counts are the implementation's work, and the same on every run. */
-static void simulate(const cfg *c, const run_args *a, const sweep_problem *sp,
-                     const sweep_case *sc, sim_memo *memo, case_result *res)
-{
-    if (res->status != ST_PASS && res->status != ST_FAIL) {
-        for (int i = 0; i < SIM_EVENTS; i++)
-            snprintf(res->ctr.why[i], CTR_WHY_LEN, "not simulated: the case ended %s",
-                     status_name(res->status));
-        return;
-    }
-    int i = 0;
-    while (i < memo->n && (memo->done[i].impl != sc->impl || memo->done[i].cold != sc->cold))
-        i++;
-    if (i == memo->n) {
-        /* callgrind runs code about 100 times slower than the hardware. */
-        sim_request rq = {
-            .p = &sp->p, .dist = sp->dist, .seed = c->seed, .impl = sc->impl->name,
-            .threads = 1, .cold = sc->cold, .tile_rows = c->tile_rows,
-            .tile_keys = c->tile_keys, .plugins = a->plugins, .n_plugins = a->n_plugins,
-            .ll_bytes = (size_t)c->sim_ll_bytes, .timeout_s = 100 * c->timeout_s,
-            .reference_geometry = c->sim_geometry == 1,
-        };
-        memo->done[i].impl = sc->impl;
-        memo->done[i].cold = sc->cold;
-        sim_run_case(&rq, &memo->done[i].ctr);
-        memo->n++;
-    }
-    res->ctr = memo->done[i].ctr;
-    if (sc->threads > 1 && res->ctr.reps > 0)
-        snprintf(res->ctr.scope, sizeof res->ctr.scope, "one run() on 1 thread, not %d",
-                 sc->threads);
-}
-
-/* Why impl cannot take this problem, from its caps; "" when it can. */
-static void caps_gap(const attn_impl *im, const attn_problem *p, int threads, char *why,
-                     size_t len)
-{
-    why[0] = '\0';
-    if (p->causal && !(im->caps & ATTN_CAP_CAUSAL))
-        snprintf(why, len, "does not handle causal masking (no ATTN_CAP_CAUSAL)");
-    else if (p->kv_heads != p->heads && !(im->caps & ATTN_CAP_GQA))
-        snprintf(why, len, "does not handle kv_heads < heads (no ATTN_CAP_GQA)");
-    else if (p->seq_q != p->seq_kv && !(im->caps & ATTN_CAP_CROSS))
-        snprintf(why, len, "does not handle seq_q != seq_kv (no ATTN_CAP_CROSS)");
-    else if (threads > 1 && !(im->caps & ATTN_CAP_THREADS))
-        snprintf(why, len, "does not use threads > 1 (no ATTN_CAP_THREADS)");
-}
-
-/* The --set arguments that select exactly this case, out of any config. */
-static void case_settings(const cfg *c, const sweep_problem *sp, const sweep_case *sc,
-                          char *out, size_t len)
-{
-    const attn_problem *p = &sp->p;
-    size_t n = (size_t)snprintf(out, len,
-                                "--set impls=%s --set batch=%d --set heads=%d --set kv_heads=%d"
-                                " --set seq_q=%d --set seq_kv=%d --set head_dim=%d"
-                                " --set causal=%s --set dist=%s --set threads=%d --set seed=%llu",
-                                sc->impl->name, p->batch, p->heads, p->kv_heads, p->seq_q,
-                                p->seq_kv, p->head_dim, p->causal ? "true" : "false",
-                                cfg_dist_name(sp->dist), sc->threads,
-                                (unsigned long long)c->seed);
-    if (c->scale > 0 && n < len)
-        n += (size_t)snprintf(out + n, len - n, " --set scale=%.9g", c->scale);
-    if (n < len)
-        snprintf(out + n, len - n, " --set cache=%s", sc->cold ? "cold" : "warm");
-}
-
-/* The command that re-runs exactly this case. */
-static void repro_command(const cfg *c, const run_args *a, const sweep_problem *sp,
-                          const sweep_case *sc, char *out, size_t len)
-{
-    size_t n = (size_t)snprintf(out, len, "build/attnbench run");
-    if (a->config != NULL)
-        n += (size_t)snprintf(out + n, len - n, " --config %s", a->config);
-    for (int i = 0; i < a->n_plugins && n < len; i++)
-        n += (size_t)snprintf(out + n, len - n, " --plugin %s", a->plugins[i]);
-    if (n + 1 < len) {
-        out[n++] = ' ';
-        case_settings(c, sp, sc, out + n, len - n);
-    }
-}
-
 /* The Google Benchmark JSON: DIR/gbench.json, and --gbench FILE when given. Made from the
  * results.json just written, so that the two cannot disagree. 0, or -1 with the error printed. */
 static int write_gbench(const char *json_path, const char *out_dir, const char *extra)
@@ -282,15 +182,6 @@ static int write_gbench(const char *json_path, const char *out_dir, const char *
     results_free(&r);
     return rc;
 }
-
-/* Where the sweep's cases stand: each recorded case's CSV row and results.json object, in
- * sweep order, whether this run made it or an interrupted one before it did. */
-typedef struct run_record {
-    int n_cases;
-    char **rows;
-    json_t **objs;
-    int n_resumed;
-} run_record;
 
 static void on_stop_signal(int sig)
 {
@@ -392,124 +283,6 @@ static int oversubscribed(const cfg *c, char *out, size_t len)
     snprintf(out, len, "threads = %ld is more than the %d CPUs this process may run on: those "
              "cases run oversubscribed, as asked", most, cpus);
     return 1;
-}
-
-/* Everything a run shares between its cases. */
-typedef struct run_ctx {
-    const cfg *c;
-    const run_args *a;
-    const ctr_plan *plan;
-    const sweep *s;
-    runner_opts opts;
-    size_t evict_bytes;
-    const peaks *pk;              /* NULL: no machine peaks */
-    FILE *csv, *journal;
-    run_record *rec;
-    report *rep;
-} run_ctx;
-
-/* Runs (or skips) one case and records it: CSV row, journal line, terminal line. 0, or -1
- * when a stop signal ended it (nothing recorded) or the record could not be written. */
-static int run_one_case(const run_ctx *x, const sweep_problem *sp, int ci,
-                        const runner_problem *rp, int ready, const char *why, sim_memo *memo)
-{
-    const sweep_case *sc = &x->s->cases[ci];
-    case_result res;
-    char gap[160], repro[2048], key[CASE_KEY_LEN];
-    caps_gap(sc->impl, &sp->p, sc->threads, gap, sizeof gap);
-    if (gap[0] != '\0' || !ready || !rp->ref_ok) {
-        memset(&res, 0, sizeof res);
-        res.flops = sweep_flops(&sp->p);
-        res.peak_rss_delta = res.workspace = res.page_faults = -1;
-        res.status = gap[0] || !ready ? ST_SKIP : ST_ERROR;
-        snprintf(res.reason, sizeof res.reason, "%s", gap[0] ? gap : why);
-    } else {
-        runner_opts case_opts = x->opts;
-        char source[96];
-        long long avail = host_mem_available(source, sizeof source);
-        case_opts.evict_bytes = sc->cold ? x->evict_bytes : 0;
-        case_opts.mem_budget_set = x->c->memory_limit_mib > 0;
-        case_opts.mem_budget = case_opts.mem_budget_set ? x->c->memory_limit_mib << 20
-                                                        : avail > 0 ? avail : 0;
-        runner_run_case(rp, sc->impl, sc->threads, &case_opts, &res);
-    }
-    res.cold = sc->cold;
-    if (x->plan->mode == CTR_SIM && !res.interrupted)
-        simulate(x->c, x->a, sp, sc, memo, &res);
-    if (res.interrupted || runner_stop) {
-        free(res.times);
-        return -1;
-    }
-    double roof = x->pk != NULL ? peaks_best_gflops(x->pk, sc->threads) : 0;
-    res.pct_peak = roof > 0 && res.gflops > 0 ? 100 * res.gflops / roof : -1;
-    repro_command(x->c, x->a, sp, sc, repro, sizeof repro);
-    case_key(sp, sc, key, sizeof key);
-    char *row = out_csv_format_row(sp, sc->impl, sc->threads, &res, x->plan);
-    json_t *obj = out_json_case(sp, sc->impl, sc->threads, &res, repro, x->plan);
-    /* The row first: a case in the journal always has its row in results.csv. */
-    int rc = row == NULL || obj == NULL || out_csv_append(x->csv, row) != 0 ||
-             journal_append(x->journal, key, row, obj) != 0 ? -1 : 0;
-    x->rec->rows[ci] = row;
-    x->rec->objs[ci] = obj;
-    report_case(x->rep, sp, sc->impl, sc->threads, &res);
-    free(res.times);
-    if (rc != 0)
-        fprintf(stderr, "attnbench run: cannot record a case in %s: %s\n", x->a->out,
-                strerror(errno));
-    return rc;
-}
-
-/* Whether the problem's tensors and reference fit in the memory available now; when not,
- * why says so with the numbers (and its cases are SKIP, never an OOM kill of the harness). */
-static int problem_fits(const attn_problem *p, char *why, size_t len)
-{
-    char source[96], need_text[32], avail_text[32];
-    double need = runner_problem_bytes(p);
-    long long avail = host_mem_available(source, sizeof source);
-    if (avail < 0 || need <= (double)avail)
-        return 1;
-    host_bytes_text(need, need_text, sizeof need_text);
-    host_bytes_text((double)avail, avail_text, sizeof avail_text);
-    snprintf(why, len, "memory: needs %s for q, k, v, o and the double-precision reference; "
-             "%s available (%s)", need_text, avail_text, source);
-    return 0;
-}
-
-/* Every problem with a case still to run: inputs, reference, then its cases. 0 when the sweep
- * ran to its end, -1 when it stopped (a signal, or a record it could not write). */
-static int run_sweep(const run_ctx *x)
-{
-    int ref_threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
-    for (int pi = 0; pi < x->s->n_problems && !runner_stop; pi++) {
-        const sweep_problem *sp = &x->s->problems[pi];
-        int todo = 0;
-        for (int ci = sp->first_case; ci < sp->first_case + sp->n_cases; ci++)
-            todo += x->rec->objs[ci] == NULL;
-        if (todo == 0)
-            continue;
-        runner_problem rp;
-        char why[256];
-        int ready = problem_fits(&sp->p, why, sizeof why) &&
-                    runner_problem_init(&rp, &sp->p, sp->dist, x->c->seed, why, sizeof why) == 0;
-        if (ready) {
-            runner_reference(&rp, ref_threads > 0 ? ref_threads : 1);
-            if (!rp.ref_ok)
-                snprintf(why, sizeof why, "%s", rp.ref_why);
-        } else {
-            rp.ref_ok = 0;
-        }
-        sim_memo memo = {0, calloc((size_t)sp->n_cases, sizeof *memo.done)};
-        int rc = memo.done == NULL ? -1 : 0;
-        for (int ci = sp->first_case; rc == 0 && ci < sp->first_case + sp->n_cases; ci++)
-            if (x->rec->objs[ci] == NULL)
-                rc = run_one_case(x, sp, ci, &rp, ready, why, &memo);
-        free(memo.done);
-        if (ready)
-            runner_problem_free(&rp);
-        if (rc != 0)
-            return -1;
-    }
-    return runner_stop ? -1 : 0;
 }
 
 /* The path as an absolute one (it must exist), so a resumed run may change directory. */

@@ -1,0 +1,60 @@
+/* run_sweep.h: running a sweep's cases and recording each as it ends (results.csv, the
+ * journal, the terminal), shared by `run` and `run --resume`. */
+#ifndef RUN_SWEEP_H
+#define RUN_SWEEP_H
+
+#include "config.h"
+#include "counters.h"
+#include "peaks.h"
+#include "report.h"
+#include "runner.h"
+#include "sweep.h"
+
+#include <jansson.h>
+#include <stdio.h>
+
+#define MAX_PLUGINS 16
+
+/* `run`'s options, as given (or as the journal recorded them, for --resume). */
+typedef struct run_args {
+    const char *config;
+    const char *out;
+    const char *plugins[MAX_PLUGINS];
+    int n_plugins;
+    int list_cases;               /* --list-cases: print each case's --set arguments, run none */
+    const char *gbench;           /* --gbench FILE: Google Benchmark JSON there too, or NULL */
+} run_args;
+
+/* Where the sweep's cases stand: each recorded case's CSV row and results.json object, in
+ * sweep order, whether this run made it or an interrupted one before it did. */
+typedef struct run_record {
+    int n_cases;
+    char **rows;
+    json_t **objs;
+    int n_resumed;
+} run_record;
+
+/* Everything a run shares between its cases. */
+typedef struct run_ctx {
+    const cfg *c;
+    const run_args *a;
+    const ctr_plan *plan;
+    const sweep *s;
+    runner_opts opts;
+    size_t evict_bytes;
+    const peaks *pk;              /* NULL: no machine peaks */
+    FILE *csv, *journal;
+    run_record *rec;
+    report *rep;
+} run_ctx;
+
+/* Every problem with a case still to run (no record in x->rec): inputs, reference, then its
+ * cases, each recorded as it ends. 0 when the sweep ran to its end, -1 when it stopped (a stop
+ * signal, or a record it could not write). */
+int run_sweep(const run_ctx *x);
+
+/* The --set arguments that select exactly this case, out of any config. */
+void case_settings(const cfg *c, const sweep_problem *sp, const sweep_case *sc, char *out,
+                   size_t len);
+
+#endif
