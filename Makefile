@@ -70,7 +70,7 @@ $(B)/plugins/%.so: impls/examples/%_plugin.c impls/attn.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared $< -o $@ -lm
 
-$(B)/tests/%.so: tests/plugins/%.c impls/attn.h
+$(B)/tests/%.so: tests/plugins/%.c tests/plugins/plugin_stub.h impls/attn.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared $< -o $@ -lm
 

@@ -1,7 +1,7 @@
 /* sleep_plugin.c: a plugin whose run() sleeps until it is killed while ATTNBENCH_TEST_SLEEP is
  * set, and which is unavailable (SKIP) otherwise: a case that is reliably still running when a
  * test interrupts the sweep, and that a resumed run then gets past. */
-#include "attn.h"
+#include "plugin_stub.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,15 +13,6 @@ static int sleep_available(char *why, size_t why_len)
         return 0;
     snprintf(why, why_len, "sleeps only while ATTNBENCH_TEST_SLEEP is set");
     return 1;
-}
-
-static int sleep_prepare(const attn_problem *p, void **state, char *why, size_t why_len)
-{
-    (void)p;
-    (void)why;
-    (void)why_len;
-    *state = NULL;
-    return 0;
 }
 
 static int sleep_run(void *state, const float *q, const float *k, const float *v, float *o)
@@ -41,13 +32,8 @@ static const attn_impl sleep_impl = {
     .summary = "test plugin: run() sleeps until killed (while ATTNBENCH_TEST_SLEEP is set)",
     .caps = ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS,
     .available = sleep_available,
-    .prepare = sleep_prepare,
+    .prepare = stub_prepare,
     .run = sleep_run,
 };
 
-static const attn_impl *const impls[] = {&sleep_impl, NULL};
-
-const attn_impl *const *attn_plugin_impls(int abi_version)
-{
-    return abi_version == ATTN_ABI_VERSION ? impls : NULL;
-}
+STUB_PLUGIN_EXPORT(sleep_impl)
