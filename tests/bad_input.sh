@@ -7,30 +7,16 @@
 #
 # B=DIR picks the build (default build, relative to the repo root): B=/tmp/b tests/bad_input.sh.
 # It needs $B/attnbench and the test plugins ($(TEST_PLUGINS) in the Makefile).
-#
-# A `gap` row is a known gap in code this test's author could not change: it prints KNOWN GAP
-# and does not fail the run (STRICT=1 makes it fail); once fixed it prints "gap closed", and
-# should become a `row`.
 # $valid and $small hold several --set arguments and are split on purpose.
 # shellcheck disable=SC2086
 set -u
-root=$(cd "$(dirname "$0")/.." && pwd)
-B=${B:-build}
-case $B in
-/*) bdir=$B ;;
-*) bdir=$root/$B ;;
-esac
-bin=$bdir/attnbench
+test_name=bad_input
+# shellcheck source=tests/test_lib.sh
+. "$(dirname "$0")/test_lib.sh"
 plug=$bdir/tests
-tmp=$(mktemp -d /tmp/attnbench-bad.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
 trap 'exit 2' HUP INT TERM
 in=$tmp/in           # every input file; rows name them by absolute path
 w=$tmp/w             # the fresh working directory of each row
-export ATTNBENCH_CACHE_DIR="$tmp/cache"
-passed=0
-failed=0
-gaps=0
 unwanted=""
 
 for f in "$bin" "$plug/no_symbol_plugin.so" "$plug/bad_abi_plugin.so" "$plug/dup_plugin.so" \
@@ -41,9 +27,6 @@ for f in "$bin" "$plug/no_symbol_plugin.so" "$plug/bad_abi_plugin.so" "$plug/dup
         exit 1
     fi
 done
-
-ok() { passed=$((passed + 1)); echo "ok: $1"; }
-bad() { failed=$((failed + 1)); echo "FAILED: $1"; }
 
 # What a row may not change: every path under the inputs, the working directory and the cache,
 # with a checksum of every file.
@@ -67,9 +50,9 @@ has_all() {
     done
 }
 
-# Runs one row: kind (row or gap), name, want, command... Sets why to what went wrong.
-run_row() {
-    kind=$1; name=$2; want=$3; shift 3
+# One row: name, the text the message must hold (* between parts), command...
+row() {
+    name=$1; want=$2; shift 2
     rm -rf "$w" && mkdir "$w" && ln -s "$root/scripts" "$w/scripts" || exit 1
     snapshot > "$tmp/before"
     (cd "$w" && "$@") < /dev/null > "$tmp/out" 2> "$tmp/err"
@@ -90,20 +73,11 @@ run_row() {
     unwanted=""
     msg=$(head -c 300 "$tmp/err" | tr '\n' ' ' | LC_ALL=C tr -c '\040-\176' '?')
     if [ -z "$why" ]; then
-        if [ "$kind" = gap ]; then
-            ok "$name (gap closed: make it a row)"
-        else
-            ok "$name"
-        fi
-    elif [ "$kind" = gap ] && [ "${STRICT:-0}" != 1 ]; then
-        gaps=$((gaps + 1))
-        echo "KNOWN GAP: $name (${why#; }: $msg)"
+        ok "$name"
     else
         bad "$name (${why#; }: $msg)"
     fi
 }
-row() { run_row row "$@"; }
-gap() { run_row gap "$@"; }
 
 mkdir -p "$in" || exit 1
 
@@ -485,5 +459,4 @@ row "plots: a file, not a directory" "attnbench plots: $good/results.json: not a
 row "plots: a missing path" "attnbench plots: $in/nothing: not a results directory" \
     "$bin" plots "$in/nothing"
 
-echo "bad_input: $passed passed, $failed failed, $gaps known gaps"
-[ $failed -eq 0 ]
+finish

@@ -2,18 +2,10 @@
 # e2e.sh: the command line end to end: the CI sweep, plugins (a passing and a crashing one),
 # bad input (exit 2, one line, nothing written), `list`, and the default results directory.
 set -u
-root=$(cd "$(dirname "$0")/.." && pwd)
-bin="$root/build/attnbench"
-tmp=$(mktemp -d /tmp/attnbench-e2e.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-# Machine peaks are measured once, by the first run, into this cache rather than the user's.
-export ATTNBENCH_CACHE_DIR="$tmp/cache"
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); echo "ok: $1"; }
-bad() { failed=$((failed + 1)); echo "FAILED: $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+# Machine peaks are measured once, by the first run, into the scratch cache.
+test_name=e2e
+# shellcheck source=tests/test_lib.sh
+. "$(dirname "$0")/test_lib.sh"
 
 # Column of a CSV by header name; prints one value per row.
 column() { awk -F, -v name="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next } { print $c }' "$1"; }
@@ -230,5 +222,4 @@ check "each case's process has at most its thread count of threads" \
     "awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[\$i] = i; next }
               { if (\$c[\"os_threads\"] < 1 || \$c[\"os_threads\"] > \$c[\"threads\"]) bad = 1 } END { exit bad }' $tmp/threads/results.csv"
 
-echo "e2e: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+finish

@@ -4,18 +4,9 @@
 # includes the sleep plugin, whose run() hangs while ATTNBENCH_TEST_SLEEP is set: the signal
 # always finds a case running. Resumed without the variable, that implementation is a SKIP.
 set -u
-root=$(cd "$(dirname "$0")/.." && pwd)
-B=${B:-build}
-bin="$root/$B/attnbench"
-tmp=$(mktemp -d /tmp/attnbench-int.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-export ATTNBENCH_CACHE_DIR="$tmp/cache"
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); echo "ok: $1"; }
-bad() { failed=$((failed + 1)); echo "FAILED: $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+test_name=interrupt
+# shellcheck source=tests/test_lib.sh
+. "$(dirname "$0")/test_lib.sh"
 
 cd "$root" || exit 1
 printf '[sweep]\nimpls = naive, sleeper\nseq_len = 16, 32\nhead_dim = 8\n[measure]\npeaks = off\ntimeout_s = 120\n' \
@@ -134,5 +125,4 @@ echo 'not json' > "$tmp/empty/cases.jsonl"
 expect_error "--resume of a journal that is not one" "cases.jsonl:1: not JSON" \
     "$bin" run --resume "$tmp/empty"
 
-echo "interrupt: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+finish

@@ -2,17 +2,10 @@
 # plots.sh: `attnbench plots` end to end on a committed fixture (a small counters = sim run):
 # every figure a valid PNG and SVG, gnuplot silent, index.html showing them all; bad input.
 set -eu
-root=$(cd "$(dirname "$0")/.." && pwd)
-bin=${ATTNBENCH:-$root/build/attnbench}
+test_name=plots.sh
+# shellcheck source=tests/test_lib.sh
+. "$(dirname "$0")/test_lib.sh"
 fixture="$root/tests/fixtures/plots/results.json"
-tmp=$(mktemp -d /tmp/attnbench-plots.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); echo "ok: $1"; }
-bad() { failed=$((failed + 1)); echo "FAILED: $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 
 # Runs `attnbench plots ARGS...` from the repository root (where ./scripts is); rc, out, err.
 plots() {
@@ -102,5 +95,4 @@ check "compare --plot exits 0" "[ $rc -eq 0 ]"
 check "compare.png is a PNG" "is_png '$tmp/cmp/compare.png'"
 check "compare.svg is an SVG" "grep -q '<svg' '$tmp/cmp/compare.svg'"
 
-echo "plots.sh: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
