@@ -236,7 +236,7 @@ static FILE *rewrite_csv(const char *out_dir, const ctr_plan *plan, const run_re
 static int take_journal(const journal *j, const sweep *s, const char *out_dir, run_record *rec,
                         report *rep)
 {
-    char key[CASE_KEY_LEN];
+    char key[RESULTS_KEY_LEN];
     for (int e = 0; e < j->n; e++) {
         int ci = 0;
         for (; ci < s->n_cases; ci++) {

@@ -31,6 +31,16 @@ static const char *string_field(json_t *o, const char *name)
     return json_string_value(json_object_get(o, name));
 }
 
+int results_format_key(char *out, size_t len, const char *impl, int batch, int heads,
+                       int kv_heads, int seq_q, int seq_kv, int head_dim, int causal,
+                       const char *dist, int threads, const char *cache)
+{
+    int n = snprintf(out, len, "%s b%d h%d/%d q%d kv%d d%d %s %s t%d %s", impl, batch, heads,
+                     kv_heads, seq_q, seq_kv, head_dim, causal ? "causal" : "full", dist,
+                     threads, cache);
+    return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
 /* Fills c from case object o; NULL, or the name of the field that is missing or mistyped. */
 static const char *read_case(json_t *o, results_case *c, double **times)
 {
@@ -71,10 +81,9 @@ static const char *read_case(json_t *o, results_case *c, double **times)
     c->times = c->reps > 0 ? *times : NULL;
     *times += c->reps;
     c->obj = o;
-    int n = snprintf(c->key, sizeof c->key, "%s b%d h%d/%d q%d kv%d d%d %s %s t%d %s",
-                     c->impl, c->batch, c->heads, c->kv_heads, c->seq_q, c->seq_kv, c->head_dim,
-                     c->causal ? "causal" : "full", c->dist, c->threads, c->cache);
-    if (n < 0 || (size_t)n >= sizeof c->key)
+    if (results_format_key(c->key, sizeof c->key, c->impl, c->batch, c->heads, c->kv_heads,
+                           c->seq_q, c->seq_kv, c->head_dim, c->causal, c->dist, c->threads,
+                           c->cache) != 0)
         return "impl (too long a name for a case key)";
     return NULL;
 }

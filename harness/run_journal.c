@@ -2,6 +2,7 @@
 #include "run_journal.h"
 
 #include "gen.h"
+#include "results_read.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -13,10 +14,9 @@
 void case_key(const sweep_problem *sp, const sweep_case *sc, char *out, size_t len)
 {
     const attn_problem *p = &sp->p;
-    snprintf(out, len, "%s b%d h%d/%d q%d kv%d d%d %s %s t%d %s", sc->impl->name, p->batch,
-             p->heads, p->kv_heads, p->seq_q, p->seq_kv, p->head_dim,
-             p->causal ? "causal" : "full", cfg_dist_name(sp->dist), sc->threads,
-             sc->cold ? "cold" : "warm");
+    results_format_key(out, len, sc->impl->name, p->batch, p->heads, p->kv_heads, p->seq_q,
+                       p->seq_kv, p->head_dim, p->causal, cfg_dist_name(sp->dist), sc->threads,
+                       sc->cold ? "cold" : "warm");
 }
 
 void journal_config_hash(const char *path, char *out, size_t len)

@@ -5,16 +5,16 @@
 #ifndef RUN_JOURNAL_H
 #define RUN_JOURNAL_H
 
+#include "results_read.h"
 #include "sweep.h"
 
 #include <jansson.h>
 #include <stdio.h>
 
 #define JOURNAL_NAME "cases.jsonl"
-#define CASE_KEY_LEN 320
 
-/* "naive b1 h4/2 q64 kv64 d32 causal normal t1 warm": every field that makes a case, in the
- * form results_read.h gives each case of a results.json. */
+/* The case's key, as results_format_key makes it (the key results_read.h gives the same case
+ * read back from a results.json). */
 void case_key(const sweep_problem *sp, const sweep_case *sc, char *out, size_t len);
 
 /* Creates DIR/cases.jsonl with the command's line. NULL on failure (errno set). */
@@ -24,7 +24,7 @@ FILE *journal_create(const char *dir, int argc, char **argv, const char *config_
 int journal_append(FILE *f, const char *key, const char *csv_row, json_t *case_obj);
 
 typedef struct journal_entry {
-    char key[CASE_KEY_LEN];
+    char key[RESULTS_KEY_LEN];
     char *csv_row;                /* without its newline */
     json_t *obj;                  /* the case's results.json object */
 } journal_entry;

@@ -112,7 +112,7 @@ static int run_one_case(const run_ctx *x, const sweep_problem *sp, int ci,
 {
     const sweep_case *sc = &x->s->cases[ci];
     case_result res;
-    char gap[160], repro[2048], key[CASE_KEY_LEN];
+    char gap[160], repro[2048], key[RESULTS_KEY_LEN];
     caps_gap(sc->impl, &sp->p, sc->threads, gap, sizeof gap);
     if (gap[0] != '\0' || !ready || !rp->ref_ok) {
         memset(&res, 0, sizeof res);
