@@ -111,9 +111,13 @@ long long host_mem_available(char *source, size_t len)
 
 long long host_vm_size(void)
 {
-    /* open and read only: this runs in a signal handler. statm's first field is VmSize in
+    /* Only open and read once the page size is known: the runner's first call is before any
+     * signal, its later ones come from a signal handler. statm's first field is VmSize in
      * pages. */
+    static long page;
     char text[64];
+    if (page == 0)
+        page = sysconf(_SC_PAGESIZE);
     int fd = open("/proc/self/statm", O_RDONLY);
     if (fd < 0)
         return -1;
@@ -124,7 +128,7 @@ long long host_vm_size(void)
     long long pages = 0;
     for (ssize_t i = 0; i < n && text[i] >= '0' && text[i] <= '9'; i++)
         pages = pages * 10 + (text[i] - '0');
-    return pages * sysconf(_SC_PAGESIZE);
+    return pages * page;
 }
 
 void host_bytes_text(double bytes, char *out, size_t len)

@@ -21,7 +21,8 @@ long long host_mem_available(char *source, size_t len);
 /* "98.1 KiB", "2.0 GiB": binary units, three significant figures or so. */
 void host_bytes_text(double bytes, char *out, size_t len);
 
-/* The process's address space (VmSize) in bytes; -1 when unknown. Async-signal-safe. */
+/* The process's address space (VmSize) in bytes; -1 when unknown. Async-signal-safe after the
+ * first call. */
 long long host_vm_size(void);
 
 #endif
