@@ -99,7 +99,11 @@ static int parse_args(int argc, char **argv, run_args *a, cfg *c, ctr_plan *plan
         return 2;
     }
     if (ctr_plan_build(&c->counters, plan, err, sizeof err) != 0) {
-        fprintf(stderr, "attnbench run: %s: %s\n", c->source, err);
+        /* The config's errors name their file; the environment's name their variable. */
+        if (strncmp(err, "[measure]", 9) == 0)
+            fprintf(stderr, "attnbench run: %s: %s\n", c->source, err);
+        else
+            fprintf(stderr, "attnbench run: %s\n", err);
         return 2;
     }
     return 0;

@@ -1,10 +1,12 @@
-/* counters.c: PAPI event counting for a case. The plan is probed in the parent, one event at a
- * time, so a missing event costs only its own column. The child counts with counters that its
- * threads inherit where the kernel allows that, and otherwise with one event set per thread of
- * the OpenMP pool (which OpenBLAS and oneDNN share with our kernels). */
+/* counters.c: event counting for a case. The plan is probed in the parent, one event at a
+ * time, so a missing event costs only its own column. The child counts PAPI's events with
+ * counters that its threads inherit where the kernel allows that, and otherwise with one event
+ * set per thread of the OpenMP pool (which OpenBLAS and oneDNN share with our kernels); the
+ * software events PAPI cannot count, with inherited perf_event_open counters (swevents.c). */
 #include "counters.h"
 
 #include "sim.h"
+#include "swevents.h"
 
 #include <papi.h>
 
@@ -17,15 +19,28 @@
 #include <unistd.h>
 
 /* What `counters = auto` asks for: cache misses at each level, cycles, instructions, and the
- * software event for page faults (which counts even where the CPU's PMU is hidden). */
-static const char *const auto_events[] = {"PAPI_L1_DCM", "PAPI_L2_DCM", "PAPI_L3_TCM",
-                                          "PAPI_TOT_CYC", "PAPI_TOT_INS", "perf::PAGE-FAULTS"};
+ * kernel's software events (which count even where the CPU's PMU is hidden, and through
+ * perf_event_open where PAPI counts nothing). */
+static const char *const auto_events[] = {
+    "PAPI_L1_DCM", "PAPI_L2_DCM", "PAPI_L3_TCM", "PAPI_TOT_CYC", "PAPI_TOT_INS",
+    "perf::PAGE-FAULTS", "perf::MINOR-FAULTS", "perf::MAJOR-FAULTS", "perf::CONTEXT-SWITCHES",
+    "perf::CPU-MIGRATIONS", "perf::TASK-CLOCK"};
 
 /* What `counters = sim` reports, from callgrind's cache simulation (see sim.c). */
 static const char *const sim_events[] = {"SIM_INSTRUCTIONS", "SIM_D1_MISSES", "SIM_LL_MISSES",
                                          "SIM_EST_CYCLES"};
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *ctr_source_name(int source)
+{
+    static const char *const names[] = {
+#define CTR_SOURCE_NAME(id, name) name,
+        CTR_SOURCE_LIST(CTR_SOURCE_NAME)
+#undef CTR_SOURCE_NAME
+    };
+    return source >= 0 && source < (int)N_OF(names) ? names[source] : "?";
+}
 
 void ctr_column_name(const char *event, char *out, size_t len)
 {
@@ -37,22 +52,69 @@ void ctr_column_name(const char *event, char *out, size_t len)
     out[n < len ? n : len - 1] = '\0';
 }
 
-/* PAPI's words for rc, and what usually causes them on Linux. */
-static void papi_why(const char *what, int rc, char *out, size_t len)
+/* When PAPI's perf_event component (every CPU and kernel event) is disabled: its reason, as
+ * PAPI gives it ("libpfm4 no default PMU found"), else NULL. Only after PAPI_library_init. */
+static const char *perf_component_off(void)
 {
-    const char *cause = "";
-    if (rc == PAPI_ENOEVNT && access("/sys/bus/event_source/devices/cpu", F_OK) != 0)
-        cause = "; the kernel exposes no CPU PMU (/sys/bus/event_source/devices/cpu is missing), "
-                "as in most virtual machines, so only software events count here";
-    else if (rc == PAPI_EPERM)
-        cause = "; not permitted: see /proc/sys/kernel/perf_event_paranoid";
-    else if (rc == PAPI_ECNFLCT)
-        cause = "; too many events for the CPU's counters at once: ask for fewer";
-    snprintf(out, len, "%s: %s%s", what, PAPI_strerror(rc), cause);
+    int cidx = PAPI_get_component_index("perf_event");
+    const PAPI_component_info_t *ci = cidx >= 0 ? PAPI_get_component_info(cidx) : NULL;
+    if (ci == NULL || !ci->disabled)
+        return NULL;
+    return ci->disabled_reason[0] ? ci->disabled_reason : "no reason given";
 }
 
+/* PAPI's words for rc, and what causes them here. */
+static void papi_why(const char *what, int rc, char *out, size_t len)
+{
+    const char *off = perf_component_off(), *cause = "";
+    char buf[2 * CTR_WHY_LEN];
+    const char *forced = getenv(CTR_PAPI_DISABLE_ENV);
+    if (off != NULL && (rc == PAPI_ENOEVNT || rc == PAPI_ECMP_DISABLED || rc == PAPI_ENOCMP ||
+                        rc == PAPI_ECMP)) {
+        snprintf(buf, sizeof buf, "; PAPI's perf_event component is disabled: %.120s%s%.60s%s", off,
+                 forced && *forced ? " (" CTR_PAPI_DISABLE_ENV "=" : "",
+                 forced && *forced ? forced : "", forced && *forced ? ")" : "");
+        cause = buf;
+    } else if (rc == PAPI_ENOEVNT && access("/sys/bus/event_source/devices/cpu", F_OK) != 0) {
+        cause = "; the kernel exposes no CPU PMU (/sys/bus/event_source/devices/cpu is missing), "
+                "as in most virtual machines, so only software events count here";
+    } else if (rc == PAPI_EPERM) {
+        snprintf(buf, sizeof buf, "; not permitted: perf_event_paranoid is %d",
+                 swev_paranoid());
+        cause = buf;
+    } else if (rc == PAPI_ECNFLCT) {
+        cause = "; too many events for the CPU's counters at once: ask for fewer";
+    }
+    snprintf(out, len, "%.60s: %.60s%.190s", what, PAPI_strerror(rc), cause);
+}
+
+/* Switches off the components CTR_PAPI_DISABLE_ENV names; PAPI must not be started yet.
+ * 0, or -1 with why (a name PAPI does not know). */
+static int papi_disable_components(char *why, size_t len)
+{
+    const char *list = getenv(CTR_PAPI_DISABLE_ENV);
+    char names[256], *save = NULL;
+    if (list == NULL || *list == '\0')
+        return 0;
+    snprintf(names, sizeof names, "%s", list);
+    for (char *name = strtok_r(names, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+        int rc = PAPI_disable_component_by_name(name);
+        if (rc != PAPI_OK) {
+            snprintf(why, len, "%s=%.60s: PAPI has no component '%.60s' to disable (rc %d); "
+                     "the one that counts CPU and kernel events is perf_event",
+                     CTR_PAPI_DISABLE_ENV, list, name, rc);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Starts PAPI, with the components CTR_PAPI_DISABLE_ENV names switched off first. 0; -1 with
+ * why when PAPI does not start; -2 when the switch names a component PAPI does not have. */
 static int papi_init(char *why, size_t len)
 {
+    if (papi_disable_components(why, len) != 0)
+        return -2;
     int rc = PAPI_library_init(PAPI_VER_CURRENT);
     if (rc != PAPI_VER_CURRENT) {
         papi_why("PAPI_library_init", rc > 0 ? PAPI_EINVAL : rc, why, len);
@@ -92,29 +154,44 @@ static void plan_add(ctr_plan *plan, const char *name)
     ctr_column_name(name, e->column, sizeof e->column);
 }
 
-/* The start-of-run line: what is measured, and why the rest is not. */
+/* The start-of-run line: what is measured, by what, and why the rest is not. */
 static void plan_note(ctr_plan *plan)
 {
     size_t n = 0, len = sizeof plan->note;
-    int missing = 0, first_missing = -1;
-    for (int i = 0; i < plan->n; i++)
+    int missing = 0, first_missing = -1, by_perf = 0, first_perf = -1;
+    for (int i = 0; i < plan->n; i++) {
         if (!plan->ev[i].available && missing++ == 0)
             first_missing = i;
-    if (missing == 0)
+        if (plan->ev[i].available && plan->ev[i].source == CTR_SRC_PERF && by_perf++ == 0)
+            first_perf = i;
+    }
+    if (missing == 0 && by_perf == 0)
         return;
-    n += (size_t)snprintf(plan->note + n, len - n, "counters: not available here:");
-    for (int i = 0; i < plan->n && n < len; i++)
-        if (!plan->ev[i].available)
-            n += (size_t)snprintf(plan->note + n, len - n, " %s", plan->ev[i].name);
-    if (n < len)
-        n += (size_t)snprintf(plan->note + n, len - n, " (%s%s)", missing > 1 ? "first: " : "",
-                              plan->ev[first_missing].why);
+    n += (size_t)snprintf(plan->note + n, len - n, "counters:");
+    if (missing > 0) {
+        n += (size_t)snprintf(plan->note + n, len - n, " not available here:");
+        for (int i = 0; i < plan->n && n < len; i++)
+            if (!plan->ev[i].available)
+                n += (size_t)snprintf(plan->note + n, len - n, " %s", plan->ev[i].name);
+        if (n < len)
+            n += (size_t)snprintf(plan->note + n, len - n, " (%s%s)",
+                                  missing > 1 ? "first: " : "", plan->ev[first_missing].why);
+    }
     if (n < len && missing < plan->n) {
-        n += (size_t)snprintf(plan->note + n, len - n, "; measuring");
+        n += (size_t)snprintf(plan->note + n, len - n, "%smeasuring", missing ? "; " : " ");
         for (int i = 0; i < plan->n && n < len; i++)
             if (plan->ev[i].available)
                 n += (size_t)snprintf(plan->note + n, len - n, " %s", plan->ev[i].name);
     }
+    /* PAPI's reason is quoted once: above when some event is missing, here otherwise. */
+    if (n < len && by_perf > 0 && missing > 0)
+        n += (size_t)snprintf(plan->note + n, len - n, "; %s through perf_event_open, as PAPI "
+                              "cannot count %s", by_perf > 1 ? "the software events"
+                                                              : plan->ev[first_perf].name,
+                              by_perf > 1 ? "them" : "it");
+    else if (n < len && by_perf > 0)
+        n += (size_t)snprintf(plan->note + n, len - n, " through perf_event_open (PAPI: %s)",
+                              plan->ev[first_perf].why);
 }
 
 int ctr_plan_build(const cfg_names *spec, ctr_plan *plan, char *err, size_t err_len)
@@ -144,6 +221,7 @@ int ctr_plan_build(const cfg_names *spec, ctr_plan *plan, char *err, size_t err_
         for (size_t i = 0; i < N_OF(sim_events); i++) {
             plan_add(plan, sim_events[i]);
             plan->ev[i].available = ok;
+            plan->ev[i].source = CTR_SRC_CALLGRIND;
             if (!ok)
                 snprintf(plan->ev[i].why, sizeof plan->ev[i].why, "%s", why);
         }
@@ -166,15 +244,32 @@ int ctr_plan_build(const cfg_names *spec, ctr_plan *plan, char *err, size_t err_
         }
 
     char why[CTR_WHY_LEN];
-    int inited = papi_init(why, sizeof why) == 0;
+    int init = papi_init(why, sizeof why);
+    if (init == -2) {   /* the switch named a component PAPI does not have: bad input */
+        snprintf(err, err_len, "%s", why);
+        return 2;
+    }
     for (int i = 0; i < plan->n; i++) {
         ctr_event *e = &plan->ev[i];
-        if (!inited)
+        int sw = swev_lookup(e->name);
+        char perf_why[CTR_WHY_LEN];
+        e->source = CTR_SRC_PAPI;
+        if (init != 0)
             snprintf(e->why, sizeof e->why, "%s", why);
         else
             e->available = probe_event(e->name, e->why, sizeof e->why) == 0;
+        if (e->available || sw < 0)
+            continue;
+        /* A software event PAPI cannot count: the kernel counts it all the same. */
+        if (swev_probe(sw, perf_why, sizeof perf_why) == 0) {
+            e->available = 1;
+            e->source = CTR_SRC_PERF;   /* why keeps PAPI's reason, for the note */
+        } else {
+            size_t at = strlen(e->why);
+            snprintf(e->why + at, sizeof e->why - at, "; %s", perf_why);
+        }
     }
-    if (inited)
+    if (init == 0)
         PAPI_shutdown();   /* each case's child starts PAPI afresh */
     plan_note(plan);
     return 0;
@@ -186,6 +281,8 @@ struct ctr_session {
     const ctr_plan *plan;
     ctr_values *out;
     int threads;
+    /* PAPI's events */
+    int papi;                    /* PAPI started, and its sets exist or will */
     int inherit;                 /* 1: one group of sets in this thread, inherited by others */
     int built;                   /* per-thread sets exist */
     int n_sets;                  /* event sets per thread: one per PAPI component */
@@ -193,6 +290,9 @@ struct ctr_session {
     int ev_set[CTR_MAX];         /* the set of each event; -1 for events not counted */
     int *es;                     /* [thread][set] event set handles */
     int *slot;                   /* [thread][event] position in its set, -1 if not added */
+    /* perf_event_open's */
+    int fd[CTR_MAX];             /* inherited counter of each event; -1 for the others */
+    long long at_start[CTR_MAX]; /* its value when the repetition started */
     long long sum[CTR_MAX];
 };
 
@@ -239,49 +339,33 @@ static int build_sets(ctr_session *s, int t, int inherit, char *why, size_t len)
     return 0;
 }
 
-ctr_session *ctr_open(const ctr_plan *plan, int threads, ctr_values *out)
+/* Starts PAPI and sorts the plan's PAPI events into one set per component. 0, or -1 with the
+ * reason in the events' why. */
+static int papi_open(ctr_session *s)
 {
+    const ctr_plan *plan = s->plan;
     char why[CTR_WHY_LEN];
-    memset(out, 0, sizeof *out);
-    for (int i = 0; i < plan->n; i++)
-        snprintf(out->why[i], CTR_WHY_LEN, "%s", plan->ev[i].why);
-    int wanted = 0;
-    for (int i = 0; i < plan->n; i++)
-        wanted |= plan->ev[i].available;
-    if (plan->mode != CTR_PAPI || !wanted)
-        return NULL;
-    ctr_session *s = calloc(1, sizeof *s);
     int rc = PAPI_OK;
     snprintf(why, sizeof why, "out of memory for the counters");
-    if (s != NULL) {
-        s->threads = threads > 0 ? threads : 1;
-        s->es = malloc(sizeof(int) * CTR_MAX * (size_t)s->threads);
-        s->slot = malloc(sizeof(int) * CTR_MAX * (size_t)s->threads);
-    }
-    if (s == NULL || s->es == NULL || s->slot == NULL || papi_init(why, sizeof why) != 0 ||
+    s->es = malloc(sizeof(int) * CTR_MAX * (size_t)s->threads);
+    s->slot = malloc(sizeof(int) * CTR_MAX * (size_t)s->threads);
+    if (s->es == NULL || s->slot == NULL || papi_init(why, sizeof why) != 0 ||
         (rc = PAPI_thread_init(thread_id)) != PAPI_OK) {
         if (rc != PAPI_OK)
             papi_why("PAPI_thread_init", rc, why, sizeof why);
         for (int i = 0; i < plan->n; i++)
-            if (plan->ev[i].available)
-                snprintf(out->why[i], CTR_WHY_LEN, "%s", why);
-        if (s != NULL) {
-            free(s->es);
-            free(s->slot);
-        }
-        free(s);
-        return NULL;
+            if (plan->ev[i].available && plan->ev[i].source == CTR_SRC_PAPI)
+                snprintf(s->out->why[i], CTR_WHY_LEN, "%s", why);
+        return -1;
     }
-    s->plan = plan;
-    s->out = out;
     for (int i = 0; i < CTR_MAX * s->threads; i++) {
         s->es[i] = PAPI_NULL;
         s->slot[i] = -1;   /* a thread that never joins the team counts nothing */
     }
     for (int i = 0; i < plan->n; i++) {
         int code;
-        s->ev_set[i] = -1;
-        if (!plan->ev[i].available || PAPI_event_name_to_code(plan->ev[i].name, &code) != PAPI_OK)
+        if (!plan->ev[i].available || plan->ev[i].source != CTR_SRC_PAPI ||
+            PAPI_event_name_to_code(plan->ev[i].name, &code) != PAPI_OK)
             continue;
         int cidx = PAPI_get_event_component(code), k = 0;
         while (k < s->n_sets && s->set_cidx[k] != cidx)
@@ -291,13 +375,55 @@ ctr_session *ctr_open(const ctr_plan *plan, int threads, ctr_values *out)
         s->ev_set[i] = k;
     }
     /* Inherited counters must exist before the implementation starts its threads. */
-    if (build_sets(s, 0, 1, why, sizeof why) == 0) {
+    if (build_sets(s, 0, 1, why, sizeof why) == 0)
         s->inherit = s->built = 1;
-        snprintf(out->scope, sizeof out->scope, "all threads (inherited)");
-    } else {
+    return 0;
+}
+
+ctr_session *ctr_open(const ctr_plan *plan, int threads, ctr_values *out)
+{
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < plan->n; i++)
+        snprintf(out->why[i], CTR_WHY_LEN, "%s", plan->ev[i].why);
+    int want_papi = 0, want_perf = 0;
+    for (int i = 0; i < plan->n; i++)
+        if (plan->ev[i].available) {
+            want_papi |= plan->ev[i].source == CTR_SRC_PAPI;
+            want_perf |= plan->ev[i].source == CTR_SRC_PERF;
+        }
+    if (plan->mode != CTR_PAPI || !(want_papi || want_perf))
+        return NULL;
+    ctr_session *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        for (int i = 0; i < plan->n; i++)
+            if (plan->ev[i].available)
+                snprintf(out->why[i], CTR_WHY_LEN, "out of memory for the counters");
+        return NULL;
+    }
+    s->plan = plan;
+    s->out = out;
+    s->threads = threads > 0 ? threads : 1;
+    for (int i = 0; i < CTR_MAX; i++) {
+        s->ev_set[i] = -1;
+        s->fd[i] = -1;
+    }
+    /* Like PAPI's inherited sets, these exist before the implementation's threads do. */
+    for (int i = 0; i < plan->n; i++)
+        if (plan->ev[i].available && plan->ev[i].source == CTR_SRC_PERF)
+            s->fd[i] = swev_open(swev_lookup(plan->ev[i].name), out->why[i], CTR_WHY_LEN);
+    if (want_papi)
+        s->papi = papi_open(s) == 0;
+    const char *papi_scope = s->inherit ? "all threads (inherited)" : "the OpenMP pool";
+    if (want_papi && want_perf && !s->inherit)
+        snprintf(out->scope, sizeof out->scope, "PAPI: OpenMP pool, %d thread%s; "
+                 "perf_event_open: all threads (inherited)", s->threads,
+                 s->threads > 1 ? "s" : "");
+    else if (want_papi && !s->inherit)
         snprintf(out->scope, sizeof out->scope, "OpenMP pool, %d thread%s", s->threads,
                  s->threads > 1 ? "s" : "");
-    }
+    else
+        snprintf(out->scope, sizeof out->scope, "%s", want_papi ? papi_scope
+                                                                : "all threads (inherited)");
     return s;
 }
 
@@ -324,10 +450,8 @@ static void start_stop_thread(ctr_session *s, int t, int stop)
     }
 }
 
-void ctr_start(ctr_session *s)
+static void papi_start(ctr_session *s)
 {
-    if (s == NULL)
-        return;
     if (s->inherit) {
         start_stop_thread(s, 0, 0);
         return;
@@ -353,16 +477,47 @@ void ctr_start(ctr_session *s)
     s->built = 1;
 }
 
+/* Reads each perf_event_open counter: at the start of a repetition, or at its end (adding the
+ * difference). A counter that cannot be read is closed, and its event has no value. */
+static void perf_read_all(ctr_session *s, int stop)
+{
+    for (int i = 0; i < s->plan->n; i++) {
+        long long v;
+        if (s->fd[i] < 0)
+            continue;
+        if (swev_read(s->fd[i], &v) != 0) {
+            snprintf(s->out->why[i], CTR_WHY_LEN, "perf_event_open(%s): the counter could not "
+                     "be read", s->plan->ev[i].name);
+            close(s->fd[i]);
+            s->fd[i] = -1;
+        } else if (stop) {
+            s->sum[i] += v - s->at_start[i];
+        } else {
+            s->at_start[i] = v;
+        }
+    }
+}
+
+void ctr_start(ctr_session *s)
+{
+    if (s == NULL)
+        return;
+    perf_read_all(s, 0);
+    if (s->papi)
+        papi_start(s);
+}
+
 void ctr_stop(ctr_session *s)
 {
     if (s == NULL)
         return;
-    if (s->inherit)
+    if (s->papi && s->inherit) {
         start_stop_thread(s, 0, 1);
-    else {
+    } else if (s->papi) {
 #pragma omp parallel num_threads(s->threads)
         start_stop_thread(s, omp_get_thread_num(), 1);
     }
+    perf_read_all(s, 1);
 }
 
 void ctr_finish(ctr_session *s, int reps)
@@ -372,10 +527,15 @@ void ctr_finish(ctr_session *s, int reps)
     int team = s->inherit ? 1 : s->threads;
     s->out->reps = reps;
     for (int i = 0; i < s->plan->n; i++) {
-        int everywhere = s->ev_set[i] >= 0;
-        for (int t = 0; t < team; t++)
-            everywhere &= s->slot[t * CTR_MAX + i] >= 0;
-        if (everywhere && reps > 0) {
+        int counted;
+        if (s->plan->ev[i].source == CTR_SRC_PERF) {
+            counted = s->fd[i] >= 0;
+        } else {
+            counted = s->papi && s->ev_set[i] >= 0;
+            for (int t = 0; t < team && counted; t++)
+                counted &= s->slot[t * CTR_MAX + i] >= 0;
+        }
+        if (counted && reps > 0) {
             s->out->ok[i] = 1;
             s->out->value[i] = (double)s->sum[i] / reps;
             s->out->why[i][0] = '\0';

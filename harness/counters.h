@@ -1,6 +1,7 @@
-/* counters.h: hardware and software event counts through PAPI. The parent resolves
- * `[measure] counters` into a plan once, probing each event on its own; each case's child
- * counts the plan's events over repetitions of its own, never the timed ones. */
+/* counters.h: hardware and software event counts through PAPI, and software events through
+ * perf_event_open where PAPI cannot count them. The parent resolves `[measure] counters` into a
+ * plan once, probing each event on its own and choosing its source; each case's child counts
+ * the plan's events over repetitions of its own, never the timed ones. */
 #ifndef COUNTERS_H
 #define COUNTERS_H
 
@@ -9,15 +10,36 @@
 #include <stddef.h>
 
 #define CTR_MAX 16               /* events in one plan */
-#define CTR_WHY_LEN 200
+#define CTR_WHY_LEN 320
 
 typedef enum { CTR_NONE, CTR_PAPI, CTR_SIM } ctr_mode;
+
+/* Who counts an event: the source names results.json gives them. */
+#define CTR_SOURCE_LIST(X) \
+    X(PAPI, "papi")        \
+    X(PERF, "perf_event_open") \
+    X(CALLGRIND, "callgrind")
+
+typedef enum {
+#define CTR_SOURCE_ENUM(id, name) CTR_SRC_##id,
+    CTR_SOURCE_LIST(CTR_SOURCE_ENUM)
+#undef CTR_SOURCE_ENUM
+} ctr_source;
+
+const char *ctr_source_name(int source);
+
+/* The environment variable that switches PAPI components off before PAPI starts, a
+ * comma-separated list of component names ("perf_event"): the world where PAPI counts nothing,
+ * on any machine. Debian's PAPI 7.0 ignores its own PAPI_DISABLE_COMPONENTS. */
+#define CTR_PAPI_DISABLE_ENV "ATTNBENCH_PAPI_DISABLE"
 
 typedef struct ctr_event {
     char name[CFG_NAME_LEN];     /* as PAPI knows it: "PAPI_L1_DCM", "perf::PAGE-FAULTS" */
     char column[CFG_NAME_LEN + 8]; /* "ctr_papi_l1_dcm" */
     int available;               /* the probe counted it here */
-    char why[CTR_WHY_LEN];       /* when not: PAPI's own words, and the likely cause */
+    int source;                  /* ctr_source that counts it (when available) */
+    char why[CTR_WHY_LEN];       /* when not: PAPI's own words, and the likely cause; when
+                                    perf_event_open counts it: why PAPI could not */
 } ctr_event;
 
 typedef struct ctr_plan {
@@ -30,7 +52,7 @@ typedef struct ctr_plan {
 /* What a child measured: per repetition, for each plan event. */
 typedef struct ctr_values {
     int reps;                    /* repetitions counted; 0 = nothing was counted */
-    char scope[64];              /* which threads the counts cover */
+    char scope[128];             /* which threads the counts cover */
     char detail[256];            /* sim: the simulated caches and the library code paths */
     int ok[CTR_MAX];             /* value[i] was measured */
     double value[CTR_MAX];       /* per repetition */
@@ -40,8 +62,9 @@ typedef struct ctr_values {
 /* "ctr_" + name lowercased, every character outside [a-z0-9] turned into '_'. */
 void ctr_column_name(const char *event, char *out, size_t len);
 
-/* Resolves the counters setting ("none", "auto", "sim" or event names) and, for PAPI events,
- * probes each one here. 0, or 2 with a message (a mode mixed with event names). */
+/* Resolves the counters setting ("none", "auto", "sim" or event names) and probes each event
+ * here: through PAPI, and for a software event PAPI cannot count, through perf_event_open.
+ * 0, or 2 with a message (a mode mixed with event names, an unknown component to disable). */
 int ctr_plan_build(const cfg_names *spec, ctr_plan *plan, char *err, size_t err_len);
 
 /* In a case's child. ctr_open before any thread starts (so counters can be inherited by the

@@ -62,8 +62,11 @@ json_t *out_json_counters_plan(const ctr_plan *plan)
         const ctr_event *e = &plan->ev[i];
         json_t *ev = json_pack("{s:s, s:s, s:b}", "name", e->name, "column", e->column,
                                "available", e->available);
-        if (!e->available)
-            json_object_set_new(ev, "why", json_string(e->why));
+        if (e->available)
+            json_object_set_new(ev, "source", json_string(ctr_source_name(e->source)));
+        /* Counted by perf_event_open: why is PAPI's reason for not counting it. */
+        if (!e->available || e->source == CTR_SRC_PERF)
+            json_object_set_new(ev, e->available ? "papi_why" : "why", json_string(e->why));
         json_array_append_new(events, ev);
     }
     json_object_set_new(o, "events", events);

@@ -118,6 +118,43 @@ expect_usage_error "two event names, one column" "would both be column ctr_perf_
 expect_usage_error "counters mode mixed with events" "'auto' cannot be combined" \
     "$bin" run --set seq_len=8 --set head_dim=4 --set counters=auto,PAPI_L1_DCM --out "$tmp/none"
 
+# 6b. counters = auto in both worlds: this machine as it is, and with PAPI's perf_event
+#     component switched off (a CPU whose PMU libpfm4 does not know). The software events count
+#     in every case either way, and results.json names who counted them and why PAPI did not.
+sources() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+print(" ".join(sorted({e["source"] for e in d["run"]["counters"]["events"] if e["name"].startswith("perf::")})))' "$1"; }
+first_missing() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+print(next((e["why"] for e in d["run"]["counters"]["events"] if not e["available"]), ""))' "$1"; }
+sw_columns="ctr_perf__page_faults ctr_perf__minor_faults ctr_perf__major_faults ctr_perf__context_switches ctr_perf__cpu_migrations ctr_perf__task_clock"
+for w in as-is off; do
+    env_w=""; [ $w = off ] && env_w="ATTNBENCH_PAPI_DISABLE=perf_event"
+    env $env_w "$bin" run --set impls=naive,openblas --set seq_len=64 --set head_dim=16 --set threads=1,2 \
+        --set counters=auto --out "$tmp/auto-$w" > "$tmp/auto-$w.log" 2>&1
+    check "counters=auto, PAPI $w: exits 0" "[ $? -eq 0 ]"
+    first_missing "$tmp/auto-$w/results.json" > "$tmp/why-$w.txt"
+    case "$(cat "$tmp/why-$w.txt")" in
+        *"perf_event component is disabled"*) want=perf_event_open ;;
+        *) want=papi ;;
+    esac
+    echo "   world ($w): first event missing: $(cat "$tmp/why-$w.txt"); software events through $want"
+    [ $w = off ] && check "PAPI off: the missing events name the switch" \
+        "grep -qF 'Disabled by PAPI_disable_component() (ATTNBENCH_PAPI_DISABLE=perf_event)' $tmp/why-$w.txt"
+    check "counters=auto, PAPI $w: software events counted by $want" "[ \"\$(sources $tmp/auto-$w/results.json)\" = $want ]"
+    for c in $sw_columns; do
+        check "counters=auto, PAPI $w: $c holds a number in every row" \
+            "! column $tmp/auto-$w/results.csv $c | grep -qvE '^[0-9.]+\$'"
+    done
+    if [ -s "$tmp/why-$w.txt" ]; then
+        check "counters=auto, PAPI $w: one note line, quoting PAPI's reason" \
+            "[ \$(grep -c '^note: counters: ' $tmp/auto-$w.log) -eq 1 ] && grep '^note: counters: ' $tmp/auto-$w.log | grep -qF -f $tmp/why-$w.txt"
+    else
+        check "counters=auto, PAPI $w: every event counts, no note" "! grep -q '^note: counters: ' $tmp/auto-$w.log"
+    fi
+done
+expect_usage_error "a PAPI component that does not exist" \
+    "ATTNBENCH_PAPI_DISABLE=bogus: PAPI has no component 'bogus' to disable" \
+    env ATTNBENCH_PAPI_DISABLE=bogus "$bin" run --set seq_len=8 --set head_dim=4 --out "$tmp/none"
+
 # 7. counters = sim: the same numbers on every run, filled for every implementation, and a
 #    materialising implementation missing far more than a tiled one once its scores (4 MiB at
 #    N = 1024) outgrow a 1 MiB simulated last level, the size of this VM's L2.

@@ -20,8 +20,8 @@ static const char *const extra_columns =
 /* A plan as if probed: the first event counted, the second missing. */
 static ctr_plan plan = {
     .mode = CTR_PAPI, .n = 2,
-    .ev = {{"PAPI_L1_DCM", "ctr_papi_l1_dcm", 1, ""},
-           {"perf::PAGE-FAULTS", "ctr_perf__page_faults", 0, "PAPI_add_event: nope"}},
+    .ev = {{"PAPI_L1_DCM", "ctr_papi_l1_dcm", 1, CTR_SRC_PAPI, ""},
+           {"perf::PAGE-FAULTS", "ctr_perf__page_faults", 0, CTR_SRC_PAPI, "PAPI_add_event: nope"}},
 };
 
 /* Splits one CSV record (RFC 4180 quoting) into fields; returns the count. */
