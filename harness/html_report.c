@@ -23,6 +23,7 @@ static const char style[] =
     "td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }\n"
     "td.st-PASS { color: #17702a; } td.st-SKIP { color: #777; }\n"
     "td.st-FAIL, td.st-ERROR, td.st-CRASH, td.st-TIMEOUT { color: #b00020; font-weight: bold; }\n"
+    "td.noisy { color: #a05a00; font-weight: bold; cursor: help; }\n"
     ".scroll { max-height: 80vh; overflow: auto; border: 1px solid #ddd; }\n"
     "figure { margin: 0.8em 0 1.2em; } figure img { max-width: 100%; border: 1px solid #eee; }\n"
     "figcaption { color: #555; } .note { color: #8a5a00; }\n"

@@ -6,7 +6,8 @@
 #include <math.h>
 #include <string.h>
 
-enum cell_fmt { FMT_TEXT, FMT_INT, FMT_TIME, FMT_BYTES, FMT_FIXED2, FMT_FIXED1, FMT_SCI, FMT_G3 };
+enum cell_fmt { FMT_TEXT, FMT_INT, FMT_TIME, FMT_BYTES, FMT_FIXED2, FMT_FIXED1, FMT_SCI, FMT_G3,
+                FMT_NOISE };
 
 typedef struct column {
     const char *field;     /* the case's JSON field */
@@ -27,6 +28,7 @@ static const column columns[] = {
     {"threads", "threads", FMT_INT},
     {"cache", "cache", FMT_TEXT},
     {"status", "status", FMT_TEXT},
+    {"noise", "noise", FMT_NOISE},
     {"reason", "reason", FMT_TEXT},
     {"reps", "reps", FMT_INT},
     {"time_median_s", "median time", FMT_TIME},
@@ -66,6 +68,16 @@ static void fmt_bytes(FILE *f, double b)
 
 static void cell(FILE *f, json_t *v, enum cell_fmt fmt, const char *field)
 {
+    if (fmt == FMT_NOISE) {   /* the case's noise object: a mark, and what set it */
+        const char *why = json_string_value(json_object_get(v, "why"));
+        fputs(why != NULL ? "<td class=\"noisy\" title=\"" : "<td>", f);
+        if (why != NULL) {
+            html_text(f, why);
+            fputs("\">noisy", f);
+        }
+        fputs("</td>", f);
+        return;
+    }
     if (fmt == FMT_TEXT) {
         const char *s = json_is_string(v) ? json_string_value(v)
                         : json_is_true(v) ? "true" : json_is_false(v) ? "false" : "";

@@ -15,7 +15,8 @@ static const char *const csv_columns =
 
 /* After the counters (whose number varies), the memory and roofline columns. */
 static const char *const csv_extra_columns =
-    "cache,page_faults,min_footprint_bytes,arith_intensity,pct_peak,os_threads";
+    "cache,page_faults,min_footprint_bytes,arith_intensity,pct_peak,os_threads,"
+    "noisy,invol_cs,cpu_migrations,steal_pct,spread_pct";
 
 FILE *out_csv_open(const char *path, const ctr_plan *plan)
 {
@@ -88,6 +89,14 @@ static void write_row(FILE *f, const sweep_problem *sp, const attn_impl *impl, i
     num_field(f, 1, "%.6g", res->flops / sweep_min_bytes(p));
     num_field(f, timed && res->pct_peak >= 0, "%.4g", res->pct_peak);
     num_field(f, res->os_threads > 0, "%.0f", res->os_threads);
+    /* Noise: the mark, then what it was judged on (noise.h has the thresholds). */
+    const noise_verdict *nv = &res->noisy;
+    num_field(f, nv->measured, "%.0f", nv->noisy);
+    num_field(f, nv->measured && res->noise.invol_cs >= 0, "%.0f", (double)res->noise.invol_cs);
+    num_field(f, nv->measured && res->noise.migrations >= 0, "%.0f",
+              (double)res->noise.migrations);
+    num_field(f, nv->measured && nv->steal_pct >= 0, "%.3g", nv->steal_pct);
+    num_field(f, nv->measured, "%.3g", nv->spread_pct);
 }
 
 char *out_csv_format_row(const sweep_problem *sp, const attn_impl *impl, int threads,

@@ -101,6 +101,35 @@ static json_t *case_counters(const case_result *res, const ctr_plan *plan)
     return o;
 }
 
+static json_t *count_or_null(long long v)
+{
+    return v >= 0 ? json_integer(v) : json_null();
+}
+
+/* What disturbed the timed repetitions, the figures judged (noise.h), and the verdict's why. */
+static json_t *case_noise(const case_result *res)
+{
+    const noise_counts *c = &res->noise;
+    const noise_verdict *v = &res->noisy;
+    json_t *o = json_object();
+    json_object_set_new(o, "invol_cs", count_or_null(c->invol_cs));
+    json_object_set_new(o, "cpu_migrations", count_or_null(c->migrations));
+    json_object_set_new(o, "steal_s", real_or_null(c->steal_s >= 0, c->steal_s));
+    json_object_set_new(o, "cpus", json_integer(c->cpus));
+    json_object_set_new(o, "timed_wall_s", json_real(c->wall_s));
+    json_object_set_new(o, "steal_pct", real_or_null(v->steal_pct >= 0, v->steal_pct));
+    json_object_set_new(o, "spread_pct", json_real(v->spread_pct));
+    json_object_set_new(o, "invol_cs_per_s_per_thread",
+                        real_or_null(v->invol_per_s >= 0, v->invol_per_s));
+    json_object_set_new(o, "migrations_per_rep",
+                        real_or_null(v->migr_per_rep >= 0, v->migr_per_rep));
+    if (v->noisy)
+        json_object_set_new(o, "why", json_string(v->why));
+    if (c->why[0] != '\0')
+        json_object_set_new(o, "not_measured", json_string(c->why));
+    return o;
+}
+
 json_t *out_json_case(const sweep_problem *sp, const attn_impl *impl, int threads,
                       const case_result *res, const char *repro, const ctr_plan *plan)
 {
@@ -150,6 +179,10 @@ json_t *out_json_case(const sweep_problem *sp, const attn_impl *impl, int thread
     json_object_set_new(o, "pct_peak", real_or_null(timed && res->pct_peak >= 0, res->pct_peak));
     if (res->binding[0] != '\0')
         json_object_set_new(o, "bound_pus", json_string(res->binding));
+    json_object_set_new(o, "noisy", res->noisy.measured ? json_boolean(res->noisy.noisy)
+                                                         : json_null());
+    if (res->noisy.measured)
+        json_object_set_new(o, "noise", case_noise(res));
     if (plan->mode != CTR_NONE)
         json_object_set_new(o, "counters", case_counters(res, plan));
     json_object_set_new(o, "wall_s", json_real(res->wall_s));

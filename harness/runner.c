@@ -54,6 +54,7 @@ typedef struct child_report {
     int os_threads;               /* the process's threads after the timed runs; 0 unknown */
     char binding[256];
     ctr_values ctr;
+    noise_counts noise;
     double times[];               /* max_reps */
 } child_report;
 
@@ -420,6 +421,8 @@ static void child_main(const runner_problem *rp, const attn_impl *impl, int thre
     ctr_session *cs = NULL;
     if (opts->ctr != NULL && opts->ctr->mode == CTR_PAPI)
         cs = ctr_open(opts->ctr, threads, &rep->ctr);
+    noise_probe noise;
+    noise_open(&noise, &rep->noise);
     if (opts->bind != BIND_NONE && topo_bind(opts->bind, threads, rep->binding,
                                              sizeof rep->binding) != 0) {
         snprintf(rep->why, sizeof rep->why, "harness: bind = %s: %.200s",
@@ -471,6 +474,7 @@ static void child_main(const runner_problem *rp, const attn_impl *impl, int thre
     }
 
     rep->stage = STAGE_TIMED;
+    noise_begin(&noise);
     double start = host_now_s();
     while (rep->reps < opts->max_reps &&
            (rep->reps < opts->min_reps || host_now_s() - start < opts->min_time_s)) {
@@ -488,6 +492,7 @@ static void child_main(const runner_problem *rp, const attn_impl *impl, int thre
             note_faults(rep, faults_at_prepare);
         }
     }
+    noise_end(&noise, &rep->noise);
     /* Thread pools outlive their parallel regions: the count now is every pool the run
      * started (OpenMP's, and any library's own). */
     rep->os_threads = (int)read_status_kb("Threads");
@@ -596,6 +601,8 @@ void runner_run_case(const runner_problem *rp, const attn_impl *impl, int thread
         res->t_mean = s.mean;
         res->t_stddev = s.stddev;
         res->gflops = s.median > 0 ? res->flops / s.median / 1e9 : 0;
+        res->noise = rep->noise;
+        noise_judge(&rep->noise, s.median, s.mad, res->reps, threads, &res->noisy);
     }
     if (rep->stage > STAGE_PREPARE && !rep->unavailable && !rep->harness_failed) {
         if (rep->hwm_after > 0 && rep->rss_before >= 0)

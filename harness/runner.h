@@ -6,6 +6,7 @@
 #include "check.h"
 #include "counters.h"
 #include "guard.h"
+#include "noise.h"
 #include "status.h"
 #include "sweep.h"
 
@@ -66,6 +67,8 @@ typedef struct case_result {
     int cold;                     /* the case ran with cold caches */
     double pct_peak;              /* gflops over the machine's peak at this thread count, in %;
                                      < 0 when unknown */
+    noise_counts noise;           /* what disturbed the timed repetitions */
+    noise_verdict noisy;          /* and whether that passes the noise thresholds */
     double wall_s;                /* the whole case, fork to exit */
     int interrupted;              /* runner_stop ended the case: it has no result */
 } case_result;

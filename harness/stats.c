@@ -1,4 +1,5 @@
-/* stats.c: min, median, mean and sample standard deviation of repetition times. */
+/* stats.c: min, median, mean, sample standard deviation and median absolute deviation of
+ * repetition times. */
 #include "stats.h"
 
 #include <math.h>
@@ -9,6 +10,11 @@ static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+static double median_of_sorted(const double *s, int n)
+{
+    return n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
 }
 
 void stats_summarise(const double *x, int n, stats_summary *out)
@@ -22,7 +28,7 @@ void stats_summarise(const double *x, int n, stats_summary *out)
     memcpy(sorted, x, sizeof(double) * (size_t)n);
     qsort(sorted, (size_t)n, sizeof(double), cmp_double);
     out->min = sorted[0];
-    out->median = n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+    out->median = median_of_sorted(sorted, n);
     double sum = 0;
     for (int i = 0; i < n; i++)
         sum += x[i];
@@ -31,5 +37,9 @@ void stats_summarise(const double *x, int n, stats_summary *out)
     for (int i = 0; i < n; i++)
         ss += (x[i] - out->mean) * (x[i] - out->mean);
     out->stddev = n > 1 ? sqrt(ss / (n - 1)) : 0;
+    for (int i = 0; i < n; i++)
+        sorted[i] = fabs(x[i] - out->median);
+    qsort(sorted, (size_t)n, sizeof(double), cmp_double);
+    out->mad = median_of_sorted(sorted, n);
     free(sorted);
 }

@@ -4,6 +4,7 @@
 
 typedef struct stats_summary {
     double min, median, mean, stddev;   /* seconds; stddev is the sample one (n - 1) */
+    double mad;                         /* median absolute deviation from the median */
 } stats_summary;
 
 /* Summarises x[0..n); all zero when n == 0. x is not reordered. */

@@ -15,7 +15,8 @@ static const char *const design_columns =
 /* What follows them: one column per counter event, then the memory and roofline columns. */
 static const char *const extra_columns =
     ",ctr_papi_l1_dcm,ctr_perf__page_faults,"
-    "cache,page_faults,min_footprint_bytes,arith_intensity,pct_peak,os_threads";
+    "cache,page_faults,min_footprint_bytes,arith_intensity,pct_peak,os_threads,"
+    "noisy,invol_cs,cpu_migrations,steal_pct,spread_pct";
 
 /* A plan as if probed: the first event counted, the second missing. */
 static ctr_plan plan = {
@@ -74,6 +75,9 @@ static void passing(case_result *r, double *times)
     r->cold = 1;
     r->pct_peak = 41.5;
     r->os_threads = 2;
+    r->noise = (noise_counts){.invol_cs = 3, .migrations = -1, .steal_s = -1, .cpus = 2};
+    r->noisy = (noise_verdict){.measured = 1, .noisy = 1, .steal_pct = -1, .spread_pct = 7.5,
+                               .invol_per_s = 1, .migr_per_rep = -1, .why = "spread 7.5% > 5%"};
     r->ctr.reps = 1;
     r->ctr.ok[0] = 1;
     r->ctr.value[0] = 0;   /* a measured zero */
@@ -83,7 +87,7 @@ static void passing(case_result *r, double *times)
 static void test_csv_round_trip(void **st)
 {
     (void)st;
-    char path[256], line[4096], f[32][256];
+    char path[256], line[4096], f[40][256];
     double times[3] = {3e-3, 1e-3, 2e-3};
     case_result ok, crashed;
     snprintf(path, sizeof path, "/tmp/attnbench-test-%d.csv", (int)getpid());
@@ -109,7 +113,7 @@ static void test_csv_round_trip(void **st)
     assert_string_equal(line, want);
 
     assert_non_null(fgets(line, sizeof line, in));
-    assert_int_equal(split_csv(line, f, 32), 30);
+    assert_int_equal(split_csv(line, f, 40), 35);
     assert_string_equal(f[0], "naive");
     assert_string_equal(f[3], "2");
     assert_string_equal(f[5], "257");
@@ -132,13 +136,18 @@ static void test_csv_round_trip(void **st)
     assert_true(fabs(strtod(f[27], NULL) / (1e9 / strtod(f[26], NULL)) - 1) < 1e-5);
     assert_string_equal(f[28], "41.5");
     assert_string_equal(f[29], "2");
+    assert_string_equal(f[30], "1");    /* noisy, judged on: */
+    assert_string_equal(f[31], "3");    /* involuntary context switches */
+    assert_string_equal(f[32], "");     /* migrations not counted */
+    assert_string_equal(f[33], "");     /* no steal figure */
+    assert_string_equal(f[34], "7.5");  /* spread, % */
 
     assert_non_null(fgets(line, sizeof line, in));
-    assert_int_equal(split_csv(line, f, 32), 30);
+    assert_int_equal(split_csv(line, f, 40), 35);
     assert_string_equal(f[10], "CRASH");
     assert_string_equal(f[24], "warm");
     assert_string_equal(f[11], "killed by \"SIGSEGV\", in run");
-    for (int i = 13; i < 30; i++)   /* nothing measured: empty, never 0 */
+    for (int i = 13; i < 35; i++)   /* nothing measured: empty, never 0 */
         if (i != 24 && i != 26 && i != 27)   /* cache, the problem's footprint, intensity */
             assert_string_equal(f[i], "");
     fclose(in);
@@ -189,6 +198,13 @@ static void test_json_round_trip(void **st)
                                                           "perf::PAGE-FAULTS")),
                         "PAPI_add_event: nope");
     assert_int_equal(json_integer_value(json_object_get(c0, "page_faults")), 12);
+    assert_true(json_is_true(json_object_get(c0, "noisy")));
+    json_t *noise = json_object_get(c0, "noise");
+    assert_string_equal(json_string_value(json_object_get(noise, "why")), "spread 7.5% > 5%");
+    assert_int_equal(json_integer_value(json_object_get(noise, "invol_cs")), 3);
+    assert_true(json_is_null(json_object_get(noise, "cpu_migrations")));
+    assert_true(json_is_null(json_object_get(noise, "steal_pct")));
+    assert_true(json_real_value(json_object_get(noise, "spread_pct")) == 7.5);
     json_decref(doc);
     unlink(path);
 }
