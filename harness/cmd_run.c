@@ -7,10 +7,12 @@
 #include "counters.h"
 #include "host.h"
 #include "impls_set.h"
+#include "libs.h"
 #include "out_csv.h"
 #include "out_gbench.h"
 #include "out_json.h"
 #include "peaks.h"
+#include "registry.h"
 #include "report.h"
 #include "results_read.h"
 #include "run_journal.h"
@@ -335,7 +337,8 @@ int cmd_run(int argc, char **argv)
     sweep s;
     journal j = {0};
     char **cmdline = NULL;   /* --resume: {program, "run", the journal's arguments} */
-    char err[2048], out_dir[4096], path[4200];
+    char err[2048], out_dir[4096], path[4200], openblas_note[512] = "";
+    char **process_argv = argv - 1;   /* main's, for a re-execution (libs.h) */
     int resuming = argc >= 2 && strcmp(argv[1], "--resume") == 0;
 
     for (int i = 2; !resuming && i < argc; i++)
@@ -401,6 +404,16 @@ int cmd_run(int argc, char **argv)
         goto out_sweep;
     }
 
+    for (int ci = 0; ci < s.n_cases; ci++)
+        if (s.cases[ci].impl == &attn_impl_openblas) {
+            if (libs_openblas_settle(c.openblas_core, process_argv, openblas_note,
+                                     sizeof openblas_note, err, sizeof err) != 0) {
+                fprintf(stderr, "attnbench run: %s: %s\n", c.source, err);
+                goto out_sweep;
+            }
+            break;
+        }
+
     run_record rec = {s.n_cases, calloc((size_t)s.n_cases, sizeof(char *)),
                       calloc((size_t)s.n_cases, sizeof(json_t *)), 0};
     report rep;
@@ -465,6 +478,10 @@ int cmd_run(int argc, char **argv)
     if (plan.note[0] != '\0') {
         json_array_append_new(notes, json_string(plan.note));
         printf("note: %s\n", plan.note);
+    }
+    if (openblas_note[0] != '\0') {
+        json_array_append_new(notes, json_string(openblas_note));
+        printf("note: %s\n", openblas_note);
     }
     static peaks pk;
     int have_peaks = machine_peaks(&c, &pk, meta, notes);

@@ -2,6 +2,8 @@
  * table of keys with their types and ranges, so every key is parsed and checked the same way. */
 #include "config.h"
 
+#include "libs.h"
+
 #include "text.h"
 
 #include <ini.h>
@@ -32,6 +34,12 @@ static const char *const bind_words[] = {"none", "compact", "spread", NULL};
 static const char *const cache_words[] = {"warm", "cold", NULL};
 static const char *const peaks_words[] = {"cached", "measure", "off", NULL};
 static const char *const geometry_words[] = {"host", "reference", NULL};
+static const char *const openblas_core_words[] = {
+    "auto", "library",
+#define CFG_CORE_WORD(name, isa) name,
+    LIBS_OPENBLAS_CORES(CFG_CORE_WORD)
+#undef CFG_CORE_WORD
+    NULL};
 
 /* Lines longer than this are refused before libinih sees them (it would split them). */
 #define CFG_MAX_LINE 190
@@ -63,6 +71,8 @@ static const cfg_key cfg_keys[] = {
     {"measure", "peaks", T_CHOICE, 0, 0, offsetof(cfg, peaks), peaks_words},
     {"measure", "sim_ll_bytes", T_INT, 0, 1L << 40, offsetof(cfg, sim_ll_bytes), NULL},
     {"measure", "sim_geometry", T_CHOICE, 0, 0, offsetof(cfg, sim_geometry), geometry_words},
+    {"measure", "openblas_core", T_CHOICE, 0, 0, offsetof(cfg, openblas_core),
+     openblas_core_words},
     {"check", "tol_factor", T_REAL, 1e-3, 1e6, offsetof(cfg, tol_factor), NULL},
     {"check", "abs_floor", T_REAL, 0, 1, offsetof(cfg, abs_floor), NULL},
     {"tune", "tile_rows", T_INT, 0, 4096, offsetof(cfg, tile_rows), NULL},

@@ -43,6 +43,7 @@ typedef struct cfg {
     long peaks;                  /* 0 cached, 1 measure afresh, 2 off: machine peaks */
     long sim_ll_bytes;           /* counters = sim: simulated last level; 0: the host's */
     long sim_geometry;           /* 0: the host's caches (hwloc); 1: a fixed reference set */
+    long openblas_core;          /* libs.h: 0 auto, 1 library, else a kernel set */
     /* [check] */
     double tol_factor;           /* multiplies the float32 error model; see check.c */
     double abs_floor;            /* absolute error always allowed */

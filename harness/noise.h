@@ -9,7 +9,7 @@
 /* The thresholds: a case past any one of them is noisy (README, Measurements: Noise). */
 #define NOISE_STEAL_PCT 2.0      /* % of the case's CPUs' time stolen by the hypervisor */
 #define NOISE_SPREAD_PCT 5.0     /* median absolute deviation of the times, % of the median */
-#define NOISE_INVOL_PER_S 20.0   /* involuntary context switches per second per thread */
+#define NOISE_INVOL_PER_S 100.0  /* involuntary context switches per second per thread */
 #define NOISE_MIGR_PER_REP 1.0   /* CPU migrations per timed repetition */
 
 /* Counted in the case's child over its timed repetitions; -1 (or < 0) where unknown. */

@@ -3,14 +3,64 @@
 #include "out_json.h"
 
 #include "host.h"
+#include "libs.h"
 #include "version.h"
 
-#include <cblas.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+
+/* A number from the first line of a sysfs file; -1 when there is none. */
+static double sysfs_number(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    double v = -1;
+    if (f != NULL) {
+        if (fscanf(f, "%lf", &v) != 1)
+            v = -1;
+        fclose(f);
+    }
+    return v;
+}
+
+/* What Google Benchmark's context says of the machine while it runs, read as the run starts
+ * (gbench.json copies them): the load, the clock in MHz (Google Benchmark's order of sources),
+ * and whether any CPU's frequency governor is not "performance". Left out when unknown. */
+static void machine_state(json_t *meta)
+{
+    double load[3], mhz = sysfs_number("/sys/devices/system/cpu/cpu0/tsc_freq_khz") / 1000;
+    char text[64], path[128];
+    int n = getloadavg(load, 3), governors = 0, scaling = 0;
+    if (n > 0) {
+        json_t *a = json_array();
+        for (int i = 0; i < n; i++)
+            json_array_append_new(a, json_real(load[i]));
+        json_object_set_new(meta, "load_avg", a);
+    }
+    if (mhz <= 0)
+        mhz = sysfs_number("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq") / 1000;
+    if (mhz <= 0 && host_cpuinfo("cpu MHz", text, sizeof text) == 0)
+        mhz = atof(text);
+    if (mhz > 0)
+        json_object_set_new(meta, "mhz_per_cpu", json_real(mhz));
+    for (long cpu = 0; cpu < sysconf(_SC_NPROCESSORS_ONLN); cpu++) {
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%ld/cpufreq/scaling_governor",
+                 cpu);
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+            continue;
+        if (fgets(text, sizeof text, f) != NULL) {
+            governors++;
+            scaling |= strncmp(text, "performance", 11) != 0;
+        }
+        fclose(f);
+    }
+    if (governors > 0)
+        json_object_set_new(meta, "cpu_scaling_enabled", json_boolean(scaling));
+}
 
 json_t *out_json_meta(const cfg *c, int argc, char **argv)
 {
@@ -19,7 +69,6 @@ json_t *out_json_meta(const cfg *c, int argc, char **argv)
     struct tm tm;
     struct utsname un;
     json_t *meta = json_object(), *args = json_array(), *config = json_object();
-    json_t *libs = json_object();
 
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S%z", localtime_r(&t, &tm));
     host_cpuinfo("model name", cpu, sizeof cpu);
@@ -28,8 +77,6 @@ json_t *out_json_meta(const cfg *c, int argc, char **argv)
         json_array_append_new(args, json_string(argv[i]));
     for (int i = 0; i < c->n_seen; i++)
         json_object_set_new(config, c->seen_key[i], json_string(c->seen_val[i]));
-    json_object_set_new(libs, "jansson", json_string(JANSSON_VERSION));
-    json_object_set_new(libs, "openblas", json_string(openblas_get_config()));
 
     json_object_set_new(meta, "attnbench_version", json_string(ATTNBENCH_VERSION));
     json_object_set_new(meta, "git_commit", json_string(ATTNBENCH_GIT));
@@ -38,9 +85,10 @@ json_t *out_json_meta(const cfg *c, int argc, char **argv)
     json_object_set_new(meta, "kernel", json_string(un.release));
     json_object_set_new(meta, "cpu_model", json_string(cpu));
     json_object_set_new(meta, "online_cpus", json_integer(sysconf(_SC_NPROCESSORS_ONLN)));
+    machine_state(meta);
     json_object_set_new(meta, "compiler", json_string("gcc " __VERSION__));
     json_object_set_new(meta, "cflags", json_string(ATTNBENCH_CFLAGS));
-    json_object_set_new(meta, "libraries", libs);
+    json_object_set_new(meta, "libraries", libs_json());
     json_object_set_new(meta, "command_line", args);
     json_object_set_new(meta, "config_file", json_string(c->source));
     json_object_set_new(meta, "config", config);
@@ -179,6 +227,8 @@ json_t *out_json_case(const sweep_problem *sp, const attn_impl *impl, int thread
     json_object_set_new(o, "pct_peak", real_or_null(timed && res->pct_peak >= 0, res->pct_peak));
     if (res->binding[0] != '\0')
         json_object_set_new(o, "bound_pus", json_string(res->binding));
+    if (res->kernels[0] != '\0')
+        json_object_set_new(o, "library_kernels", json_string(res->kernels));
     json_object_set_new(o, "noisy", res->noisy.measured ? json_boolean(res->noisy.noisy)
                                                          : json_null());
     if (res->noisy.measured)

@@ -3,6 +3,9 @@
  * record in results.csv, the journal and on the terminal. */
 #include "run_sweep.h"
 
+#include "libs.h"
+#include "registry.h"
+
 #include "host.h"
 #include "out_csv.h"
 #include "out_json.h"
@@ -87,7 +90,10 @@ void case_settings(const cfg *c, const sweep_problem *sp, const sweep_case *sc,
     if (c->scale > 0 && n < len)
         n += (size_t)snprintf(out + n, len - n, " --set scale=%.9g", c->scale);
     if (n < len)
-        snprintf(out + n, len - n, " --set cache=%s", sc->cold ? "cold" : "warm");
+        n += (size_t)snprintf(out + n, len - n, " --set cache=%s", sc->cold ? "cold" : "warm");
+    if (n < len && sc->impl == &attn_impl_openblas && c->openblas_core != LIBS_OPENBLAS_AUTO)
+        snprintf(out + n, len - n, " --set openblas_core=%s",
+                 libs_openblas_core_word(c->openblas_core));
 }
 
 /* The command that re-runs exactly this case. */

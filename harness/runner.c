@@ -5,6 +5,7 @@
 
 #include "gen.h"
 #include "host.h"
+#include "registry.h"
 #include "stats.h"
 #include "topo.h"
 
@@ -55,6 +56,7 @@ typedef struct child_report {
     char binding[256];
     ctr_values ctr;
     noise_counts noise;
+    char kernels[256];            /* what the implementation's library chose, or "" */
     double times[];               /* max_reps */
 } child_report;
 
@@ -463,6 +465,10 @@ static void child_main(const runner_problem *rp, const attn_impl *impl, int thre
         _exit(0);
     }
 
+    impl_describe_fn describe = registry_describe(impl);
+    if (describe != NULL)
+        describe(state, rep->kernels, sizeof rep->kernels);
+
     rep->stage = STAGE_WARMUP;
     for (long w = 0; w < opts->warmup; w++) {
         rep->rep = (int)w;
@@ -616,6 +622,7 @@ void runner_run_case(const runner_problem *rp, const attn_impl *impl, int thread
     res->ctr = rep->ctr;
     res->os_threads = rep->os_threads > 0 ? rep->os_threads : -1;
     snprintf(res->binding, sizeof res->binding, "%s", rep->binding);
+    snprintf(res->kernels, sizeof res->kernels, "%s", rep->kernels);
 
     stage_text(rep, where, sizeof where);
     if (timed_out) {

@@ -4,6 +4,22 @@
 
 #include "impl_util.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+/* 1 (with why) when CPU_MASK_ENV names feature. */
+static int masked(const char *feature, char *why, size_t why_len)
+{
+    const char *list = getenv(CPU_MASK_ENV);
+    size_t n = strlen(feature);
+    for (const char *at = list; at != NULL && (at = strstr(at, feature)) != NULL; at += n)
+        if ((at == list || at[-1] == ',') && (at[n] == '\0' || at[n] == ',')) {
+            impl_why(why, why_len, "%s is masked by %s=%s", feature, CPU_MASK_ENV, list);
+            return 1;
+        }
+    return 0;
+}
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 
@@ -18,6 +34,8 @@ static unsigned long long read_xcr0(void)
 int cpu_avx2_fma(char *why, size_t why_len)
 {
     unsigned eax, ebx, ecx, edx;
+    if (masked("avx2", why, why_len))
+        return 1;
     if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) {
         impl_why(why, why_len, "CPUID leaf 1 is not available");
         return 1;
@@ -41,7 +59,7 @@ int cpu_avx2_fma(char *why, size_t why_len)
 int cpu_avx512f(char *why, size_t why_len)
 {
     unsigned eax, ebx, ecx, edx;
-    if (cpu_avx2_fma(why, why_len) != 0)
+    if (cpu_avx2_fma(why, why_len) != 0 || masked("avx512", why, why_len))
         return 1;
     if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) || !(ebx & bit_AVX512F)) {
         impl_why(why, why_len, "the CPU has no AVX-512F (or, under valgrind, CPUID hides it)");
@@ -54,6 +72,21 @@ int cpu_avx512f(char *why, size_t why_len)
     }
     return 0;
 }
+int cpu_avx512_core(char *why, size_t why_len)
+{
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (cpu_avx512f(why, why_len) != 0)
+        return 1;
+    __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx);
+    const unsigned need[] = {bit_AVX512BW, bit_AVX512DQ, bit_AVX512VL};
+    const char *const names[] = {"AVX512BW", "AVX512DQ", "AVX512VL"};
+    for (int i = 0; i < 3; i++)
+        if (!(ebx & need[i])) {
+            impl_why(why, why_len, "the CPU has AVX-512F but no %s", names[i]);
+            return 1;
+        }
+    return 0;
+}
 #else
 int cpu_avx2_fma(char *why, size_t why_len)
 {
@@ -62,6 +95,11 @@ int cpu_avx2_fma(char *why, size_t why_len)
 }
 
 int cpu_avx512f(char *why, size_t why_len)
+{
+    return cpu_avx2_fma(why, why_len);
+}
+
+int cpu_avx512_core(char *why, size_t why_len)
 {
     return cpu_avx2_fma(why, why_len);
 }

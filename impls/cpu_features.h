@@ -11,4 +11,12 @@ int cpu_avx2_fma(char *why, size_t why_len);
  * state); else 1 and why. */
 int cpu_avx512f(char *why, size_t why_len);
 
+/* 0 when AVX-512 F, BW, DQ and VL can run here (what OpenBLAS's SkylakeX kernels use); else 1
+ * and why. */
+int cpu_avx512_core(char *why, size_t why_len);
+
+/* The environment variable that hides CPU features from attnbench, for tests: a comma-separated
+ * list of "avx2", "avx512" (a masked feature is reported absent, with this as the reason). */
+#define CPU_MASK_ENV "ATTNBENCH_CPU_MASK"
+
 #endif

@@ -16,10 +16,12 @@
  * the matmul, is the equivalent: the softmax primitive then gives them exactly 0. */
 #include "attn.h"
 #include "impl_util.h"
+#include "registry.h"
 
 #include <math.h>
 #include <oneapi/dnnl/dnnl.h>
 #include <oneapi/dnnl/dnnl_debug.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +33,7 @@ typedef struct onednn_state {
     dnnl_primitive_t qk, softmax, pv;
     dnnl_memory_t q, k, v, o, s;
     float *s_buf;
+    char chosen[256];                /* the implementation each primitive picked */
 } onednn_state;
 
 /* Calls a dnnl_* function; on failure says which call failed and why, and jumps to fail. */
@@ -68,14 +71,22 @@ static dnnl_status_t md3(dnnl_memory_desc_t *md, dnnl_dim_t d0, dnnl_dim_t d1, d
     return dnnl_memory_desc_init_by_strides(md, 3, dims, dnnl_f32, strides);
 }
 
-/* Builds a primitive from an op descriptor; the primitive descriptor is only needed here. */
+/* Builds a primitive from an op descriptor; the primitive descriptor is only needed here, and
+ * for the name of the implementation oneDNN picked ("brg:avx512_core"), appended to chosen. */
 static dnnl_status_t make_primitive(dnnl_primitive_t *prim, const void *op_desc,
-                                    const_dnnl_primitive_attr_t attr, dnnl_engine_t engine)
+                                    const_dnnl_primitive_attr_t attr, dnnl_engine_t engine,
+                                    const char *what, char *chosen, size_t chosen_len)
 {
     dnnl_primitive_desc_t pd;
+    const char *impl = NULL;
     dnnl_status_t status = dnnl_primitive_desc_create(&pd, op_desc, attr, engine, NULL);
     if (status != dnnl_success)
         return status;
+    if (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) == dnnl_success) {
+        size_t at = strlen(chosen);
+        snprintf(chosen + at, chosen_len - at, "%s%s %s", at ? ", " : "", what,
+                 impl ? impl : "?");
+    }
     status = dnnl_primitive_create(prim, pd);
     dnnl_primitive_desc_destroy(pd);
     return status;
@@ -122,13 +133,16 @@ static int onednn_prepare(const attn_problem *p, void **state, char *why, size_t
     DNNL_TRY(dnnl_primitive_attr_set_output_scales(attr, 1, 0, &p->scale));
     dnnl_matmul_desc_t qk_desc, pv_desc;
     DNNL_TRY(dnnl_matmul_desc_init(&qk_desc, &q_md, &kt_md, NULL, &s_md));
-    DNNL_TRY(make_primitive(&st->qk, &qk_desc, attr, st->engine));
+    DNNL_TRY(make_primitive(&st->qk, &qk_desc, attr, st->engine, "QK^T matmul", st->chosen,
+                            sizeof st->chosen));
     dnnl_softmax_v2_desc_t sm_desc;
     DNNL_TRY(dnnl_softmax_v2_forward_desc_init(&sm_desc, dnnl_forward_inference,
                                                dnnl_softmax_accurate, &s_md, &s_md, 2));
-    DNNL_TRY(make_primitive(&st->softmax, &sm_desc, NULL, st->engine));
+    DNNL_TRY(make_primitive(&st->softmax, &sm_desc, NULL, st->engine, "softmax", st->chosen,
+                            sizeof st->chosen));
     DNNL_TRY(dnnl_matmul_desc_init(&pv_desc, &s_md, &v_md, NULL, &o_md));
-    DNNL_TRY(make_primitive(&st->pv, &pv_desc, NULL, st->engine));
+    DNNL_TRY(make_primitive(&st->pv, &pv_desc, NULL, st->engine, "PV matmul", st->chosen,
+                            sizeof st->chosen));
 
     DNNL_TRY(dnnl_memory_create(&st->q, &q_md, st->engine, DNNL_MEMORY_NONE));
     DNNL_TRY(dnnl_memory_create(&st->k, &kt_md, st->engine, DNNL_MEMORY_NONE));
@@ -191,6 +205,12 @@ static int onednn_run(void *state, const float *q, const float *k, const float *
     for (size_t stack = 0; blind > 0 && stack < (size_t)p->batch * p->heads; stack++)
         memset(o + stack * p->seq_q * d, 0, sizeof(float) * blind * d);
     return 0;
+}
+
+void onednn_describe(const void *state, char *out, size_t len)
+{
+    const onednn_state *st = state;
+    snprintf(out, len, "%s", st->chosen);
 }
 
 const attn_impl attn_impl_onednn = {

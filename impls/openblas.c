@@ -10,9 +10,11 @@
 #include "attn.h"
 #include "exp2_poly.h"
 #include "impl_util.h"
+#include "registry.h"
 
 #include <cblas.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 /* Rows per block: S for the block within S_BLOCK_BYTES, between MIN_ROWS and MAX_ROWS.
@@ -138,6 +140,12 @@ static int openblas_run(void *state, const float *q, const float *k, const float
     for (long t = 0; t < tasks; t++)
         openblas_block(st, st->s + per_thread * impl_thread_num(), t, q, k, v, o);
     return 0;
+}
+
+void openblas_describe(const void *state, char *out, size_t len)
+{
+    (void)state;
+    snprintf(out, len, "sgemm %s", openblas_get_corename());
 }
 
 const attn_impl attn_impl_openblas = {

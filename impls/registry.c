@@ -12,3 +12,12 @@ const attn_impl *const attn_builtin_impls[] = {
     &attn_impl_onednn,
     NULL,
 };
+
+impl_describe_fn registry_describe(const attn_impl *impl)
+{
+    if (impl == &attn_impl_onednn)
+        return onednn_describe;
+    if (impl == &attn_impl_openblas)
+        return openblas_describe;
+    return NULL;
+}

@@ -151,6 +151,39 @@ for w in as-is off; do
         check "counters=auto, PAPI $w: every event counts, no note" "! grep -q '^note: counters: ' $tmp/auto-$w.log"
     fi
 done
+# 6c. OpenBLAS on its best kernels: whatever made it choose below what this CPU runs (here an
+#     OPENBLAS_CORETYPE in the environment stands in for a CPU it does not know), `auto` runs it
+#     on the best and says so; `library` keeps the choice and says the figures are its; a named
+#     kernel set runs as asked, and one the CPU cannot run (or a masked feature) is refused.
+lib() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["run"]["libraries"].get(sys.argv[2], ""))' "$@"; }
+kernels() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(" ".join(sorted({c.get("library_kernels", "") for c in d["cases"] if c["impl"] == "openblas"})))' "$1"; }
+small="--set seq_len=64 --set head_dim=16 --set counters=none --set peaks=off"
+OPENBLAS_CORETYPE=Prescott "$bin" run --set impls=openblas,naive $small --out "$tmp/ob-auto" > "$tmp/ob-auto.log" 2>&1
+check "openblas auto: exits 0" "[ $? -eq 0 ]"
+best=$(lib "$tmp/ob-auto/results.json" openblas_core)
+echo "   world: this CPU's best OpenBLAS kernels: $best ($(grep -o 'which runs [A-Z0-9-]*' "$tmp/ob-auto.log"))"
+check "openblas auto: off Prescott, onto the CPU's best (Haswell or SkylakeX)" "[ '$best' = Haswell ] || [ '$best' = SkylakeX ]"
+check "openblas auto: the override recorded" \
+    "lib $tmp/ob-auto/results.json openblas_override | grep -q '^$best, not Prescott: OPENBLAS_CORETYPE=$best set by attnbench'"
+check "openblas auto: one note line" \
+    "[ \$(grep -c '^note: openblas: OpenBLAS chose Prescott kernels (SSE) on this CPU, which runs .*: running it on $best instead' $tmp/ob-auto.log) -eq 1 ]"
+check "openblas auto: each case names its kernels" "[ \"\$(kernels $tmp/ob-auto/results.json)\" = 'sgemm $best' ]"
+OPENBLAS_CORETYPE=Prescott "$bin" run --set impls=openblas $small --set openblas_core=library --out "$tmp/ob-lib" > "$tmp/ob-lib.log" 2>&1
+check "openblas library: keeps Prescott and says the figures are its" \
+    "[ \"\$(lib $tmp/ob-lib/results.json openblas_core)\" = Prescott ] && grep -q \"^note: openblas: OpenBLAS runs its Prescott kernels (SSE, OPENBLAS_CORETYPE in the environment) on this CPU, which runs .*: the figures are Prescott's\" $tmp/ob-lib.log"
+"$bin" run --set impls=openblas $small --set openblas_core=prescott --out "$tmp/ob-named" > "$tmp/ob-named.log" 2>&1
+check "openblas named: runs Prescott's kernels, the repro says so" \
+    "[ \"\$(kernels $tmp/ob-named/results.json)\" = 'sgemm Prescott' ] && grep -q 'repro.*--set openblas_core=prescott' $tmp/ob-named/results.json && grep -q '^note: openblas: running OpenBLAS on its Prescott kernels (SSE), as \\[measure\\] openblas_core asks' $tmp/ob-named.log"
+expect_usage_error "openblas_core the CPU cannot run" \
+    "openblas_core = haswell: its kernels use AVX2, which this CPU cannot run (avx2 is masked by ATTNBENCH_CPU_MASK=avx2)" \
+    env ATTNBENCH_CPU_MASK=avx2 "$bin" run --set impls=openblas $small --set openblas_core=haswell --out "$tmp/none"
+expect_usage_error "openblas_core not a kernel set" "openblas_core" \
+    "$bin" run --set impls=openblas $small --set openblas_core=pentium --out "$tmp/none"
+# A masked feature: the AVX2 kernel is SKIP with the mask as its reason; OpenBLAS is never moved
+# down to match.
+ATTNBENCH_CPU_MASK=avx2 "$bin" run --set impls=avx2,openblas $small --out "$tmp/mask" > "$tmp/mask.log" 2>&1
+check "ATTNBENCH_CPU_MASK=avx2: avx2 SKIP, masked" \
+    "grep -q '^avx2,.*,SKIP,unavailable: avx2 is masked by ATTNBENCH_CPU_MASK=avx2' $tmp/mask/results.csv && ! grep -q '^note: openblas' $tmp/mask.log"
 expect_usage_error "a PAPI component that does not exist" \
     "ATTNBENCH_PAPI_DISABLE=bogus: PAPI has no component 'bogus' to disable" \
     env ATTNBENCH_PAPI_DISABLE=bogus "$bin" run --set seq_len=8 --set head_dim=4 --out "$tmp/none"

@@ -40,9 +40,9 @@ static void test_each_threshold(void **st)
     assert_string_equal(v.why, "spread 6.0% > 5%");
 
     c = quiet;
-    c.invol_cs = 90;                                    /* 45/s per thread */
+    c.invol_cs = 250;                                   /* 125/s per thread */
     noise_judge(&c, 1e-3, 0, 10, 2, &v);
-    assert_string_equal(v.why, "45 preemptions/s per thread > 20");
+    assert_string_equal(v.why, "125 preemptions/s per thread > 100");
 
     c = quiet;
     c.migrations = 25;
