@@ -225,7 +225,9 @@ const plot_kind plot_kinds[] = {
      PLOT_X_SEQ, PROBLEM, 0, 1, "seq_kv\tgflops", collect_gflops},
     {"roofline", "plot-roofline.gp", "Roofline",
      "Every timed case at its arithmetic intensity (FLOP per byte of the minimum footprint), "
-     "under the ceilings min(peak GFLOP/s, triad GB/s x intensity) measured on this machine.",
+     "under the triad GB/s x intensity slope and a compute ceiling per ISA whose FMA peak was "
+     "measured here (scalar, avx2_fma, avx512: an AVX2 kernel is bound by the AVX2 one); the "
+     "panel titles give their values.",
      PLOT_X_AI, F(THREADS) | F(CACHE), 0, 1, "arith_intensity\tgflops", collect_roofline},
     {"cache", "plot-cache.gp", "Cache misses per 1000 FLOP",
      "Misses of each counted cache level per 1000 FLOP of useful work, a file per event; the "
@@ -243,7 +245,8 @@ const plot_kind plot_kinds[] = {
      PLOT_X_SEQ, PROBLEM, 0, 2, "seq_kv\trel_l2_err\tmax_abs_err", collect_accuracy},
     {"tolerance", "plot-tolerance.gp", "Error relative to the tolerance",
      "The worst element's error over the error the tolerance model allows it (tol_ratio); a "
-     "case passes at or below the red line at 1.",
+     "case passes at or below the dashed black line at 1, and fails in the pale red band "
+     "above it.",
      PLOT_X_SEQ, PROBLEM, 0, 1, "seq_kv\ttol_ratio", collect_tolerance},
     {"scaling", "plot-scaling.gp", "Thread scaling",
      "Speedup over the fewest threads (that time over this one), at the longest sequence "
