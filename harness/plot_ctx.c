@@ -1,6 +1,8 @@
 /* plot_ctx.c: what the figures need from a run besides its cases: the implementations in run
  * order (so each keeps its colour in every figure), the machine peaks and the miss events. */
+#include "peaks.h"
 #include "plot_kinds.h"
+#include "plot_write.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -124,4 +126,30 @@ int plot_peak(const plot_ctx *ctx, int threads, double *gflops, double *gbps)
         }
     *gflops = *gbps = NAN;
     return -1;
+}
+
+unsigned plot_isas_measured(const plot_ctx *ctx)
+{
+    json_t *fma = json_object_get(json_object_get(ctx->r->run, "machine_peaks"), "fma_gflops");
+    unsigned isas = 0;
+    if (ctx->n_peaks == 0)
+        return 0;
+    /* peaks_json lists an ISA under fma_gflops only when it ran here; the others go to
+     * isa_unavailable with the reason. */
+    for (int isa = 0; isa < PEAK_ISAS; isa++)
+        if (json_is_array(json_object_get(fma, peak_isa_names[isa])))
+            isas |= 1u << isa;
+    return isas;
+}
+
+double plot_isa_peak(const plot_ctx *ctx, int isa, int threads)
+{
+    json_t *fma = json_object_get(json_object_get(ctx->r->run, "machine_peaks"), "fma_gflops");
+    json_t *a = json_object_get(fma, peak_isa_names[isa]);
+    for (int i = 0; i < ctx->n_peaks; i++)
+        if (ctx->peak_threads[i] == threads) {
+            json_t *v = json_array_get(a, (size_t)i);
+            return json_is_number(v) && json_number_value(v) > 0 ? json_number_value(v) : NAN;
+        }
+    return NAN;
 }

@@ -1,6 +1,7 @@
 /* plot_write.c: writes one figure's data files (TSV, a block per implementation, as gnuplot's
  * `index` reads them) and its parameter file, so that no string reaches gnuplot unquoted. */
 #include "plot_write.h"
+#include "peaks.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -154,6 +155,43 @@ static void file_titles(const plot_kind *k, const facet_plan *fp, const plot_poi
         snprintf(xlabel, xlen, "key/value length seq_kv");
 }
 
+/* The compute ceilings' names, one per ISA with a measured peak (peaks.h order), and the room
+ * for their values: the roofline draws a horizontal line for each, since a kernel confined to
+ * AVX2 is bound by AVX2's peak, which on CPUs with two AVX-512 FMA units is half the best. */
+static int write_ceiling_names(FILE *f, unsigned isas, int panels)
+{
+    int n = 0;
+    for (int isa = 0; isa < PEAK_ISAS; isa++)
+        n += isas >> isa & 1;
+    fprintf(f, "# A compute ceiling per ISA measured: pceil[(p-1)*nceil + c] is ISA c's peak "
+            "GFLOP/s on\n# panel p's threads (NaN: not measured there). nceil = 0: ppeak alone "
+            "(the best ISA's).\nnceil = %d\n", n);
+    if (n == 0)
+        return 0;
+    fprintf(f, "array ceilisa[%d]\narray ceilkind[%d]\narray pceil[%d]\n", n, n, n * panels);
+    for (int isa = 0, c = 1; isa < PEAK_ISAS; isa++)
+        if (isas >> isa & 1) {
+            fprintf(f, "ceilisa[%d] = ", c);
+            plot_gp_string(f, peak_isa_names[isa]);
+            /* The line style follows the ISA, not its rank, so that it is the same on every
+             * machine: 1 scalar, 2 avx2_fma, 3 avx512. */
+            fprintf(f, "\nceilkind[%d] = %d\n", c++, isa + 1);
+        }
+    return n;
+}
+
+/* Panel p's values of the ceilings write_ceiling_names named, at the panel's threads. */
+static void write_ceilings(FILE *f, const plot_ctx *ctx, unsigned isas, int nceil, int p,
+                           int threads)
+{
+    for (int isa = 0, c = 1; isa < PEAK_ISAS; isa++)
+        if (isas >> isa & 1) {
+            char var[32];
+            snprintf(var, sizeof var, "pceil[%d]", (p - 1) * nceil + c++);
+            gp_number(f, var, plot_isa_peak(ctx, isa, threads));
+        }
+}
+
 /* Rows and columns of the panel grid: a field per axis where two fields make a full grid. */
 static void grid(const facet_plan *fp, const plot_point *pts, int n, int panels, int *rows,
                  int *cols)
@@ -243,6 +281,8 @@ int plot_write_figure(const plot_ctx *ctx, int kind, const facet_plan *fp,
                 break;
             }
     fprintf(f, "'\n");
+    unsigned isas = k->facets & FACET_BIT(FACET_THREADS) ? plot_isas_measured(ctx) : 0;
+    int nceil = write_ceiling_names(f, isas, panels);
     int status = 0;
     for (int i = 0, p = 1; i < n && status == 0; p++) {
         int j = i + 1, has_ref = 0;
@@ -271,6 +311,7 @@ int plot_write_figure(const plot_ctx *ctx, int kind, const facet_plan *fp,
         gp_number(f, var, peak);
         snprintf(var, sizeof var, "pbw[%d]", p);
         gp_number(f, var, bw);
+        write_ceilings(f, ctx, isas, nceil, p, pts[i].c->threads);
         i = j;
     }
     if (close_checked(f) != 0 && status == 0) {

@@ -25,6 +25,14 @@ int plot_write_figure(const plot_ctx *ctx, int kind, const facet_plan *fp,
                       const plot_point *pts, int n, const char *plots_dir,
                       const char *script_dir, plot_fig *fig, char *err, size_t len);
 
+/* The ISAs with a measured FMA peak in the run's machine_peaks (fma_gflops), as bits
+ * 1 << PEAK_SCALAR ... (peaks.h); 0 when the run has no peaks, or machine_peaks holds only the
+ * best ISA's (peak_gflops). Defined in plot_ctx.c, beside plot_peak. */
+unsigned plot_isas_measured(const plot_ctx *ctx);
+
+/* That ISA's peak GFLOP/s at this thread count; NaN when not measured there. */
+double plot_isa_peak(const plot_ctx *ctx, int isa, int threads);
+
 /* s as a gnuplot single-quoted string: ' doubled, control characters made spaces. */
 void plot_gp_string(FILE *f, const char *s);
 

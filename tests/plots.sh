@@ -1,6 +1,7 @@
 #!/bin/sh
 # plots.sh: `attnbench plots` end to end on a committed fixture (a small counters = sim run):
-# every figure a valid PNG and SVG, gnuplot silent, index.html showing them all; bad input.
+# every figure a valid PNG and SVG, gnuplot silent, index.html showing them all; bad input; the
+# roofline's compute ceiling per measured ISA.
 set -eu
 test_name=plots.sh
 # shellcheck source=tests/test_lib.sh
@@ -88,7 +89,60 @@ expect_bad "no directory given" "which results directory"
 expect_bad "unknown option" "unknown option '--bogus'" "$tmp/run" --bogus
 expect_bad "scripts not found" "no gnuplot scripts" "$tmp/run" --scripts "$tmp/empty"
 
-# 5. compare's ratio chart: the fixture against itself, every bar at 1.
+# 5. The roofline draws a compute ceiling per ISA with a measured peak: the fixture's per-core
+# peaks are an AVX-512 machine's with two FMA units (scalar 10, avx2_fma 84, avx512 170 GFLOP/s;
+# twice that on 2 threads). Panel 1 is 1 thread, so pceil[1..3] are its ceilings, [4..6] 2's.
+isas_fixture="$root/tests/fixtures/roofline-isas/results.json"
+roofline() {   # dir, results.json: draws it; gp, svg name what it wrote
+    mkdir "$1"
+    cp "$2" "$1/results.json"
+    plots "$1"
+    gp="$1/plots/data/roofline.gp"
+    svg="$1/plots/roofline.svg"
+}
+roofline "$tmp/isas" "$isas_fixture"
+check "per-ISA peaks: exit 0, nothing on stderr" "[ $rc -eq 0 ] && [ ! -s '$tmp/err.txt' ]"
+check "per-ISA peaks: roofline.png is a PNG" "is_png '$tmp/isas/plots/roofline.png'"
+check "per-ISA peaks: three ceilings named" "grep -qx 'nceil = 3' '$gp' &&
+    grep -qx \"ceilisa\\[1\\] = 'scalar'\" '$gp' &&
+    grep -qx \"ceilisa\\[2\\] = 'avx2_fma'\" '$gp' &&
+    grep -qx \"ceilisa\\[3\\] = 'avx512'\" '$gp'"
+want=$(printf 'pceil[%s] = %s\n' 1 10 2 84 3 170 4 20 5 168 6 340)
+got=$(grep '^pceil\[' "$gp" || true)
+check "per-ISA peaks: a ceiling per ISA and panel ($(echo "$got" | paste -sd " "))" \
+    "[ \"\$got\" = \"\$want\" ]"
+check "per-ISA peaks: values in the panel titles, styles in the legend" \
+    "grep -q 'scalar 10, avx2_fma 84, avx512 170 GFLOP/s; triad 21.0 GB/s' '$svg' &&
+     grep -q 'scalar 20, avx2_fma 168, avx512 340 GFLOP/s; triad 41.3 GB/s' '$svg' &&
+     grep -q '>avx2_fma peak<' '$svg' && grep -q '>avx512 peak<' '$svg'"
+
+# A CPU without AVX-512: peaks_json lists it under isa_unavailable, not fma_gflops. No ceiling.
+mkdir "$tmp/no512src"
+sed -e '/"avx512": \[170/d' -e 's/"avx2_fma": \[84.0, 168.0\],/"avx2_fma": [84.0, 168.0]/' \
+    -e 's/"isa_unavailable": {}/"isa_unavailable": {"avx512": "the CPU has no AVX-512F"}/' \
+    -e 's/"peak_gflops": \[170.0, 340.0\]/"peak_gflops": [84.0, 168.0]/' "$isas_fixture" \
+    > "$tmp/no512src/results.json"
+roofline "$tmp/no512" "$tmp/no512src/results.json"
+check "no avx512 peak: exit 0, nothing on stderr" "[ $rc -eq 0 ] && [ ! -s '$tmp/err.txt' ]"
+check "no avx512 peak: roofline.png is a PNG" "is_png '$tmp/no512/plots/roofline.png'"
+want=$(printf 'pceil[%s] = %s\n' 1 10 2 84 3 20 4 168)
+got=$(grep '^pceil\[' "$gp" || true)
+check "no avx512 peak: two ceilings ($(echo "$got" | paste -sd " "))" \
+    "grep -qx 'nceil = 2' '$gp' && [ \"\$got\" = \"\$want\" ] && ! grep -q avx512 '$gp' &&
+     ! grep -q 'avx512' '$svg'"
+
+# Peaks without per-ISA values (peak_gflops only): the one ceiling, min(peak, triad x AI).
+mkdir "$tmp/bestsrc"
+sed '/"fma_gflops": {/,/^   },$/d' "$isas_fixture" > "$tmp/bestsrc/results.json"
+roofline "$tmp/best" "$tmp/bestsrc/results.json"
+check "best peak only: exit 0, nothing on stderr" "[ $rc -eq 0 ] && [ ! -s '$tmp/err.txt' ]"
+check "best peak only: roofline.png is a PNG" "is_png '$tmp/best/plots/roofline.png'"
+check "best peak only: one ceiling, as before" \
+    "grep -qx 'nceil = 0' '$gp' && ! grep -q '^pceil' '$gp' &&
+     grep -qx 'ppeak\\[1\\] = 170' '$gp' &&
+     grep -q 'peak 170 GFLOP/s, triad 21.0 GB/s' '$svg' && grep -q '>ceilings<' '$svg'"
+
+# 6. compare's ratio chart: the fixture against itself, every bar at 1.
 rc=0
 (cd "$root" && "$bin" compare "$tmp/run" "$tmp/run" --plot "$tmp/cmp") > "$tmp/cmp.txt" 2>&1 || rc=$?
 check "compare --plot exits 0" "[ $rc -eq 0 ]"
