@@ -413,17 +413,13 @@ ctr_session *ctr_open(const ctr_plan *plan, int threads, ctr_values *out)
             s->fd[i] = swev_open(swev_lookup(plan->ev[i].name), out->why[i], CTR_WHY_LEN);
     if (want_papi)
         s->papi = papi_open(s) == 0;
-    const char *papi_scope = s->inherit ? "all threads (inherited)" : "the OpenMP pool";
-    if (want_papi && want_perf && !s->inherit)
-        snprintf(out->scope, sizeof out->scope, "PAPI: OpenMP pool, %d thread%s; "
-                 "perf_event_open: all threads (inherited)", s->threads,
-                 s->threads > 1 ? "s" : "");
-    else if (want_papi && !s->inherit)
-        snprintf(out->scope, sizeof out->scope, "OpenMP pool, %d thread%s", s->threads,
-                 s->threads > 1 ? "s" : "");
+    /* perf_event_open's counters are always inherited; PAPI's are where the kernel allows. */
+    if (s->papi && !s->inherit)
+        snprintf(out->scope, sizeof out->scope, "OpenMP pool, %d thread%s%s", s->threads,
+                 s->threads > 1 ? "s" : "",
+                 want_perf ? " (PAPI); all threads, inherited (perf_event_open)" : "");
     else
-        snprintf(out->scope, sizeof out->scope, "%s", want_papi ? papi_scope
-                                                                : "all threads (inherited)");
+        snprintf(out->scope, sizeof out->scope, "all threads (inherited)");
     return s;
 }
 

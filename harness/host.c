@@ -11,6 +11,17 @@
 #include <time.h>
 #include <unistd.h>
 
+int host_read_number(const char *path, double *value)
+{
+    FILE *f = fopen(path, "r");
+    int rc = -1;
+    if (f != NULL) {
+        rc = fscanf(f, "%lf", value) == 1 ? 0 : -1;
+        fclose(f);
+    }
+    return rc;
+}
+
 int host_cpuinfo(const char *key, char *out, size_t len)
 {
     FILE *f = fopen("/proc/cpuinfo", "r");

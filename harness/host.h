@@ -8,6 +8,9 @@
  * without the "key : " part. 0, or -1 (out holds "unknown") when there is none. */
 int host_cpuinfo(const char *key, char *out, size_t len);
 
+/* The number at the start of a file (/proc/sys, /sys): 0, or -1 when it cannot be read. */
+int host_read_number(const char *path, double *value);
+
 /* CLOCK_MONOTONIC in seconds. */
 double host_now_s(void);
 

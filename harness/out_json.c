@@ -13,17 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
-/* A number from the first line of a sysfs file; -1 when there is none. */
-static double sysfs_number(const char *path)
+/* A number from a sysfs file, divided by 1000 (kHz to MHz); -1 when there is none. */
+static double sysfs_mhz(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    double v = -1;
-    if (f != NULL) {
-        if (fscanf(f, "%lf", &v) != 1)
-            v = -1;
-        fclose(f);
-    }
-    return v;
+    double khz;
+    return host_read_number(path, &khz) == 0 ? khz / 1000 : -1;
 }
 
 /* What Google Benchmark's context says of the machine while it runs, read as the run starts
@@ -31,7 +25,7 @@ static double sysfs_number(const char *path)
  * and whether any CPU's frequency governor is not "performance". Left out when unknown. */
 static void machine_state(json_t *meta)
 {
-    double load[3], mhz = sysfs_number("/sys/devices/system/cpu/cpu0/tsc_freq_khz") / 1000;
+    double load[3], mhz = sysfs_mhz("/sys/devices/system/cpu/cpu0/tsc_freq_khz");
     char text[64], path[128];
     int n = getloadavg(load, 3), governors = 0, scaling = 0;
     if (n > 0) {
@@ -41,7 +35,7 @@ static void machine_state(json_t *meta)
         json_object_set_new(meta, "load_avg", a);
     }
     if (mhz <= 0)
-        mhz = sysfs_number("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq") / 1000;
+        mhz = sysfs_mhz("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq");
     if (mhz <= 0 && host_cpuinfo("cpu MHz", text, sizeof text) == 0)
         mhz = atof(text);
     if (mhz > 0)

@@ -3,6 +3,8 @@
  * works in the VMs where PAPI's perf_event component is disabled. */
 #include "swevents.h"
 
+#include "host.h"
+
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <stdint.h>
@@ -39,14 +41,9 @@ int swev_lookup(const char *name)
 
 int swev_paranoid(void)
 {
-    FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
-    int level = -99;
-    if (f != NULL) {
-        if (fscanf(f, "%d", &level) != 1)
-            level = -99;
-        fclose(f);
-    }
-    return level;
+    double level;
+    return host_read_number("/proc/sys/kernel/perf_event_paranoid", &level) == 0 ? (int)level
+                                                                               : -99;
 }
 
 int swev_open(int id, char *why, size_t why_len)

@@ -179,11 +179,24 @@ expect_usage_error "openblas_core the CPU cannot run" \
     env ATTNBENCH_CPU_MASK=avx2 "$bin" run --set impls=openblas $small --set openblas_core=haswell --out "$tmp/none"
 expect_usage_error "openblas_core not a kernel set" "openblas_core" \
     "$bin" run --set impls=openblas $small --set openblas_core=pentium --out "$tmp/none"
-# A masked feature: the AVX2 kernel is SKIP with the mask as its reason; OpenBLAS is never moved
-# down to match.
+# A masked feature: the AVX2 kernel is SKIP with the mask as its reason, and `auto` judges
+# OpenBLAS against the masked CPU (AVX at most): a choice of AVX or wider stays, never moved
+# down; an SSE one (as 0.3.21 makes on a Xeon it does not know) goes to Sandybridge.
+"$bin" run --set impls=openblas $small --set openblas_core=library --out "$tmp/ob-own" > /dev/null 2>&1
+own=$(lib "$tmp/ob-own/results.json" openblas_core)
+case "$own" in
+    [Pp]rescott|[Cc]ore2|[Nn]ehalem) masked_want=Sandybridge ;;
+    *) masked_want=$own ;;
+esac
 ATTNBENCH_CPU_MASK=avx2 "$bin" run --set impls=avx2,openblas $small --out "$tmp/mask" > "$tmp/mask.log" 2>&1
+echo "   world: OpenBLAS's own choice here: $own; with AVX2 masked, expected: $masked_want"
 check "ATTNBENCH_CPU_MASK=avx2: avx2 SKIP, masked" \
-    "grep -q '^avx2,.*,SKIP,unavailable: avx2 is masked by ATTNBENCH_CPU_MASK=avx2' $tmp/mask/results.csv && ! grep -q '^note: openblas' $tmp/mask.log"
+    "grep -q '^avx2,.*,SKIP,unavailable: avx2 is masked by ATTNBENCH_CPU_MASK=avx2' $tmp/mask/results.csv"
+check "ATTNBENCH_CPU_MASK=avx2: OpenBLAS on $masked_want" \
+    "[ \"\$(lib $tmp/mask/results.json openblas_core)\" = '$masked_want' ]"
+OPENBLAS_CORETYPE=Prescott ATTNBENCH_CPU_MASK=avx2 "$bin" run --set impls=openblas $small --out "$tmp/mask-sse" > "$tmp/mask-sse.log" 2>&1
+check "ATTNBENCH_CPU_MASK=avx2, OpenBLAS on SSE kernels: auto moves it to Sandybridge, and says so" \
+    "[ \"\$(kernels $tmp/mask-sse/results.json)\" = 'sgemm Sandybridge' ] && grep -q '^note: openblas: OpenBLAS chose Prescott kernels (SSE) on this CPU, which runs AVX: running it on Sandybridge instead' $tmp/mask-sse.log"
 expect_usage_error "a PAPI component that does not exist" \
     "ATTNBENCH_PAPI_DISABLE=bogus: PAPI has no component 'bogus' to disable" \
     env ATTNBENCH_PAPI_DISABLE=bogus "$bin" run --set seq_len=8 --set head_dim=4 --out "$tmp/none"

@@ -186,11 +186,28 @@ static void test_bad_disable_switch(void **st)
                          "'no_such_component'");
 }
 
+#define THREADS 2
+
+/* Runs the toucher on THREADS threads with plan's counters over 3 counted repetitions. */
+static void run_toucher(const ctr_plan *plan, case_result *res)
+{
+    char why[256];
+    attn_problem p = {1, 2, 2, 16, 16, 8, 0, 0.35f, THREADS};
+    runner_problem rp;
+    assert_int_equal(runner_problem_init(&rp, &p, DIST_NORMAL, 7, why, sizeof why), 0);
+    runner_reference(&rp, THREADS);
+    runner_opts opts = {.warmup = 1, .min_reps = 2, .max_reps = 5, .timeout_s = 30,
+                        .tol = {4, 1e-30}, .ctr = plan, .counter_reps = 3};
+    runner_run_case(&rp, &toucher, THREADS, &opts, res);
+    runner_problem_free(&rp);
+    assert_int_equal(res->status, ST_PASS);
+}
+
 static void test_page_faults_in_every_thread(void **st)
 {
     (void)st;
     static ctr_plan plan;
-    char err[256], why[256];
+    char err[256];
     const char *events[] = {"perf::PAGE-FAULTS", "perf::NO_SUCH_EVENT"};
     cfg_names spec = names_of(2, events);
     assert_int_equal(ctr_plan_build(&spec, &plan, err, sizeof err), 0);
@@ -200,17 +217,9 @@ static void test_page_faults_in_every_thread(void **st)
     assert_contains(plan.ev[1].why, "Event does not exist");
     assert_contains(plan.note, "perf::NO_SUCH_EVENT");
 
-    attn_problem p = {1, 2, 2, 16, 16, 8, 0, 0.35f, 2};
-    runner_problem rp;
-    assert_int_equal(runner_problem_init(&rp, &p, DIST_NORMAL, 7, why, sizeof why), 0);
-    runner_reference(&rp, 2);
-    runner_opts opts = {.warmup = 1, .min_reps = 2, .max_reps = 5, .timeout_s = 30,
-                        .tol = {4, 1e-30}, .ctr = &plan, .counter_reps = 3};
     case_result res;
-    const int threads = 2;
-    const double pages = (double)threads * TOUCH_BYTES / PAGE;
-    runner_run_case(&rp, &toucher, threads, &opts, &res);
-    assert_int_equal(res.status, ST_PASS);
+    const double pages = (double)THREADS * TOUCH_BYTES / PAGE;
+    run_toucher(&plan, &res);
     assert_int_equal(res.ctr.reps, 3);
     assert_true(res.ctr.ok[0]);
     /* Both threads' faults: one thread's alone would be half. */
@@ -222,7 +231,6 @@ static void test_page_faults_in_every_thread(void **st)
     /* The rusage window (prepare and the first run) sees the first run's faults too. */
     assert_true(res.page_faults >= (long long)pages);
     free(res.times);
-    runner_problem_free(&rp);
 }
 
 /* The other software events, by whichever source this world has: minor and major faults add
@@ -232,21 +240,14 @@ static void test_software_events_agree(void **st)
 {
     (void)st;
     static ctr_plan plan;
-    char err[256], why[256];
+    char err[256];
     const char *events[] = {"perf::PAGE-FAULTS", "perf::MINOR-FAULTS", "perf::MAJOR-FAULTS",
                             "perf::CONTEXT-SWITCHES", "perf::CPU-MIGRATIONS", "perf::TASK-CLOCK"};
     cfg_names spec = names_of(6, events);
     assert_int_equal(ctr_plan_build(&spec, &plan, err, sizeof err), 0);
-    attn_problem p = {1, 2, 2, 16, 16, 8, 0, 0.35f, 2};
-    runner_problem rp;
-    assert_int_equal(runner_problem_init(&rp, &p, DIST_NORMAL, 7, why, sizeof why), 0);
-    runner_reference(&rp, 2);
-    runner_opts opts = {.warmup = 1, .min_reps = 2, .max_reps = 5, .timeout_s = 30,
-                        .tol = {4, 1e-30}, .ctr = &plan, .counter_reps = 3};
     case_result res;
-    const double pages = 2.0 * TOUCH_BYTES / PAGE;
-    runner_run_case(&rp, &toucher, 2, &opts, &res);
-    assert_int_equal(res.status, ST_PASS);
+    const double pages = (double)THREADS * TOUCH_BYTES / PAGE;
+    run_toucher(&plan, &res);
     for (int i = 0; i < 6; i++)
         if (!res.ctr.ok[i])
             fail_msg("%s (%s) not counted: %s", events[i], ctr_source_name(plan.ev[i].source),
@@ -255,13 +256,11 @@ static void test_software_events_agree(void **st)
     if (faults < pages || fabs(minor + major - faults) > 0.01 * faults)
         fail_msg("faults %.0f, minor %.0f + major %.0f, want about %.0f", faults, minor, major,
                  pages);
-    /* Touching 2048 pages costs well over a microsecond of CPU time per thread. */
-    if (res.ctr.value[5] < 2 * 1e3)
-        fail_msg("task clock %.0f ns per repetition for two threads' page touching",
-                 res.ctr.value[5]);
-    assert_true(res.ctr.value[3] >= 0 && res.ctr.value[4] >= 0);
+    /* Each first touch is a fault the kernel takes at well over 100 ns on any x86-64. */
+    if (res.ctr.value[5] < 100 * pages)
+        fail_msg("task clock %.0f ns per repetition for %.0f page faults", res.ctr.value[5],
+                 pages);
     free(res.times);
-    runner_problem_free(&rp);
 }
 
 int main(void)
