@@ -28,7 +28,7 @@ TEST_PLUGINS = $(B)/tests/crash_plugin.so $(B)/tests/bad_abi_plugin.so \
                $(B)/tests/no_symbol_plugin.so $(B)/tests/dup_plugin.so \
                $(B)/tests/null_run_plugin.so $(B)/tests/null_name_plugin.so \
                $(B)/tests/bad_name_plugin.so $(B)/tests/twin_a_plugin.so $(B)/tests/twin_b_plugin.so \
-               $(B)/tests/sleep_plugin.so
+               $(B)/tests/sleep_plugin.so $(B)/tests/integrity_plugin.so
 EXAMPLE      = $(B)/plugins/example.so
 
 .PHONY: all deps bench plots ci-bench baseline ab test unit e2e bad-input interrupt plot-test conformance \
@@ -70,6 +70,12 @@ $(B)/attnbench: $(B)/obj/harness/main.o $(CORE_OBJ)
 $(B)/plugins/%.so: impls/examples/%_plugin.c impls/attn.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared $< -o $@ -lm
+
+# The one test plugin made of more than its own file: bug_impls.c's integrity bugs.
+$(B)/tests/integrity_plugin.so: tests/plugins/integrity_plugin.c $(TEST_SUPPORT) tests/bug_impls.h \
+                                impls/attn.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -fPIC -shared $< tests/bug_impls.c -o $@ -lm
 
 $(B)/tests/%.so: tests/plugins/%.c tests/plugins/plugin_stub.h impls/attn.h
 	@mkdir -p $(dir $@)

@@ -53,7 +53,8 @@ void gen_fill(float *x, size_t n, uint64_t seed, int tensor, int dist)
             x[i] = (float)(u - (1 << 23)) / 8388608.0f;
         } else {
             float z = irwin_hall(key, i);
-            x[i] = (dist == DIST_LARGE && tensor != GEN_TENSOR_V) ? z * large_gain : z;
+            x[i] = (dist == DIST_LARGE && (tensor & ~GEN_SECOND_SET) != GEN_TENSOR_V)
+                       ? z * large_gain : z;
         }
     }
 }

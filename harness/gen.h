@@ -7,7 +7,12 @@
 
 enum { GEN_TENSOR_Q = 1, GEN_TENSOR_K = 2, GEN_TENSOR_V = 3 };
 
-/* Fills x[0..n) for one tensor of one problem with distribution dist (cfg_dist). */
+/* Or'd into a tensor id: the problem's second input set, drawn from streams of its own. The
+ * runner swaps it in after the timed repetitions to catch a run() that replays old output. */
+#define GEN_SECOND_SET 8
+
+/* Fills x[0..n) for one tensor of one problem (a GEN_TENSOR_*, perhaps | GEN_SECOND_SET) with
+ * distribution dist (cfg_dist). */
 void gen_fill(float *x, size_t n, uint64_t seed, int tensor, int dist);
 
 /* 64-bit hash of a buffer, to tell whether an implementation modified its inputs. */

@@ -9,6 +9,7 @@
 #include "host.h"
 #include "out_csv.h"
 #include "out_json.h"
+#include "plausible.h"
 #include "run_journal.h"
 #include "sim.h"
 
@@ -145,6 +146,12 @@ static int run_one_case(const run_ctx *x, const sweep_problem *sp, int ci,
     }
     double roof = x->pk != NULL ? peaks_best_gflops(x->pk, sc->threads) : 0;
     res.pct_peak = roof > 0 && res.gflops > 0 ? 100 * res.gflops / roof : -1;
+    char beyond[sizeof res.reason];
+    if (res.status == ST_PASS && x->pk != NULL &&
+        plausible_beyond_peak(x->pk, sc->threads, res.gflops, beyond, sizeof beyond)) {
+        res.status = ST_FAIL;
+        snprintf(res.reason, sizeof res.reason, "%s", beyond);
+    }
     repro_command(x->c, x->a, sp, sc, repro, sizeof repro);
     case_key(sp, sc, key, sizeof key);
     char *row = out_csv_format_row(sp, sc->impl, sc->threads, &res, x->plan);

@@ -26,9 +26,10 @@
 
 /* How far the child got: names the phase in a CRASH or TIMEOUT reason. */
 enum { STAGE_START, STAGE_AVAILABLE, STAGE_PREPARE, STAGE_WARMUP, STAGE_TIMED, STAGE_COUNTED,
-       STAGE_RELEASE, STAGE_DONE };
+       STAGE_SECOND, STAGE_RELEASE, STAGE_DONE };
 static const char *const stage_names[] = {"start-up", "available", "prepare", "warm-up", "run",
-                                          "counted run", "release", "exit"};
+                                          "counted run", "run on the second input set",
+                                          "release", "exit"};
 
 typedef struct child_report {
     volatile int stage;
@@ -40,7 +41,8 @@ typedef struct child_report {
     int failed_rep;
     char why[256];
     int reps;                     /* timed repetitions completed */
-    int modified;                 /* bit 0 q, 1 k, 2 v */
+    int modified;                 /* bit 0 q, 1 k, 2 v; -1 until looked at */
+    int second_ran;               /* the second input set ran: the first output is in o_first */
     char overrun[160];            /* a sentinel beside a tensor changed: what guard_check said */
     int overrun_stage, overrun_rep;
     long long vm_base, vm_limit;  /* address space at the start, and its limit (0: none) */
@@ -80,7 +82,22 @@ double runner_problem_bytes(const attn_problem *p)
     double q = (double)p->batch * p->heads * p->seq_q * p->head_dim;
     double kv = (double)p->batch * p->kv_heads * p->seq_kv * p->head_dim;
     double rows = (double)p->batch * p->heads * p->seq_q;
-    return sizeof(float) * (2 * q + 2 * kv) + sizeof(double) * (2 * q + rows);
+    /* q, k, v, o, the second set's q, k, v, the saved first output; two references. */
+    return sizeof(float) * (4 * q + 4 * kv) + 2 * sizeof(double) * (2 * q + rows);
+}
+
+static void ref_alloc(ref_out *r, size_t q_len, size_t rows)
+{
+    r->o = runner_shared_alloc(sizeof(double) * q_len);
+    r->mag = runner_shared_alloc(sizeof(double) * q_len);
+    r->row_score = runner_shared_alloc(sizeof(double) * rows);
+}
+
+static void ref_free(ref_out *r, size_t q_len, size_t rows)
+{
+    runner_shared_free(r->o, sizeof(double) * q_len);
+    runner_shared_free(r->mag, sizeof(double) * q_len);
+    runner_shared_free(r->row_score, sizeof(double) * rows);
 }
 
 int runner_problem_init(runner_problem *rp, const attn_problem *p, int dist, uint64_t seed,
@@ -108,19 +125,25 @@ int runner_problem_init(runner_problem *rp, const attn_problem *p, int dist, uin
     rp->k = rp->bufs[GUARD_K].data;
     rp->v = rp->bufs[GUARD_V].data;
     rp->o = rp->bufs[GUARD_O].data;
-    rp->ref.o = runner_shared_alloc(sizeof(double) * rp->q_len);
-    rp->ref.mag = runner_shared_alloc(sizeof(double) * rp->q_len);
-    rp->ref.row_score = runner_shared_alloc(sizeof(double) * rows);
-    if (failed || !rp->ref.o || !rp->ref.mag || !rp->ref.row_score) {
+    ref_alloc(&rp->ref, rp->q_len, rows);
+    ref_alloc(&rp->ref2, rp->q_len, rows);
+    rp->q2 = malloc(sizeof(float) * rp->q_len);
+    rp->k2 = malloc(sizeof(float) * rp->kv_len);
+    rp->v2 = malloc(sizeof(float) * rp->kv_len);
+    rp->o_first = runner_shared_alloc(sizeof(float) * rp->q_len);
+    if (failed || !rp->ref.o || !rp->ref.mag || !rp->ref.row_score || !rp->ref2.o ||
+        !rp->ref2.mag || !rp->ref2.row_score || !rp->q2 || !rp->k2 || !rp->v2 || !rp->o_first) {
         snprintf(why, why_len, "out of memory for the problem's tensors (%.1f MiB)",
-                 (double)(sizeof(float) * (2 * rp->q_len + 2 * rp->kv_len) +
-                          sizeof(double) * (2 * rp->q_len + rows)) / 1048576.0);
+                 runner_problem_bytes(p) / 1048576.0);
         runner_problem_free(rp);
         return 1;
     }
     gen_fill(rp->q, rp->q_len, seed, GEN_TENSOR_Q, dist);
     gen_fill(rp->k, rp->kv_len, seed, GEN_TENSOR_K, dist);
     gen_fill(rp->v, rp->kv_len, seed, GEN_TENSOR_V, dist);
+    gen_fill(rp->q2, rp->q_len, seed, GEN_TENSOR_Q | GEN_SECOND_SET, dist);
+    gen_fill(rp->k2, rp->kv_len, seed, GEN_TENSOR_K | GEN_SECOND_SET, dist);
+    gen_fill(rp->v2, rp->kv_len, seed, GEN_TENSOR_V | GEN_SECOND_SET, dist);
     rp->hash_q = gen_hash(rp->q, sizeof(float) * rp->q_len);
     rp->hash_k = gen_hash(rp->k, sizeof(float) * rp->kv_len);
     rp->hash_v = gen_hash(rp->v, sizeof(float) * rp->kv_len);
@@ -132,9 +155,12 @@ void runner_problem_free(runner_problem *rp)
     size_t rows = rp->p && rp->p->head_dim ? rp->q_len / (size_t)rp->p->head_dim : 0;
     for (int i = 0; i < GUARD_N; i++)
         guard_free(&rp->bufs[i]);
-    runner_shared_free(rp->ref.o, sizeof(double) * rp->q_len);
-    runner_shared_free(rp->ref.mag, sizeof(double) * rp->q_len);
-    runner_shared_free(rp->ref.row_score, sizeof(double) * rows);
+    ref_free(&rp->ref, rp->q_len, rows);
+    ref_free(&rp->ref2, rp->q_len, rows);
+    free(rp->q2);
+    free(rp->k2);
+    free(rp->v2);
+    runner_shared_free(rp->o_first, sizeof(float) * rp->q_len);
     memset(rp, 0, sizeof *rp);
 }
 
@@ -213,7 +239,8 @@ void runner_reference(runner_problem *rp, int threads)
 {
     pid_t pid = runner_fork_isolated();
     if (pid == 0) {
-        int rc = ref_compute(rp->p, rp->q, rp->k, rp->v, &rp->ref, threads);
+        int rc = ref_compute(rp->p, rp->q, rp->k, rp->v, &rp->ref, threads) != 0 ||
+                 ref_compute(rp->p, rp->q2, rp->k2, rp->v2, &rp->ref2, threads) != 0;
         _exit(rc == 0 ? 0 : 3);
     }
     int ws = 0;
@@ -397,6 +424,37 @@ static void counted_reps(const runner_problem *rp, const attn_impl *impl, void *
     ctr_finish(cs, (int)opts->counter_reps);
 }
 
+/* Bit 0 q, 1 k, 2 v: the inputs run() changed. */
+static int inputs_modified(const runner_problem *rp)
+{
+    return (gen_hash(rp->q, sizeof(float) * rp->q_len) != rp->hash_q) |
+           (gen_hash(rp->k, sizeof(float) * rp->kv_len) != rp->hash_k) << 1 |
+           (gen_hash(rp->v, sizeof(float) * rp->kv_len) != rp->hash_v) << 2;
+}
+
+/* The integrity run: the first output saved, q, k and v overwritten in place (the same
+ * pointers, so a cache keyed on them is fooled as well) with the second input set, and run()
+ * once more into a NaN-filled o, which the parent checks against the second reference. */
+static void second_inputs(const runner_problem *rp, const attn_impl *impl, void *state,
+                          child_report *rep)
+{
+    rep->modified = inputs_modified(rp);
+    if (rep->modified)
+        return;
+    memcpy(rp->o_first, rp->o, sizeof(float) * rp->q_len);
+    memcpy(rp->q, rp->q2, sizeof(float) * rp->q_len);
+    memcpy(rp->k, rp->k2, sizeof(float) * rp->kv_len);
+    memcpy(rp->v, rp->v2, sizeof(float) * rp->kv_len);
+    for (size_t i = 0; i < rp->q_len; i++)
+        rp->o[i] = NAN;
+    rep->second_ran = 1;
+    rep->stage = STAGE_SECOND;
+    rep->rep = 0;
+    rep->rc = impl->run(state, rp->q, rp->k, rp->v, rp->o);
+    if (rep->rc == 0)
+        sentinels_intact(rp, rep);
+}
+
 /* The child's whole life: never returns. */
 static void child_main(const runner_problem *rp, const attn_impl *impl, int threads,
                        const runner_opts *opts, child_report *rep)
@@ -454,6 +512,7 @@ static void child_main(const runner_problem *rp, const attn_impl *impl, int thre
     rep->rss_before = read_status_kb("VmRSS") * 1024;
     rep->heap_before = rep->heap_peak = heap_in_use();
     rep->faults = -1;
+    rep->modified = -1;
     long long faults_at_prepare = faults_now();
 
     rep->stage = STAGE_PREPARE;
@@ -504,15 +563,16 @@ static void child_main(const runner_problem *rp, const attn_impl *impl, int thre
     rep->os_threads = (int)read_status_kb("Threads");
     if (cs != NULL)
         counted_reps(rp, impl, state, opts, cs, evict, threads, rep);
+    if (rep->rc == 0 && rep->overrun[0] == '\0')
+        second_inputs(rp, impl, state, rep);
 done:
     if (rep->rc != 0) {
         rep->failed_stage = rep->stage;
         rep->failed_rep = rep->rep;
     }
     rep->hwm_after = read_status_kb("VmHWM") * 1024;
-    rep->modified = (gen_hash(rp->q, sizeof(float) * rp->q_len) != rp->hash_q) |
-                    (gen_hash(rp->k, sizeof(float) * rp->kv_len) != rp->hash_k) << 1 |
-                    (gen_hash(rp->v, sizeof(float) * rp->kv_len) != rp->hash_v) << 2;
+    if (rep->modified < 0)
+        rep->modified = inputs_modified(rp);
     rep->stage = STAGE_RELEASE;
     if (impl->release != NULL)
         impl->release(state);
@@ -555,6 +615,28 @@ static void out_of_memory_text(const child_report *rep, const runner_opts *opts,
                  opts->mem_budget_set ? "[measure] memory_limit_mib, plus room for thread "
                                         "stacks" : "the memory available when it started");
     }
+}
+
+/* The output of the run on the second input set, against that set's reference. A run() that
+ * replays what it computed before fails here even when its first output was right. */
+static void check_second_set(const runner_problem *rp, const runner_opts *opts,
+                             case_result *res)
+{
+    check_result second;
+    check_output(rp->p, rp->o, &rp->ref2, &opts->tol, &second);
+    res->second_checked = 1;
+    if (second.pass)
+        return;
+    res->status = ST_FAIL;
+    if (memcmp(rp->o, rp->o_first, sizeof(float) * rp->q_len) == 0)
+        snprintf(res->reason, sizeof res->reason,
+                 "run() ignores its inputs: with a second input set written over q, k and v, "
+                 "it returned the first set's output again (run must compute from the current "
+                 "contents of its inputs on every call)");
+    else
+        snprintf(res->reason, sizeof res->reason,
+                 "run() does not follow its inputs: with a second input set written over q, k "
+                 "and v, its output fails the check: %.300s", second.reason);
 }
 
 void runner_run_case(const runner_problem *rp, const attn_impl *impl, int threads,
@@ -670,10 +752,13 @@ void runner_run_case(const runner_problem *rp, const attn_impl *impl, int thread
                  rep->modified & 1 ? " q" : "", rep->modified & 2 ? " k" : "",
                  rep->modified & 4 ? " v" : "");
     } else {
-        check_output(rp->p, rp->o, &rp->ref, &opts->tol, &res->check);
+        check_output(rp->p, rep->second_ran ? rp->o_first : rp->o, &rp->ref, &opts->tol,
+                     &res->check);
         res->checked = 1;
         res->status = res->check.pass ? ST_PASS : ST_FAIL;
         snprintf(res->reason, sizeof res->reason, "%s", res->check.reason);
+        if (res->check.pass && rep->second_ran)
+            check_second_set(rp, opts, res);
     }
     runner_shared_free(rep, rep_bytes);
 }

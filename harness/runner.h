@@ -46,6 +46,12 @@ typedef struct runner_problem {
     ref_out ref;                  /* shared: filled by runner_reference */
     int ref_ok;                   /* 0 when the reference could not be computed */
     char ref_why[256];
+    /* The second input set (gen.h) and its reference. After the timed repetitions the child
+     * copies it over q, k and v in place and runs once more: a run() that replays an earlier
+     * output instead of computing from its inputs fails that check. */
+    float *q2, *k2, *v2;          /* private to the parent, like q, k, v */
+    ref_out ref2;                 /* shared: filled by runner_reference */
+    float *o_first;               /* shared: the first set's output, saved before that run */
 } runner_problem;
 
 typedef struct case_result {
@@ -57,6 +63,7 @@ typedef struct case_result {
     double flops, gflops;         /* gflops from the median; 0 when not measured */
     check_result check;
     int checked;                  /* check holds a comparison */
+    int second_checked;           /* the second input set's output was checked too */
     long long peak_rss_delta;     /* bytes; -1 when not measured */
     long long workspace;          /* bytes; -1 when not measured */
     long long page_faults;        /* prepare through the first run(); -1 when not measured */
@@ -74,8 +81,8 @@ typedef struct case_result {
     int interrupted;              /* runner_stop ended the case: it has no result */
 } case_result;
 
-/* Bytes runner_problem_init allocates for p: q, k, v, o, and the double-precision reference
- * (what runner_problem_init would take, computed without overflow). */
+/* Bytes runner_problem_init allocates for p: q, k, v, o, the second input set, and the two
+ * double-precision references (computed without overflow). */
 double runner_problem_bytes(const attn_problem *p);
 
 /* Allocates a problem's buffers and fills its inputs. 0, or nonzero with a reason. */
@@ -83,8 +90,8 @@ int runner_problem_init(runner_problem *rp, const attn_problem *p, int dist, uin
                         char *why, size_t why_len);
 void runner_problem_free(runner_problem *rp);
 
-/* Computes the reference in a child process with `threads` threads (so the parent never starts
- * a thread pool that a later fork would inherit broken). Sets rp->ref_ok. */
+/* Computes the references of both input sets in a child process with `threads` threads (so the
+ * parent never starts a thread pool that a later fork would inherit broken). Sets rp->ref_ok. */
 void runner_reference(runner_problem *rp, int threads);
 
 /* Runs one case and fills res. */

@@ -34,7 +34,11 @@ typedef struct attn_impl {
     int (*available)(char *why, size_t why_len);
     /* Untimed: allocate, plan, create primitives. 0, or nonzero and a reason in why. */
     int (*prepare)(const attn_problem *p, void **state, char *why, size_t why_len);
-    /* Timed: o from q, k, v. Called many times with one state. 0 on success. */
+    /* Timed: o from q, k, v. Called many times with one state. 0 on success. Inputs are
+     * read-only, and run computes o from their current contents on every call: it must not
+     * reuse an earlier output, even when the pointers are the same. The harness rewrites q, k
+     * and v in place between calls to check this, and a result faster than the machine's
+     * measured peak is FAIL. */
     int (*run)(void *state, const float *q, const float *k, const float *v, float *o);
     void (*release)(void *state);
 } attn_impl;

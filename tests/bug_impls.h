@@ -21,7 +21,12 @@ extern const attn_impl bug_one_nan;             /* one output element NaN */
 extern const attn_impl bug_skip_last_key;       /* row seq_q/2 of (b 0, h 0) skips a key */
 extern const attn_impl bug_writes_input;        /* correct output, but q[0] += 1 */
 
-/* Every bug above (not bug_honest), NULL-terminated. */
+/* Integrity bugs: each call's output is right for a single call, so the checker alone cannot
+ * see them; the runner's second input set and the faster-than-peak rule do. */
+extern const attn_impl bug_replays_output;      /* the first call's output, on every call */
+extern const attn_impl bug_memoizes;            /* an earlier output when the inputs hash same */
+
+/* Every checker bug above (not bug_honest, not the integrity bugs), NULL-terminated. */
 extern const attn_impl *const bug_impls_all[];
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "bug_impls.h"
 #include "fault_impls.h"
+#include "plausible.h"
 #include "registry.h"
 #include "runner.h"
 
@@ -92,6 +93,51 @@ static void test_stray_accesses_are_named(void **st)
            "run wrote 4 bytes before the start of o (found after warm-up, repetition 1)");
     expect(&bug_writes_input, ST_FAIL, "run modified its input q");
     expect(&attn_impl_naive, ST_PASS, "");
+}
+
+/* The second input set: a run() that replays its first output fails with a reason that says
+ * so, whatever the first check said; honest kernels (the harness's and the test's own, online
+ * and textbook) pass it, and the case's error figures are the first set's. */
+static void test_second_input_set(void **st)
+{
+    (void)st;
+    expect(&bug_replays_output, ST_FAIL, "run() ignores its inputs: with a second input set "
+           "written over q, k and v, it returned the first set's output again");
+    const attn_impl *honest[] = {&bug_honest, &attn_impl_naive, &attn_impl_tiled};
+    for (size_t i = 0; i < sizeof honest / sizeof honest[0]; i++) {
+        case_result res;
+        runner_run_case(&rp, honest[i], 1, &opts, &res);
+        if (res.status != ST_PASS || !res.second_checked)
+            fail_msg("%s: %s, second set checked %d (%s)", honest[i]->name,
+                     status_name(res.status), res.second_checked, res.reason);
+        assert_true(res.check.worst_ratio < 1);
+        free(res.times);
+    }
+    /* Memoizing on the inputs' contents is right on every set: the runner passes it, and only
+     * the faster-than-peak rule (below) can tell. */
+    expect(&bug_memoizes, ST_PASS, "");
+}
+
+/* Faster than the machine: beyond the peak plus the margin is refused; a cached peak far
+ * below the machine's real one (a slow day's) is measured again before anything is refused, so
+ * an honest figure above it passes. */
+static void test_beyond_peak(void **st)
+{
+    (void)st;
+    SKIP_UNDER_ASAN();
+    peaks pk;
+    char why[256] = "";
+    memset(&pk, 0, sizeof pk);
+    pk.n_threads = 1;
+    pk.have[PEAK_SCALAR] = 1;
+    pk.gflops[PEAK_SCALAR][0] = 100;
+    assert_int_equal(plausible_beyond_peak(&pk, 1, 100 * (1 + PLAUSIBLE_MARGIN) * 0.99, why,
+                                           sizeof why), 0);
+    pk.gflops[PEAK_SCALAR][0] = 0.001;   /* far below any CPU this runs on */
+    assert_int_equal(plausible_beyond_peak(&pk, 1, 0.5, why, sizeof why), 0);
+    assert_int_equal(plausible_beyond_peak(&pk, 1, 1e7, why, sizeof why), 1);
+    assert_contains(why, "this machine's measured peak on 1 thread");
+    assert_contains(why, "the work cannot have been done");
 }
 
 /* Under a memory budget, a runaway dies alone and is called out of memory; the harness and the
@@ -184,6 +230,8 @@ int main(void)
         cmocka_unit_test(test_errors_keep_their_words),
         cmocka_unit_test(test_pass_statistics),
         cmocka_unit_test(test_memory_scaling),
+        cmocka_unit_test(test_second_input_set),
+        cmocka_unit_test(test_beyond_peak),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
