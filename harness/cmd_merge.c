@@ -105,11 +105,15 @@ static int status_rank(const char *st)
     return 6;
 }
 
-/* The median of a case's repetitions, as a one-element times_s; [] when it has none. */
-static json_t *median_only(const results_case *c)
+/* A case's process samples: its process_medians_s (a run in rounds), or the median of its
+ * repetitions as the one sample of its one process; [] when it has none. */
+static json_t *process_samples(const results_case *c)
 {
     json_t *t = json_array();
-    if (c->reps > 0) {
+    if (c->samples != NULL) {
+        for (int i = 0; i < c->n_samples; i++)
+            json_array_append_new(t, json_real(c->samples[i]));
+    } else if (c->reps > 0) {
         stats_summary s;
         stats_summarise(c->times, c->reps, &s);
         json_array_append_new(t, json_real(s.median));
@@ -131,6 +135,8 @@ static int restat(json_t *c)
     stats_summarise(x, (int)n, &s);
     free(x);
     json_object_set_new(c, "reps", json_integer((json_int_t)n));
+    json_object_set_new(c, "rounds", json_integer((json_int_t)n));
+    json_object_set(c, "process_medians_s", times);
     if (n == 0)
         return 0;
     json_object_set_new(c, "time_min_s", json_real(s.min));
@@ -143,7 +149,8 @@ static int restat(json_t *c)
     return 0;
 }
 
-/* --pool: every key once; its "repetitions" are the medians of its runs, one per directory.
+/* --pool: every key once; its "repetitions" are the medians of its processes, one per
+ * directory (or each round's, for a directory run in rounds), and its process_medians_s too.
  * Why: on a shared machine a whole process can run 40% slow from start to end (seen in A/A
  * runs), so repetitions inside one process are not independent samples, and a test on them
  * finds "significant" what is one unlucky process. The process is the unit: one value each.
@@ -157,12 +164,12 @@ static json_t *pooled_cases(const results_file *in, int n_in)
             json_t *seen = json_object_get(by_key, c->key);
             if (seen == NULL) {
                 seen = json_deep_copy(c->obj);
-                json_object_set_new(seen, "times_s", median_only(c));
+                json_object_set_new(seen, "times_s", process_samples(c));
                 json_object_set(by_key, c->key, seen);
                 json_array_append_new(cases, seen);
                 continue;
             }
-            json_t *median = median_only(c);
+            json_t *median = process_samples(c);
             json_array_extend(json_object_get(seen, "times_s"), median);
             json_decref(median);
             const char *had = json_string_value(json_object_get(seen, "status"));
@@ -184,6 +191,27 @@ static json_t *pooled_cases(const results_file *in, int n_in)
     return cases;
 }
 
+/* Every directory's calibration rounds, numbered afresh: the pooled run's machine samples. */
+static json_t *pooled_calibration(const results_file *in, int n_in)
+{
+    json_t *rounds = json_array(), *workload = NULL;
+    for (int i = 0; i < n_in; i++) {
+        json_t *calib = json_object_get(in[i].run, "calibration"), *r;
+        size_t k;
+        if (workload == NULL)
+            workload = json_object_get(calib, "workload");
+        json_array_foreach(json_object_get(calib, "rounds"), k, r) {
+            json_t *copy = json_deep_copy(r);
+            json_object_set_new(copy, "round", json_integer((json_int_t)json_array_size(rounds) + 1));
+            json_array_append_new(rounds, copy);
+        }
+    }
+    json_t *o = json_pack("{s:o}", "rounds", rounds);
+    if (workload != NULL)
+        json_object_set(o, "workload", workload);
+    return o;
+}
+
 /* OUT/results.json of the pooled cases. Only JSON: a CSV row per pooled case would have to be
  * rebuilt column by column, and compare, plots and gbench read the JSON. 0, or 2. */
 static int write_pooled(const char *out, const results_file *in, int n_in, char **dirs)
@@ -199,6 +227,7 @@ static int write_pooled(const char *out, const results_file *in, int n_in, char 
         json_array_append_new(from, json_string(dirs[i]));
     json_object_set_new(meta, "merged_from", from);
     json_object_set_new(meta, "pooled", json_true());
+    json_object_set_new(meta, "calibration", pooled_calibration(in, n_in));
     json_object_set_new(meta, "cases_planned", json_integer((json_int_t)json_array_size(cases)));
     snprintf(path, sizeof path, "%s/results.json", out);
     int failed = out_json_write(path, meta, cases) != 0;

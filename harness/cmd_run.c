@@ -2,6 +2,7 @@
  * bad input writes nothing), sets up the results directory (or takes over an interrupted
  * one's records), runs the sweep (run_sweep.c), and on SIGINT or SIGTERM stops it and still
  * completes results.json. */
+#include "calib.h"
 #include "cli.h"
 #include "config.h"
 #include "counters.h"
@@ -210,14 +211,6 @@ static void catch_stop_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-static int status_from_name(const char *name)
-{
-    for (int st = 0; st < ST_COUNT; st++)
-        if (name != NULL && strcmp(name, status_name(st)) == 0)
-            return st;
-    return -1;
-}
-
 /* Writes results.csv afresh from the recorded rows, in sweep order (temp + rename), and
  * returns it open for appending; NULL on failure (errno set). */
 static FILE *rewrite_csv(const char *out_dir, const ctr_plan *plan, const run_record *rec)
@@ -260,6 +253,16 @@ static int take_journal(const journal *j, const sweep *s, const char *out_dir, r
                     JOURNAL_NAME, j->e[e].key);
             return 2;
         }
+        if (j->e[e].csv_row == NULL) {   /* a round of a case still unfinished */
+            if (rounds_add_json(&rec->acc[ci], j->e[e].obj) != 0) {
+                fprintf(stderr, "attnbench run: --resume %s: %s/%s: round %d of case \"%s\" "
+                        "is not a case record\n", out_dir, out_dir, JOURNAL_NAME,
+                        j->e[e].round, j->e[e].key);
+                return 2;
+            }
+            report_resumed_round(rep, sweep_flops(&s->problems[s->cases[ci].problem].p));
+            continue;
+        }
         if (rec->rows[ci] != NULL) {   /* recorded twice: the later record stands */
             free(rec->rows[ci]);
             json_decref(rec->objs[ci]);
@@ -268,7 +271,10 @@ static int take_journal(const journal *j, const sweep *s, const char *out_dir, r
         rec->rows[ci] = strdup(j->e[e].csv_row);
         rec->objs[ci] = json_incref(j->e[e].obj);
         rec->n_resumed++;
+        rounds_free(&rec->acc[ci]);
     }
+    if (j->calib != NULL)
+        json_array_extend(rec->calib, j->calib);
     for (int ci = 0; ci < s->n_cases; ci++)
         if (rec->objs[ci] != NULL)
             report_resumed(rep, sweep_flops(&s->problems[s->cases[ci].problem].p),
@@ -419,10 +425,11 @@ int cmd_run(int argc, char **argv)
         }
 
     run_record rec = {s.n_cases, calloc((size_t)s.n_cases, sizeof(char *)),
-                      calloc((size_t)s.n_cases, sizeof(json_t *)), 0};
+                      calloc((size_t)s.n_cases, sizeof(json_t *)), 0,
+                      calloc((size_t)s.n_cases, sizeof(round_acc)), json_array()};
     report rep;
-    report_begin(&rep, &s);
-    if (rec.rows == NULL || rec.objs == NULL) {
+    report_begin(&rep, &s, (int)c.rounds);
+    if (rec.rows == NULL || rec.objs == NULL || rec.acc == NULL || rec.calib == NULL) {
         fprintf(stderr, "attnbench run: out of memory\n");
         goto out_record;
     }
@@ -438,6 +445,12 @@ int cmd_run(int argc, char **argv)
             jf = fopen(path, "ae");
         if (jf != NULL)
             csv = rewrite_csv(out_dir, &plan, &rec);
+        int rounds_in = 0;
+        for (int ci = 0; ci < s.n_cases; ci++)
+            rounds_in += rec.acc[ci].done;
+        if (rounds_in > 0)
+            printf("resuming %s: %d round%s of unfinished cases recorded\n", out_dir, rounds_in,
+                   rounds_in == 1 ? "" : "s");
         printf("resuming %s: %d of %d cases recorded%s\n", out_dir, rec.n_resumed, s.n_cases,
                j.dropped_partial ? " (a torn last record left out: that case runs again)" : "");
     } else {
@@ -526,7 +539,7 @@ int cmd_run(int argc, char **argv)
     int swept = run_sweep(&x);
     int stopped_by = (int)runner_stop;
     fclose(jf);
-    if (rec.n_resumed > 0 && swept == 0) {
+    if ((rec.n_resumed > 0 || c.rounds > 1) && swept == 0) {
         /* Every case is in: results.csv in sweep order, as an uninterrupted run leaves it. */
         FILE *sorted = rewrite_csv(out_dir, &plan, &rec);
         if (sorted != NULL)
@@ -543,6 +556,10 @@ int cmd_run(int argc, char **argv)
         }
     snprintf(path, sizeof path, "%s/results.json", out_dir);
     json_object_set_new(meta, "interrupted", json_boolean(swept != 0));
+    json_object_set_new(meta, "rounds", json_integer(c.rounds));
+    json_object_set_new(meta, "calibration",
+                        json_pack("{s:o, s:O}", "workload", calib_workload_json(), "rounds",
+                                  rec.calib));
     json_object_set_new(meta, "cases_resumed", json_integer(rec.n_resumed));
     int json_rc = out_json_write(path, meta, cases);
     json_decref(meta);
@@ -569,8 +586,12 @@ out_record:
         if (rec.objs != NULL)
             json_decref(rec.objs[ci]);
     }
+    for (int ci = 0; rec.acc != NULL && ci < s.n_cases; ci++)
+        rounds_free(&rec.acc[ci]);
     free(rec.rows);
     free(rec.objs);
+    free(rec.acc);
+    json_decref(rec.calib);
 out_sweep:
     sweep_free(&s);
 out_journal:

@@ -1,7 +1,10 @@
 /* compare.c: the verdicts of `attnbench compare`. Cases match on their full key; a timing is
- * called slower or faster only when the U test finds the difference significant AND the
- * medians differ by more than the threshold, so that a noisy machine's drift of a few percent
- * (which a test on many repetitions will call significant) raises no alarm. */
+ * called slower or faster only when the U test on the process samples finds the difference
+ * significant AND the medians differ by more than the threshold (widened by the machine's own
+ * change), so that a noisy machine's drift of a few percent raises no alarm. The repetitions
+ * inside one process are never the samples: on a shared machine a whole process runs fast or
+ * slow, and a test on its repetitions calls that one process's luck significant (an A/A pair of
+ * runs gave 36 `slower` and 28 `faster` of 180 cases that way). */
 #include "compare.h"
 
 #include "mannwhitney.h"
@@ -21,6 +24,16 @@ static const char *const verdict_names[] = {
 const char *cmp_verdict_name(int v)
 {
     return v >= 0 && v < CMP_N_VERDICTS ? verdict_names[v] : "?";
+}
+
+const char *cmp_why_tag(int why)
+{
+    static const char *const tags[] = {
+#define CMP_WHY_TAG(id, tag) tag,
+        CMP_WHY_MAP(CMP_WHY_TAG)
+#undef CMP_WHY_TAG
+    };
+    return why >= 0 && why < CMP_N_WHYS ? tags[why] : "?";
 }
 
 /* Per-case numbers a user may compare on; all are "lower is better". */
@@ -85,7 +98,11 @@ static double metric_value(const cmp_metric *m, const results_case *c)
     case CMP_GFLOPS:
         if (c->reps <= 0)
             return NAN;
-        stats_summarise(c->times, c->reps, &s);
+        /* With process samples the case's time is their median, as `run` reports it. */
+        if (c->samples != NULL && c->n_samples > 0)
+            stats_summarise(c->samples, c->n_samples, &s);
+        else
+            stats_summarise(c->times, c->reps, &s);
         if (m->kind == CMP_TIME)
             return s.median;
         return s.median > 0 ? results_number(c, "flops") / s.median * 1e-9 : NAN;
@@ -102,8 +119,47 @@ static int passed(const results_case *c)
     return strcmp(c->status, "PASS") == 0;
 }
 
-static void judge(const cmp_metric *m, const cmp_opts *o, cmp_row *row)
+/* The time verdict, on process samples. 0, or -1 when the test could not run. */
+static int judge_time(const cmp_report *rep, cmp_row *row, double worse)
 {
+    const results_case *b = row->base, *n = row->cur;
+    row->base_samples = b->n_samples;
+    row->new_samples = n->n_samples;
+    if (b->n_samples < 2 || n->n_samples < 2 || b->samples == NULL || n->samples == NULL) {
+        row->verdict = CMP_INCONCLUSIVE;
+        row->why = CMP_WHY_ONE_PROCESS;
+        return 0;
+    }
+    if (rep->machine.withheld) {
+        row->verdict = CMP_INCONCLUSIVE;
+        row->why = CMP_WHY_MACHINE;
+        return 0;
+    }
+    mwu_result t;
+    if (mwu_test(b->samples, b->n_samples, n->samples, n->n_samples, &t) != 0)
+        return -1;
+    row->p = t.p;
+    /* The normal approximation can dip under the exact floor; the floor decides. */
+    row->too_few = t.min_p >= rep->opts.alpha;
+    if (row->too_few) {
+        row->verdict = CMP_INCONCLUSIVE;
+        row->why = CMP_WHY_TOO_FEW;
+        return 0;
+    }
+    double limit = rep->machine.threshold;
+    if (t.p < rep->opts.alpha && worse > 1 + limit)
+        row->verdict = CMP_SLOWER;
+    else if (t.p < rep->opts.alpha && worse < 1 / (1 + limit))
+        row->verdict = CMP_FASTER;
+    else
+        row->verdict = CMP_SAME;
+    return 0;
+}
+
+static void judge(const cmp_report *rep, cmp_row *row)
+{
+    const cmp_metric *m = &rep->metric;
+    const cmp_opts *o = &rep->opts;
     const results_case *b = row->base, *n = row->cur;
     row->base_value = row->new_value = row->ratio = row->p = NAN;
     if (b == NULL || n == NULL) {
@@ -133,26 +189,69 @@ static void judge(const cmp_metric *m, const cmp_opts *o, cmp_row *row)
     else
         row->ratio = row->new_value / row->base_value;
 
-    int significant = 1;
-    if (m->kind == CMP_TIME || m->kind == CMP_GFLOPS) {
-        mwu_result t;
-        if (mwu_test(b->times, b->reps, n->times, n->reps, &t) != 0) {
-            row->verdict = CMP_UNMEASURED;
-            return;
-        }
-        row->p = t.p;
-        /* The normal approximation can dip under the exact floor; the floor decides. */
-        row->too_few = t.min_p >= o->alpha;
-        significant = !row->too_few && t.p < o->alpha;
-    }
     /* worse > 1 means NEW is worse, whichever way the metric points. */
     double worse = m->kind == CMP_GFLOPS ? 1 / row->ratio : row->ratio;
-    if (significant && worse > 1 + o->threshold)
+    if (m->kind == CMP_TIME || m->kind == CMP_GFLOPS) {
+        if (judge_time(rep, row, worse) != 0)
+            row->verdict = CMP_UNMEASURED;
+        return;
+    }
+    if (worse > 1 + o->threshold)
         row->verdict = CMP_SLOWER;
-    else if (significant && worse < 1 / (1 + o->threshold))
+    else if (worse < 1 / (1 + o->threshold))
         row->verdict = CMP_FASTER;
     else
         row->verdict = CMP_SAME;
+}
+
+/* A side's calibration rounds, part by part: how many went into c[part][0..). */
+static int calib_rounds(const results_file *r, double c[CALIB_N][1024])
+{
+    json_t *rounds = json_object_get(json_object_get(r->run, "calibration"), "rounds");
+    size_t i;
+    json_t *o;
+    int n = 0;
+    json_array_foreach(rounds, i, o) {
+        calib_sample cs;
+        if (n < 1024 && calib_from_json(o, &cs) == 0) {
+            for (int p = 0; p < CALIB_N; p++)
+                c[p][n] = cs.s[p];
+            n++;
+        }
+    }
+    return n;
+}
+
+/* How much the machine changed between the runs, and the threshold that leaves. */
+static void judge_machine(const results_file *base, const results_file *cur, const cmp_opts *o,
+                          cmp_machine *mc)
+{
+    static double b[CALIB_N][1024], n[CALIB_N][1024];
+    memset(mc, 0, sizeof *mc);
+    mc->threshold = o->threshold;
+    mc->shift = 1;
+    mc->base_rounds = calib_rounds(base, b);
+    mc->new_rounds = calib_rounds(cur, n);
+    if (mc->base_rounds == 0 || mc->new_rounds == 0) {
+        snprintf(mc->unknown_why, sizeof mc->unknown_why, "%s has no calibration rounds (a run "
+                 "from before them, or its calibration failed)",
+                 mc->base_rounds == 0 ? "BASE" : "NEW");
+        return;
+    }
+    mc->known = 1;
+    for (int p = 0; p < CALIB_N; p++) {
+        stats_summary sb, sn;
+        stats_summarise(b[p], mc->base_rounds, &sb);
+        stats_summarise(n[p], mc->new_rounds, &sn);
+        mc->ratio[p] = sn.median / sb.median;
+        if (fabs(log(mc->ratio[p])) > fabs(log(mc->shift)))
+            mc->shift = mc->ratio[p];
+    }
+    /* A machine slower by 8% makes every case about 8% slower: a change must pass the
+     * threshold on top of that. Beyond the threshold the machine alone could make any verdict. */
+    double drift = mc->shift > 1 ? mc->shift : 1 / mc->shift;
+    mc->withheld = drift > 1 + o->threshold;
+    mc->threshold = (1 + o->threshold) * drift - 1;
 }
 
 static cmp_impl_summary *impl_summary(cmp_report *rep, const char *impl)
@@ -176,7 +275,8 @@ static int summarise(cmp_report *rep)
         cmp_impl_summary *s = impl_summary(rep, row->impl);
         s->counts[row->verdict]++;
         rep->counts[row->verdict]++;
-        rep->n_too_few += row->too_few && row->verdict == CMP_SAME;
+        if (row->verdict == CMP_INCONCLUSIVE)
+            rep->whys[row->why]++;
         if (isfinite(row->ratio) && row->ratio > 0) {
             log_sum[s - rep->impls] += log(row->ratio);
             s->n_ratios++;
@@ -196,6 +296,7 @@ int cmp_run(const results_file *base, const results_file *cur, const cmp_metric 
     memset(rep, 0, sizeof *rep);
     rep->metric = *m;
     rep->opts = *o;
+    judge_machine(base, cur, o, &rep->machine);
     rep->rows = calloc((size_t)(base->n + cur->n) + 1, sizeof *rep->rows);
     rep->impls = calloc((size_t)(base->n + cur->n) + 1, sizeof *rep->impls);
     if (rep->rows == NULL || rep->impls == NULL) {
@@ -213,7 +314,7 @@ int cmp_run(const results_file *base, const results_file *cur, const cmp_metric 
         const results_case *any = row->base != NULL ? row->base : row->cur;
         row->key = any->key;
         row->impl = any->impl;
-        judge(m, o, row);
+        judge(rep, row);
     }
     if (summarise(rep) != 0) {
         cmp_report_free(rep);

@@ -1,15 +1,20 @@
-/* compare.h: matches two result sets case by case and gives each a verdict on one metric:
- * a Mann-Whitney U test on the raw repetitions plus a size threshold for timings, the plain
- * ratio for deterministic counts, and correctness regressions above both. */
+/* compare.h: matches two result sets case by case and gives each a verdict on one metric.
+ * Timings: a Mann-Whitney U test on the process samples (each process's median: [measure]
+ * rounds, merge --pool) plus a size threshold, widened by how much the machine itself changed
+ * (the calibration workload, calib.h), and no verdict at all where the noise between runs is
+ * unknown (one process on a side) or the machine changed beyond the threshold. Deterministic
+ * counts: the plain ratio. Correctness regressions above both. */
 #ifndef COMPARE_H
 #define COMPARE_H
 
+#include "calib.h"
 #include "results_read.h"
 
 #define CMP_VERDICT_MAP(X)                                                                  \
     X(SAME, "same", "no change beyond the threshold, or none the test could show")          \
     X(SLOWER, "slower", "significantly worse by more than the threshold")                   \
     X(FASTER, "faster", "significantly better by more than the threshold")                  \
+    X(INCONCLUSIVE, "inconclusive", "no time verdict possible: see the row's why")          \
     X(BROKEN, "broken", "PASS in BASE, not PASS in NEW: a correctness regression")          \
     X(FIXED, "fixed", "not PASS in BASE, PASS in NEW")                                      \
     X(UNMEASURED, "unmeasured", "no value on one side (the case did not pass, or no count)") \
@@ -39,6 +44,35 @@ typedef struct cmp_metric {
     int deterministic;      /* simulated counters, memory models: no test needed */
 } cmp_metric;
 
+/* Why a time verdict is inconclusive. */
+#define CMP_WHY_MAP(X)                                                                      \
+    X(NONE, "")                                                                             \
+    X(ONE_PROCESS, "one process")                                                           \
+    X(TOO_FEW, "too few samples")                                                           \
+    X(MACHINE, "machine changed")
+
+typedef enum {
+#define CMP_WHY_ENUM(id, tag) CMP_WHY_##id,
+    CMP_WHY_MAP(CMP_WHY_ENUM)
+#undef CMP_WHY_ENUM
+    CMP_N_WHYS
+} cmp_why;
+
+const char *cmp_why_tag(int why);
+
+/* How much the machine itself changed between the runs: the calibration workload each ran in
+ * every round (calib.h), NEW's median round over BASE's, part by part. */
+typedef struct cmp_machine {
+    int known;                        /* both sides timed the calibration */
+    char unknown_why[160];            /* when not */
+    int base_rounds, new_rounds;
+    double ratio[CALIB_N];            /* NEW / BASE seconds: above 1, NEW's machine was slower */
+    double shift;                     /* the ratio farthest from 1 */
+    int withheld;                     /* beyond the threshold: no time verdicts */
+    double threshold;                 /* what a time change must pass: opts.threshold widened
+                                         by the shift */
+} cmp_machine;
+
 typedef struct cmp_opts {
     double alpha;           /* significance level of the U test */
     double threshold;       /* relative size a change must pass: 0.10 = 10% */
@@ -51,7 +85,9 @@ typedef struct cmp_row {
     double ratio;                     /* new / base; NAN when either is missing */
     double p;                         /* the U test's p; NAN when no test ran */
     int too_few;                      /* the test could never reach alpha at these sizes */
+    int base_samples, new_samples;    /* process samples on each side */
     cmp_verdict verdict;
+    cmp_why why;                      /* for CMP_INCONCLUSIVE */
 } cmp_row;
 
 typedef struct cmp_impl_summary {
@@ -69,8 +105,9 @@ typedef struct cmp_report {
     int n_impls;
     cmp_impl_summary *impls;
     int counts[CMP_N_VERDICTS];
-    int n_too_few;                    /* timed cases the test could not decide */
-    int min_reps_needed;              /* the fewest equal repetitions that can reach alpha */
+    int whys[CMP_N_WHYS];             /* inconclusive rows by why */
+    int min_reps_needed;              /* the fewest equal process samples that can reach alpha */
+    cmp_machine machine;
 } cmp_report;
 
 /* Parses a --metric value: time, gflops, workspace_bytes, peak_rss_delta_bytes, page_faults,

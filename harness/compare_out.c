@@ -58,16 +58,19 @@ static int same_string(const results_file *a, const results_file *b, const char 
 
 /* The order rows are listed in: what needs attention first. */
 static const int listing_order[] = {CMP_BROKEN, CMP_SLOWER, CMP_FASTER, CMP_FIXED, CMP_NEW,
-                                    CMP_GONE, CMP_UNMEASURED, CMP_SAME};
+                                    CMP_GONE, CMP_UNMEASURED, CMP_INCONCLUSIVE, CMP_SAME};
 
 static void method_line(const cmp_report *rep, char *out, size_t len)
 {
     const cmp_metric *m = &rep->metric;
     if (m->kind == CMP_TIME || m->kind == CMP_GFLOPS)
         snprintf(out, len,
-                 "%s; Mann-Whitney U test on the repetition times (two-sided, alpha %g) and a"
-                 " %g%% threshold",
-                 m->label, rep->opts.alpha, 100 * rep->opts.threshold);
+                 "%s; Mann-Whitney U test on the process samples, each process's median "
+                 "(two-sided, alpha %g), and a %g%% threshold%s",
+                 m->label, rep->opts.alpha, 100 * rep->opts.threshold,
+                 rep->machine.known && !rep->machine.withheld &&
+                         rep->machine.threshold > rep->opts.threshold + 1e-9
+                     ? " widened by the machine's change" : "");
     else
         snprintf(out, len, "%s; %s, the plain ratio against a %g%% threshold", m->label,
                  m->deterministic ? "deterministic" : "one value per case, no test possible",
@@ -88,14 +91,53 @@ static void counts_line(const int *counts, char *out, size_t len)
         snprintf(out, len, "no cases");
 }
 
-static void too_few_note(const cmp_report *rep, char *out, size_t len)
+/* "compute_1t_s +3.1%, compute_all_s -0.4%, memory_s +12.0%" */
+static void machine_parts(const cmp_machine *mc, char *out, size_t len)
 {
+    size_t n = 0;
     out[0] = '\0';
-    if (rep->n_too_few > 0)
-        snprintf(out, len,
-                 "%d cases have too few repetitions for the U test ever to reach p < %g (marked"
-                 " *): they are `same` whatever their ratio; min_reps >= %d on both sides can",
-                 rep->n_too_few, rep->opts.alpha, rep->min_reps_needed);
+    for (int p = 0; p < CALIB_N && n < len; p++)
+        n += (size_t)snprintf(out + n, len - n, "%s%s %+.1f%%", p ? ", " : "",
+                              calib_part_names[p], 100 * (mc->ratio[p] - 1));
+}
+
+/* The notes under a time comparison: the machine's change, and why verdicts are missing. Each
+ * is one line in out[i]; returns how many. */
+static int time_notes(const cmp_report *rep, char out[4][640])
+{
+    const cmp_machine *mc = &rep->machine;
+    const cmp_metric *m = &rep->metric;
+    char parts[256];
+    int n = 0;
+    if (m->kind != CMP_TIME && m->kind != CMP_GFLOPS)
+        return 0;
+    if (!mc->known) {
+        snprintf(out[n++], 640, "machine: not known whether it changed: %s", mc->unknown_why);
+    } else {
+        machine_parts(mc, parts, sizeof parts);
+        double pct = 100 * (mc->shift - 1);
+        if (mc->withheld)
+            snprintf(out[n++], 640, "machine: NEW ran the calibration workload %.1f%% %s than "
+                     "BASE (%s; medians of %d and %d rounds), beyond the %g%% threshold: the "
+                     "machine alone could make any verdict, so none is given",
+                     fabs(pct), pct > 0 ? "slower" : "faster", parts, mc->new_rounds,
+                     mc->base_rounds, 100 * rep->opts.threshold);
+        else
+            snprintf(out[n++], 640, "machine: NEW ran the calibration workload %.1f%% %s than "
+                     "BASE (%s; medians of %d and %d rounds): a change must pass %.1f%%",
+                     fabs(pct), pct > 0 ? "slower" : "faster", parts, mc->new_rounds,
+                     mc->base_rounds, 100 * mc->threshold);
+    }
+    if (rep->whys[CMP_WHY_ONE_PROCESS] > 0)
+        snprintf(out[n++], 640, "%d cases ran in one process on a side: the noise between runs "
+                 "is then unknown, and no time verdict is possible; run both with [measure] "
+                 "rounds >= %d (each process's median is one sample), or use scripts/ab-compare",
+                 rep->whys[CMP_WHY_ONE_PROCESS], rep->min_reps_needed);
+    if (rep->whys[CMP_WHY_TOO_FEW] > 0)
+        snprintf(out[n++], 640, "%d cases have too few process samples for the U test ever to "
+                 "reach p < %g (p marked *); rounds >= %d on both sides can",
+                 rep->whys[CMP_WHY_TOO_FEW], rep->opts.alpha, rep->min_reps_needed);
+    return n;
 }
 
 /* One row's printed cells, the same in every format. */
@@ -136,6 +178,8 @@ static void write_text(FILE *f, const cmp_report *rep)
                     c.p, c.base, c.cur, row->key);
             if (row->verdict == CMP_BROKEN || row->verdict == CMP_FIXED)
                 fprintf(f, "  [%s -> %s]", row->base->status, row->cur->status);
+            if (row->verdict == CMP_INCONCLUSIVE)
+                fprintf(f, "  [%s]", cmp_why_tag(row->why));
             fputc('\n', f);
         }
     fprintf(f, "\n%-16s %6s %9s  %s\n", "impl", "cases", "geomean", "verdicts (geomean: of the"
@@ -146,9 +190,10 @@ static void write_text(FILE *f, const cmp_report *rep)
         counts_line(s->counts, line, sizeof line);
         fprintf(f, "%-16s %6d %9s  %s\n", s->impl, impl_cases(s), r, line);
     }
-    too_few_note(rep, line, sizeof line);
-    if (line[0] != '\0')
-        fprintf(f, "note: %s\n", line);
+    char notes[4][640];
+    int n = time_notes(rep, notes);
+    for (int i = 0; i < n; i++)
+        fprintf(f, "note: %s\n", notes[i]);
 }
 
 static void md_row(FILE *f, const cmp_report *rep, const cmp_row *row)
@@ -156,7 +201,9 @@ static void md_row(FILE *f, const cmp_report *rep, const cmp_row *row)
     row_cells c;
     int status_change = row->verdict == CMP_BROKEN || row->verdict == CMP_FIXED;
     format_row(rep, row, &c);
-    fprintf(f, "| %s | `%s` | %s | %s | %s | %s |\n", cmp_verdict_name(row->verdict), row->key,
+    fprintf(f, "| %s%s%s | `%s` | %s | %s | %s | %s |\n", cmp_verdict_name(row->verdict),
+            row->verdict == CMP_INCONCLUSIVE ? ": " : "",
+            row->verdict == CMP_INCONCLUSIVE ? cmp_why_tag(row->why) : "", row->key,
             status_change ? row->base->status : c.base, status_change ? row->cur->status : c.cur,
             c.ratio, c.p);
 }
@@ -171,13 +218,14 @@ static void write_markdown(FILE *f, const cmp_report *rep)
     fprintf(f, "### %s\n\n%s.\n\n", rep->metric.name, line);
     counts_line(rep->counts, line, sizeof line);
     fprintf(f, "**%s**\n\n", line);
-    fprintf(f, "| impl | cases | geomean ratio | slower | faster | broken |\n"
-               "| --- | ---: | ---: | ---: | ---: | ---: |\n");
+    fprintf(f, "| impl | cases | geomean ratio | slower | faster | broken | inconclusive |\n"
+               "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (int i = 0; i < rep->n_impls; i++) {
         const cmp_impl_summary *s = &rep->impls[i];
         fmt_ratio(s->geomean, r, sizeof r);
-        fprintf(f, "| %s | %d | %s | %d | %d | %d |\n", s->impl, impl_cases(s), r,
-                s->counts[CMP_SLOWER], s->counts[CMP_FASTER], s->counts[CMP_BROKEN]);
+        fprintf(f, "| %s | %d | %s | %d | %d | %d | %d |\n", s->impl, impl_cases(s), r,
+                s->counts[CMP_SLOWER], s->counts[CMP_FASTER], s->counts[CMP_BROKEN],
+                s->counts[CMP_INCONCLUSIVE]);
     }
     static const char header[] = "| verdict | case | base | new | ratio | p |\n"
                                  "| --- | --- | ---: | ---: | ---: | ---: |\n";
@@ -199,9 +247,10 @@ static void write_markdown(FILE *f, const cmp_report *rep)
     if (shown < rep->n)
         fprintf(f, "\n%d more in the text or JSON report.\n", rep->n - shown);
     fprintf(f, "\n</details>\n");
-    too_few_note(rep, line, sizeof line);
-    if (line[0] != '\0')
-        fprintf(f, "\n_Note: %s._\n", line);
+    char notes[4][640];
+    int n = time_notes(rep, notes);
+    for (int i = 0; i < n; i++)
+        fprintf(f, "\n_Note: %s._\n", notes[i]);
     fputc('\n', f);
 }
 
@@ -240,7 +289,12 @@ static json_t *report_json(const cmp_report *rep)
         json_object_set_new(c, "new", number_or_null(row->new_value));
         json_object_set_new(c, "ratio", number_or_null(row->ratio));
         json_object_set_new(c, "p", number_or_null(row->p));
-        json_object_set_new(c, "too_few_reps", json_boolean(row->too_few));
+        json_object_set_new(c, "too_few_samples", json_boolean(row->too_few));
+        json_object_set_new(c, "inconclusive_why", row->verdict == CMP_INCONCLUSIVE
+                                                       ? json_string(cmp_why_tag(row->why))
+                                                       : json_null());
+        json_object_set_new(c, "base_samples", json_integer(row->base_samples));
+        json_object_set_new(c, "new_samples", json_integer(row->new_samples));
         json_object_set_new(c, "base_status", row->base ? json_string(row->base->status)
                                                         : json_null());
         json_object_set_new(c, "new_status", row->cur ? json_string(row->cur->status)
@@ -265,6 +319,22 @@ static json_t *report_json(const cmp_report *rep)
         json_object_set_new(counts, cmp_verdict_name(v), json_integer(rep->counts[v]));
     json_object_set_new(o, "verdicts", counts);
     json_object_set_new(o, "regressed", json_boolean(cmp_regressed(rep)));
+    if (rep->metric.kind == CMP_TIME || rep->metric.kind == CMP_GFLOPS) {
+        const cmp_machine *mc = &rep->machine;
+        json_t *machine = json_pack("{s:b}", "known", mc->known);
+        if (mc->known) {
+            json_t *parts = json_object();
+            for (int p = 0; p < CALIB_N; p++)
+                json_object_set_new(parts, calib_part_names[p], json_real(mc->ratio[p]));
+            json_object_set_new(machine, "calibration_ratios", parts);
+            json_object_set_new(machine, "shift", json_real(mc->shift));
+            json_object_set_new(machine, "withheld", json_boolean(mc->withheld));
+            json_object_set_new(machine, "threshold_used", json_real(mc->threshold));
+        } else {
+            json_object_set_new(machine, "unknown_why", json_string(mc->unknown_why));
+        }
+        json_object_set_new(o, "machine", machine);
+    }
     json_object_set_new(o, "impls", impls);
     json_object_set_new(o, "cases", rows);
     return o;
@@ -324,8 +394,20 @@ void cmp_out_write(FILE *f, cmp_format fmt, const results_file *base, const resu
         counts_line(reps[i].counts, counts, sizeof counts);
         fprintf(f, md ? "- %s: %s\n" : "%s: %s\n", reps[i].metric.name, counts);
     }
-    fprintf(f, md ? "\n**verdict: %s**\n" : "verdict: %s\n",
-            regressed ? "REGRESSED (slower or broken cases above)" : "no regression");
+    int inconclusive = 0, total = 0;
+    for (int i = 0; i < n_reps; i++) {
+        inconclusive += reps[i].counts[CMP_INCONCLUSIVE];
+        total += reps[i].n;
+    }
+    char verdict[160];
+    if (regressed)
+        snprintf(verdict, sizeof verdict, "REGRESSED (slower or broken cases above)");
+    else if (inconclusive > 0)
+        snprintf(verdict, sizeof verdict, "no regression found, but %d of %d verdicts are "
+                 "inconclusive (the notes say why)", inconclusive, total);
+    else
+        snprintf(verdict, sizeof verdict, "no regression");
+    fprintf(f, md ? "\n**verdict: %s**\n" : "verdict: %s\n", verdict);
 }
 
 int cmp_out_tsv(const char *path, const cmp_report *rep)

@@ -62,6 +62,7 @@ static const cfg_key cfg_keys[] = {
     {"measure", "min_reps", T_INT, 1, 1000000, offsetof(cfg, min_reps), NULL},
     {"measure", "max_reps", T_INT, 1, 1000000, offsetof(cfg, max_reps), NULL},
     {"measure", "min_time_s", T_REAL, 0, 86400, offsetof(cfg, min_time_s), NULL},
+    {"measure", "rounds", T_INT, 1, 1000, offsetof(cfg, rounds), NULL},
     {"measure", "timeout_s", T_REAL, 0.001, 864000, offsetof(cfg, timeout_s), NULL},
     {"measure", "counters", T_EVENT_LIST, 0, 0, offsetof(cfg, counters), NULL},
     {"measure", "counter_reps", T_INT, 1, 1000, offsetof(cfg, counter_reps), NULL},
@@ -102,6 +103,7 @@ void cfg_defaults(cfg *c)
     c->min_reps = 5;
     c->max_reps = 1000;
     c->min_time_s = 0.2;
+    c->rounds = 1;
     c->timeout_s = 60;
     c->counters.n = 1;
     strcpy(c->counters.v[0], "auto");

@@ -34,6 +34,8 @@ typedef struct cfg {
     /* [measure] */
     long warmup, min_reps, max_reps;
     double min_time_s, timeout_s;
+    long rounds;                 /* processes per case: the sweep runs this many times, each
+                                    round's cases interleaved, each process one sample */
     cfg_names counters;          /* "none", "auto", "sim", or PAPI event names */
     long counter_reps;           /* extra, untimed repetitions the counters cover */
     long memory_limit_mib;       /* a case's own allocations may reach this; 0: what is

@@ -1,6 +1,7 @@
 /* mannwhitney.c: the Mann-Whitney U test: midranks over the pooled samples, then the exact null
- * distribution of U (counted by dynamic programming) for small tie-free samples, or the normal
- * approximation with tie and continuity corrections. */
+ * distribution of U given those ranks (counted by dynamic programming; with ties it is the
+ * permutation distribution of the midranks) for small samples, or the normal approximation
+ * with tie and continuity corrections for large ones. */
 #include "mannwhitney.h"
 
 #include <math.h>
@@ -25,11 +26,15 @@ double mwu_min_p(int nx, int ny)
     return p < 1 ? p : 1;
 }
 
-/* P(U <= u) and P(U >= u) for samples of m and n with no ties: counts the m-subsets of the
- * ranks 0..m+n-1 by the sum of their ranks (U = sum - m(m-1)/2). -1 when out of memory. */
-static int exact_tails(int m, int n, double u, double *lower, double *upper)
+/* P(S <= s_obs) and P(S >= s_obs), S the sum of m of the total = m + n weights w (twice the
+ * midranks: whole numbers) drawn without replacement: counts the m-subsets by their sum. With
+ * no ties this is U's exact distribution; with ties, its permutation distribution given them.
+ * -1 when out of memory. */
+static int exact_tails(int m, int total, const int *w, int s_obs, double *lower, double *upper)
 {
-    int total = m + n, s_max = m * (total - 1);
+    int s_max = 0;
+    for (int r = 0; r < total; r++)
+        s_max += w[r];
     double *c = calloc((size_t)(m + 1) * (size_t)(s_max + 1), sizeof *c);
     if (c == NULL)
         return -1;
@@ -37,15 +42,15 @@ static int exact_tails(int m, int n, double u, double *lower, double *upper)
     C(0, 0) = 1;
     for (int r = 0; r < total; r++)
         for (int j = (r + 1 < m ? r + 1 : m); j >= 1; j--)
-            for (int s = s_max; s >= r; s--)
-                C(j, s) += C(j - 1, s - r);
-    double all = 0, below = 0, above = 0, base = m * (m - 1) / 2.0;
+            for (int s = s_max; s >= w[r]; s--)
+                C(j, s) += C(j - 1, s - w[r]);
+    double all = 0, below = 0, above = 0;
     for (int s = 0; s <= s_max; s++) {
-        double f = C(m, s), us = s - base;
+        double f = C(m, s);
         all += f;
-        if (us <= u + 1e-9)
+        if (s <= s_obs)
             below += f;
-        if (us >= u - 1e-9)
+        if (s >= s_obs)
             above += f;
     }
 #undef C
@@ -61,8 +66,12 @@ int mwu_test(const double *x, int nx, const double *y, int ny, mwu_result *out)
     if (nx <= 0 || ny <= 0)
         return -1;
     ranked *all = malloc(sizeof *all * (size_t)total);
-    if (all == NULL)
+    int *twice = malloc(sizeof *twice * (size_t)total);   /* 2 x midrank, by sorted position */
+    if (all == NULL || twice == NULL) {
+        free(all);
+        free(twice);
         return -1;
+    }
     for (int i = 0; i < nx; i++)
         all[i] = (ranked){x[i], 1};
     for (int j = 0; j < ny; j++)
@@ -77,9 +86,11 @@ int mwu_test(const double *x, int nx, const double *y, int ny, mwu_result *out)
         while (j + 1 < total && all[j + 1].v == all[i].v)
             j++;
         double t = j - i + 1, mid = (i + j) / 2.0 + 1;
-        for (int k = i; k <= j; k++)
+        for (int k = i; k <= j; k++) {
+            twice[k] = i + j + 2;
             if (all[k].from_x)
                 rank_sum_x += mid;
+        }
         tie_term += t * t * t - t;
         i = j + 1;
     }
@@ -87,13 +98,16 @@ int mwu_test(const double *x, int nx, const double *y, int ny, mwu_result *out)
 
     out->u = rank_sum_x - nx * (nx + 1) / 2.0;
     out->min_p = mwu_min_p(nx, ny);
-    out->exact = tie_term == 0 && total <= MWU_EXACT_MAX;
+    out->exact = total <= MWU_EXACT_MAX;
     if (out->exact) {
         double lower, upper;
-        if (exact_tails(nx, ny, out->u, &lower, &upper) != 0)
+        int rc = exact_tails(nx, total, twice, (int)lround(2 * rank_sum_x), &lower, &upper);
+        free(twice);
+        if (rc != 0)
             return -1;
         out->p = 2 * (lower < upper ? lower : upper);
     } else {
+        free(twice);
         double mean = nx * (double)ny / 2;
         double var = nx * (double)ny / 12 * ((total + 1) - tie_term / ((double)total * (total - 1)));
         if (var <= 0) {

@@ -10,9 +10,9 @@ typedef struct mwu_result {
     double min_p;      /* the smallest p any data could give with these sample sizes */
 } mwu_result;
 
-/* Tests x[0..nx) against y[0..ny). Exact when there are no ties and nx + ny <= MWU_EXACT_MAX,
- * else the normal approximation with the tie and continuity corrections. 0, or -1 when a
- * sample is empty or memory runs out. */
+/* Tests x[0..nx) against y[0..ny). Exact when nx + ny <= MWU_EXACT_MAX (with ties: the
+ * permutation distribution of the midranks), else the normal approximation with the tie and
+ * continuity corrections. 0, or -1 when a sample is empty or memory runs out. */
 #define MWU_EXACT_MAX 40
 int mwu_test(const double *x, int nx, const double *y, int ny, mwu_result *out);
 

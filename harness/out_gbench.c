@@ -338,7 +338,7 @@ static void add_case(json_t *list, const results_case *c, int family, int instan
         for (int j = 0; j < nk; j++) {
             /* An event's one value is its own mean and median, exactly (summing n copies
              * and dividing by n can miss it by a rounding). */
-            s = (stats_summary){k[j].value, k[j].value, k[j].value, 0};
+            s = (stats_summary){.min = k[j].value, .median = k[j].value, .mean = k[j].value};
             if (isnan(k[j].value)) {
                 for (int i = 0; i < c->reps; i++)
                     x[i] = counter_at(&k[j], c, i);

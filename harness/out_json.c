@@ -229,6 +229,13 @@ json_t *out_json_case(const sweep_problem *sp, const attn_impl *impl, int thread
         json_object_set_new(o, "noise", case_noise(res));
     if (plan->mode != CTR_NONE)
         json_object_set_new(o, "counters", case_counters(res, plan));
+    if (res->rounds > 0) {
+        json_t *medians = json_array();
+        for (int i = 0; i < res->n_process_medians; i++)
+            json_array_append_new(medians, json_real(res->process_medians[i]));
+        json_object_set_new(o, "rounds", json_integer(res->rounds));
+        json_object_set_new(o, "process_medians_s", medians);
+    }
     json_object_set_new(o, "wall_s", json_real(res->wall_s));
     json_object_set_new(o, "repro", json_string(repro));
     return o;

@@ -80,8 +80,9 @@ static double triad_best(double *a, double *b, double *c, long n, int threads)
 }
 
 /* The child's work: fills pk (shared with the parent). */
-static int measure_here(peaks *pk)
+static int measure_here(void *out)
 {
+    peaks *pk = out;
     size_t llc = topo_llc_total_bytes();
     long n = (long)(4 * (llc > 0 ? llc : (size_t)32 << 20) / sizeof(double));
     double *a = malloc(sizeof(double) * (size_t)n), *b = malloc(sizeof(double) * (size_t)n);
@@ -117,32 +118,13 @@ static int measure_here(peaks *pk)
 
 int peaks_measure(peaks *pk, char *why, size_t why_len)
 {
-    peaks *shared = runner_shared_alloc(sizeof *shared);
     time_t now = time(NULL);
     struct tm tm;
-    if (shared == NULL) {
-        snprintf(why, why_len, "cannot map memory for the measurement");
-        return -1;
-    }
-    shared->n_threads = topo_cores() < PEAKS_MAX_THREADS ? topo_cores() : PEAKS_MAX_THREADS;
-    strftime(shared->measured_at, sizeof shared->measured_at, "%Y-%m-%dT%H:%M:%S%z",
+    memset(pk, 0, sizeof *pk);
+    pk->n_threads = topo_cores() < PEAKS_MAX_THREADS ? topo_cores() : PEAKS_MAX_THREADS;
+    strftime(pk->measured_at, sizeof pk->measured_at, "%Y-%m-%dT%H:%M:%S%z",
              localtime_r(&now, &tm));
-    /* Isolated like a case: a Ctrl-C during the measurement stops it (runner_stop). */
-    pid_t pid = runner_fork_isolated();
-    if (pid == 0)
-        _exit(measure_here(shared) == 0 ? 0 : 3);
-    int ws = 0, rc = -1;
-    if (pid < 0)
-        snprintf(why, why_len, "fork failed: %s", strerror(errno));
-    else if (runner_wait_deadline(pid, 0, &ws) == 0 && WIFEXITED(ws) && WEXITSTATUS(ws) == 0)
-        rc = 0;
-    else
-        snprintf(why, why_len, "the measuring process failed (%s)",
-                 WIFEXITED(ws) ? "out of memory for the triad arrays" : "killed by a signal");
-    if (rc == 0)
-        *pk = *shared;
-    runner_shared_free(shared, sizeof *shared);
-    return rc;
+    return runner_in_child(measure_here, pk, sizeof *pk, why, why_len);
 }
 
 double peaks_best_gflops(const peaks *pk, int threads)

@@ -15,11 +15,33 @@ static void clock_text(double s, char *out, size_t len)
         snprintf(out, len, "%ld:%02ld", t / 60, t % 60);
 }
 
-void report_begin(report *r, const sweep *s)
+void report_begin(report *r, const sweep *s, int rounds)
 {
-    *r = (report){.n_cases = s->n_cases, .start = host_now_s()};
+    *r = (report){.n_cases = s->n_cases, .rounds = rounds, .start = host_now_s()};
     for (int i = 0; i < s->n_cases; i++)
-        r->total_flops += sweep_flops(&s->problems[s->cases[i].problem].p);
+        r->total_flops += rounds * sweep_flops(&s->problems[s->cases[i].problem].p);
+}
+
+/* Seconds left, from the work done so far in the time it took. */
+static double time_left(const report *r, double now)
+{
+    return r->done_flops > 0 ? now * (r->total_flops - r->done_flops) / r->done_flops : 0;
+}
+
+void report_round_case(report *r, double flops)
+{
+    r->done_flops += flops;
+}
+
+void report_round_end(report *r, int round, int rounds)
+{
+    char elapsed[32], eta[32];
+    double now = host_now_s() - r->start;
+    clock_text(now, elapsed, sizeof elapsed);
+    clock_text(time_left(r, now), eta, sizeof eta);
+    printf("round %d of %d done  [%s, ~%s left]%s\n", round, rounds, elapsed, eta,
+           round == rounds - 1 ? "; the last round prints each case, its rounds combined" : "");
+    fflush(stdout);
 }
 
 void report_header(report *r)
@@ -30,10 +52,15 @@ void report_header(report *r)
            "GFLOP/s", "%peak", "err/tol", "workspace", "faults");
 }
 
+void report_resumed_round(report *r, double flops)
+{
+    r->total_flops -= flops;
+}
+
 void report_resumed(report *r, double flops, int status)
 {
     r->done++;
-    r->total_flops -= flops;   /* the ETA is for the work still to do */
+    r->total_flops -= r->rounds * flops;   /* the ETA is for the work still to do */
     if (status >= 0 && status < ST_COUNT)
         r->counts[status]++;
 }
@@ -50,8 +77,7 @@ void report_case(report *r, const sweep_problem *sp, const attn_impl *impl, int 
     r->done_flops += res->flops;
     r->counts[res->status]++;
     clock_text(now, elapsed, sizeof elapsed);
-    double left = r->done_flops > 0 ? now * (r->total_flops - r->done_flops) / r->done_flops : 0;
-    clock_text(left, eta, sizeof eta);
+    clock_text(time_left(r, now), eta, sizeof eta);
     snprintf(heads, sizeof heads, "%d/%d", p->heads, p->kv_heads);
     if (res->reps > 0) {
         if (res->t_median >= 1e-3)

@@ -41,8 +41,23 @@ int results_format_key(char *out, size_t len, const char *impl, int batch, int h
     return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-/* Fills c from case object o; NULL, or the name of the field that is missing or mistyped. */
-static const char *read_case(json_t *o, results_case *c, double **times)
+/* Numbers of array a into *store (advanced past them); -1 when one is not a number. */
+static int take_numbers(json_t *a, double **store)
+{
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        json_t *x = json_array_get(a, i);
+        if (!json_is_number(x))
+            return -1;
+        (*store)[i] = json_number_value(x);
+    }
+    *store += json_array_size(a);
+    return 0;
+}
+
+/* Fills c from case object o; NULL, or the name of the field that is missing or mistyped.
+ * pooled: the document is merge --pool's from before process_medians_s, whose times_s are
+ * already one median per process. */
+static const char *read_case(json_t *o, results_case *c, double **times, int pooled)
 {
     static const char *const ints[] = {"batch", "heads", "kv_heads", "seq_q", "seq_kv",
                                        "head_dim", "threads", "reps"};
@@ -70,16 +85,24 @@ static const char *read_case(json_t *o, results_case *c, double **times)
     if (c->cache == NULL)
         c->cache = "warm";
     json_t *t = json_object_get(o, "times_s");
-    if (!json_is_array(t) || c->reps < 0 || json_array_size(t) != (size_t)c->reps)
-        return "times_s";
-    for (int i = 0; i < c->reps; i++) {
-        json_t *x = json_array_get(t, (size_t)i);
-        if (!json_is_number(x))
-            return "times_s";
-        (*times)[i] = json_number_value(x);
-    }
     c->times = c->reps > 0 ? *times : NULL;
-    *times += c->reps;
+    if (!json_is_array(t) || c->reps < 0 || json_array_size(t) != (size_t)c->reps ||
+        take_numbers(t, times) != 0)
+        return "times_s";
+    json_t *m = json_object_get(o, "process_medians_s");
+    if (m != NULL) {
+        c->samples = json_array_size(m) > 0 ? *times : NULL;
+        c->n_samples = (int)json_array_size(m);
+        if (!json_is_array(m) || take_numbers(m, times) != 0)
+            return "process_medians_s";
+    } else if (pooled) {
+        c->samples = c->times;
+        c->n_samples = c->reps;
+    } else {
+        /* A run from before rounds: one process, whose median is its one sample. */
+        c->n_samples = c->reps > 0;
+        c->samples = NULL;
+    }
     c->obj = o;
     if (results_format_key(c->key, sizeof c->key, c->impl, c->batch, c->heads, c->kv_heads,
                            c->seq_q, c->seq_kv, c->head_dim, c->causal, c->dist, c->threads,
@@ -136,15 +159,19 @@ int results_parse(const char *name, const char *text, size_t len, results_file *
         return fail(r, err, err_len, "%s: %s", "no \"cases\" array");
 
     size_t n = json_array_size(cases), n_times = 0;
-    for (size_t i = 0; i < n; i++)
-        n_times += json_array_size(json_object_get(json_array_get(cases, i), "times_s"));
+    for (size_t i = 0; i < n; i++) {
+        json_t *c = json_array_get(cases, i);
+        n_times += json_array_size(json_object_get(c, "times_s")) +
+                   json_array_size(json_object_get(c, "process_medians_s"));
+    }
+    int pooled = json_is_true(json_object_get(r->run, "pooled"));
     r->cases = calloc(n ? n : 1, sizeof *r->cases);
     r->time_store = malloc(sizeof(double) * (n_times ? n_times : 1));
     if (r->cases == NULL || r->time_store == NULL)
         return fail(r, err, err_len, "%s: %s", "out of memory");
     double *next = r->time_store;
     for (size_t i = 0; i < n; i++) {
-        const char *bad = read_case(json_array_get(cases, i), &r->cases[i], &next);
+        const char *bad = read_case(json_array_get(cases, i), &r->cases[i], &next, pooled);
         if (bad != NULL) {
             snprintf(what, sizeof what,
                      "case %zu: field \"%s\" is missing, has the wrong type or is out of range",

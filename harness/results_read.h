@@ -18,6 +18,9 @@ typedef struct results_case {
     const char *reason;
     int reps;
     const double *times;          /* reps seconds, or NULL when reps == 0 */
+    int n_samples;                /* processes the case ran in ([measure] rounds, merge --pool) */
+    const double *samples;        /* their medians, in seconds, one sample each; NULL for a case
+                                     of a run from before rounds (one process, or none) */
     json_t *obj;                  /* the case's object, for any other field */
 } results_case;
 

@@ -79,6 +79,22 @@ int journal_append(FILE *f, const char *key, const char *csv_row, json_t *case_o
     return rc;
 }
 
+int journal_append_round(FILE *f, const char *key, int round, json_t *case_obj)
+{
+    json_t *line = json_pack("{s:s, s:i, s:O}", "key", key, "round", round, "case", case_obj);
+    int rc = line != NULL ? write_line(f, line) : -1;
+    json_decref(line);
+    return rc;
+}
+
+int journal_append_calib(FILE *f, json_t *calib_obj)
+{
+    json_t *line = json_pack("{s:O}", "calibration", calib_obj);
+    int rc = line != NULL ? write_line(f, line) : -1;
+    json_decref(line);
+    return rc;
+}
+
 /* The first line: the command. NULL, or what is wrong with it. */
 static const char *read_head(json_t *o, journal *j)
 {
@@ -106,21 +122,31 @@ static const char *read_head(json_t *o, journal *j)
     return NULL;
 }
 
-/* A case line. NULL, or what is wrong with it. */
+/* A case line (a finished case, or a round of one), or a round's calibration. NULL, or what
+ * is wrong with it. */
 static const char *read_entry(json_t *o, journal *j)
 {
     const char *key = json_string_value(json_object_get(o, "key"));
     const char *csv = json_string_value(json_object_get(o, "csv"));
-    json_t *obj = json_object_get(o, "case");
-    if (key == NULL || csv == NULL || !json_is_object(obj))
-        return "not a case record (key, csv, case)";
+    json_t *obj = json_object_get(o, "case"), *calib = json_object_get(o, "calibration");
+    json_t *round = json_object_get(o, "round");
+    if (json_is_object(calib)) {
+        if (j->calib == NULL)
+            j->calib = json_array();
+        json_array_append(j->calib, calib);
+        return NULL;
+    }
+    if (key == NULL || !json_is_object(obj) || (csv == NULL && !json_is_integer(round)))
+        return "not a case record (key, csv or round, case)";
     journal_entry *e = realloc(j->e, sizeof *j->e * (size_t)(j->n + 1));
     if (e == NULL)
         return "out of memory";
     j->e = e;
     e = &j->e[j->n];
     snprintf(e->key, sizeof e->key, "%s", key);
-    if ((e->csv_row = strdup(csv)) == NULL)
+    e->round = csv == NULL ? (int)json_integer_value(round) : 0;
+    e->csv_row = NULL;
+    if (csv != NULL && (e->csv_row = strdup(csv)) == NULL)
         return "out of memory";
     e->obj = json_incref(obj);
     j->n++;
@@ -185,5 +211,6 @@ void journal_free(journal *j)
         json_decref(j->e[i].obj);
     }
     free(j->e);
+    json_decref(j->calib);
     memset(j, 0, sizeof *j);
 }

@@ -1,7 +1,8 @@
 /* run_journal.h: DIR/cases.jsonl, the record `run --resume` continues from. Its first line is
  * the run's command (arguments, working directory, a hash of the config file); each further
  * line one finished case: its key, its CSV row and its results.json object, appended and
- * synced as the case ends, so a kill -9 loses at most the case that was running. */
+ * synced as the case ends, so a kill -9 loses at most the case that was running. A run in
+ * rounds also records each round of a case before its last, and each round's calibration. */
 #ifndef RUN_JOURNAL_H
 #define RUN_JOURNAL_H
 
@@ -23,10 +24,16 @@ FILE *journal_create(const char *dir, int argc, char **argv, const char *config_
 /* Appends one finished case and syncs it. 0, or -1 (errno set). */
 int journal_append(FILE *f, const char *key, const char *csv_row, json_t *case_obj);
 
+/* With [measure] rounds > 1: appends one round of a case that has rounds still to run (its
+ * process's own results.json object), or a round's calibration (calib.h). 0, or -1. */
+int journal_append_round(FILE *f, const char *key, int round, json_t *case_obj);
+int journal_append_calib(FILE *f, json_t *calib_obj);
+
 typedef struct journal_entry {
     char key[RESULTS_KEY_LEN];
-    char *csv_row;                /* without its newline */
-    json_t *obj;                  /* the case's results.json object */
+    char *csv_row;                /* without its newline; NULL for a round of an unfinished case */
+    int round;                    /* that round; 0 for a finished case */
+    json_t *obj;                  /* the case's (or the round's) results.json object */
 } journal_entry;
 
 typedef struct journal {
@@ -36,6 +43,7 @@ typedef struct journal {
     char config_hash[24];         /* "" when the run had no config file */
     journal_entry *e;
     int n;
+    json_t *calib;                /* the rounds' calibrations, in order */
     long good_bytes;              /* the file up to its last complete line */
     int dropped_partial;          /* 1: a torn last line (a power cut mid-write) was left out */
 } journal;

@@ -8,6 +8,7 @@
 
 #include "host.h"
 #include "out_csv.h"
+#include "calib.h"
 #include "out_json.h"
 #include "plausible.h"
 #include "run_journal.h"
@@ -112,9 +113,30 @@ static void repro_command(const cfg *c, const run_args *a, const sweep_problem *
     }
 }
 
-/* Runs (or skips) one case and records it: CSV row, journal line, terminal line. 0, or -1
- * when a stop signal ended it (nothing recorded) or the record could not be written. */
-static int run_one_case(const run_ctx *x, const sweep_problem *sp, int ci,
+/* A round before the last: the process's result joins the case's rounds, in the journal too;
+ * the terminal hears only of the round's end. 0, or -1 when it could not be recorded. */
+static int record_round(const run_ctx *x, const sweep_problem *sp, int ci, int round,
+                        case_result *res)
+{
+    const sweep_case *sc = &x->s->cases[ci];
+    char key[RESULTS_KEY_LEN];
+    case_key(sp, sc, key, sizeof key);
+    json_t *obj = out_json_case(sp, sc->impl, sc->threads, res, "", x->plan);
+    int rc = obj == NULL || rounds_add(&x->rec->acc[ci], res) != 0 ||
+             journal_append_round(x->journal, key, round, obj) != 0 ? -1 : 0;
+    json_decref(obj);
+    report_round_case(x->rep, res->flops);
+    free(res->times);
+    if (rc != 0)
+        fprintf(stderr, "attnbench run: cannot record a round of a case in %s: %s\n",
+                x->a->out, strerror(errno));
+    return rc;
+}
+
+/* Runs (or skips) one case in one round; the last round records it: CSV row, journal line,
+ * terminal line. 0, or -1 when a stop signal ended it (nothing recorded) or the record could
+ * not be written. */
+static int run_one_case(const run_ctx *x, const sweep_problem *sp, int ci, int round,
                         const runner_problem *rp, int ready, const char *why, sim_memo *memo)
 {
     const sweep_case *sc = &x->s->cases[ci];
@@ -138,10 +160,21 @@ static int run_one_case(const run_ctx *x, const sweep_problem *sp, int ci,
         runner_run_case(rp, sc->impl, sc->threads, &case_opts, &res);
     }
     res.cold = sc->cold;
-    if (x->plan->mode == CTR_SIM && !res.interrupted)
-        simulate(x->c, x->a, sp, sc, memo, &res);
+    int last = round == (int)x->c->rounds;
     if (res.interrupted || runner_stop) {
         free(res.times);
+        return -1;
+    }
+    if (!last)
+        return record_round(x, sp, ci, round, &res);
+    /* Simulated counts are the same in every round: the last one's stand. */
+    if (x->plan->mode == CTR_SIM)
+        simulate(x->c, x->a, sp, sc, memo, &res);
+    if (rounds_add(&x->rec->acc[ci], &res) != 0 ||
+        rounds_finish(&x->rec->acc[ci], (int)x->c->rounds, &res) != 0) {
+        free(res.times);
+        free(res.process_medians);
+        fprintf(stderr, "attnbench run: out of memory\n");
         return -1;
     }
     double roof = x->pk != NULL ? peaks_best_gflops(x->pk, sc->threads) : 0;
@@ -163,6 +196,8 @@ static int run_one_case(const run_ctx *x, const sweep_problem *sp, int ci,
     x->rec->objs[ci] = obj;
     report_case(x->rep, sp, sc->impl, sc->threads, &res);
     free(res.times);
+    free(res.process_medians);
+    rounds_free(&x->rec->acc[ci]);
     if (rc != 0)
         fprintf(stderr, "attnbench run: cannot record a case in %s: %s\n", x->a->out,
                 strerror(errno));
@@ -185,39 +220,108 @@ static int problem_fits(const attn_problem *p, char *why, size_t len)
     return 0;
 }
 
-/* Every problem with a case still to run: inputs, reference, then its cases. 0 when the sweep
- * ran to its end, -1 when it stopped (a signal, or a record it could not write). */
+/* A deterministic shuffle of order[0..n) for a round: the same on every run of the sweep, so a
+ * resumed run continues in the order it began. */
+static void shuffle(int *order, int n, uint64_t seed, int round)
+{
+    uint64_t x = seed ^ (0x9e3779b97f4a7c15ull * (uint64_t)round);
+    for (int i = n - 1; i > 0; i--) {
+        x += 0x9e3779b97f4a7c15ull;
+        uint64_t z = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        int j = (int)((z ^ (z >> 31)) % (uint64_t)(i + 1));
+        int t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+}
+
+/* Whether case ci still has round `round` to run. */
+static int round_due(const run_ctx *x, int ci, int round)
+{
+    return x->rec->objs[ci] == NULL && x->rec->acc[ci].done < round;
+}
+
+/* One problem's cases due in this round, in a shuffled order after round 1: inputs, the
+ * references, then the cases. 0, or -1 when the sweep must stop. */
+static int run_problem(const run_ctx *x, const sweep_problem *sp, int round, int ref_threads)
+{
+    int order[sp->n_cases > 0 ? sp->n_cases : 1], n = 0;
+    for (int ci = sp->first_case; ci < sp->first_case + sp->n_cases; ci++)
+        if (round_due(x, ci, round))
+            order[n++] = ci;
+    if (n == 0)
+        return 0;
+    if (round > 1)
+        shuffle(order, n, x->c->seed + (uint64_t)sp->first_case, round);
+    runner_problem rp;
+    char why[256];
+    int ready = problem_fits(&sp->p, why, sizeof why) &&
+                runner_problem_init(&rp, &sp->p, sp->dist, x->c->seed, why, sizeof why) == 0;
+    if (ready) {
+        runner_reference(&rp, ref_threads > 0 ? ref_threads : 1);
+        if (!rp.ref_ok)
+            snprintf(why, sizeof why, "%s", rp.ref_why);
+    } else {
+        rp.ref_ok = 0;
+    }
+    sim_memo memo = {0, calloc((size_t)sp->n_cases, sizeof *memo.done)};
+    int rc = memo.done == NULL ? -1 : 0;
+    for (int i = 0; rc == 0 && i < n; i++)
+        rc = run_one_case(x, sp, order[i], round, &rp, ready, why, &memo);
+    free(memo.done);
+    if (ready)
+        runner_problem_free(&rp);
+    return rc;
+}
+
+/* The round's calibration, unless a resumed run's journal has it. 0, or -1 when it cannot be
+ * recorded (a calibration that fails is a note in the record, not a stop). */
+static int calibrate(const run_ctx *x, int round)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(x->rec->calib, i, c)
+        if (json_integer_value(json_object_get(c, "round")) == round)
+            return 0;
+    calib_sample cs;
+    char why[256];
+    json_t *o;
+    if (calib_measure(&cs, why, sizeof why) == 0) {
+        o = calib_json(&cs, round);
+    } else {
+        o = json_pack("{s:i, s:s}", "round", round, "not_measured", why);
+        printf("note: round %d: the calibration workload did not run: %s\n", round, why);
+    }
+    int rc = o == NULL || journal_append_calib(x->journal, o) != 0 ? -1 : 0;
+    json_array_append_new(x->rec->calib, o);
+    return rc;
+}
+
 int run_sweep(const run_ctx *x)
 {
-    int ref_threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
-    for (int pi = 0; pi < x->s->n_problems && !runner_stop; pi++) {
-        const sweep_problem *sp = &x->s->problems[pi];
-        int todo = 0;
-        for (int ci = sp->first_case; ci < sp->first_case + sp->n_cases; ci++)
-            todo += x->rec->objs[ci] == NULL;
-        if (todo == 0)
+    int ref_threads = (int)sysconf(_SC_NPROCESSORS_ONLN), n = x->s->n_problems;
+    int order[n > 0 ? n : 1];
+    for (int round = 1; round <= x->c->rounds && !runner_stop; round++) {
+        int due = 0;
+        for (int ci = 0; ci < x->s->n_cases; ci++)
+            due += round_due(x, ci, round);
+        if (due == 0)
             continue;
-        runner_problem rp;
-        char why[256];
-        int ready = problem_fits(&sp->p, why, sizeof why) &&
-                    runner_problem_init(&rp, &sp->p, sp->dist, x->c->seed, why, sizeof why) == 0;
-        if (ready) {
-            runner_reference(&rp, ref_threads > 0 ? ref_threads : 1);
-            if (!rp.ref_ok)
-                snprintf(why, sizeof why, "%s", rp.ref_why);
-        } else {
-            rp.ref_ok = 0;
-        }
-        sim_memo memo = {0, calloc((size_t)sp->n_cases, sizeof *memo.done)};
-        int rc = memo.done == NULL ? -1 : 0;
-        for (int ci = sp->first_case; rc == 0 && ci < sp->first_case + sp->n_cases; ci++)
-            if (x->rec->objs[ci] == NULL)
-                rc = run_one_case(x, sp, ci, &rp, ready, why, &memo);
-        free(memo.done);
-        if (ready)
-            runner_problem_free(&rp);
-        if (rc != 0)
+        if (calibrate(x, round) != 0) {
+            fprintf(stderr, "attnbench run: cannot record the calibration in %s: %s\n",
+                    x->a->out, strerror(errno));
             return -1;
+        }
+        for (int i = 0; i < n; i++)
+            order[i] = i;
+        if (round > 1)
+            shuffle(order, n, x->c->seed, round);
+        for (int i = 0; i < n && !runner_stop; i++)
+            if (run_problem(x, &x->s->problems[order[i]], round, ref_threads) != 0)
+                return -1;
+        if (round < x->c->rounds && !runner_stop)
+            report_round_end(x->rep, round, (int)x->c->rounds);
     }
     return runner_stop ? -1 : 0;
 }

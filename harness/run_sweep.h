@@ -7,6 +7,7 @@
 #include "counters.h"
 #include "peaks.h"
 #include "report.h"
+#include "rounds.h"
 #include "runner.h"
 #include "sweep.h"
 
@@ -26,12 +27,15 @@ typedef struct run_args {
 } run_args;
 
 /* Where the sweep's cases stand: each recorded case's CSV row and results.json object, in
- * sweep order, whether this run made it or an interrupted one before it did. */
+ * sweep order, whether this run made it or an interrupted one before it did; with rounds, the
+ * rounds each unfinished case has done, and each round's calibration. */
 typedef struct run_record {
     int n_cases;
     char **rows;
     json_t **objs;
     int n_resumed;
+    round_acc *acc;               /* per case */
+    json_t *calib;                /* array of calib_json objects, one per round begun */
 } run_record;
 
 /* Everything a run shares between its cases. */
@@ -48,9 +52,11 @@ typedef struct run_ctx {
     report *rep;
 } run_ctx;
 
-/* Every problem with a case still to run (no record in x->rec): inputs, reference, then its
- * cases, each recorded as it ends. 0 when the sweep ran to its end, -1 when it stopped (a stop
- * signal, or a record it could not write). */
+/* The sweep, [measure] rounds times: each round times the calibration workload, then runs
+ * every case with that round still to do, problem by problem (inputs and references, then its
+ * cases), in an order shuffled afresh each round after the first so that drift falls on every
+ * case alike. A case is recorded as its last round ends. 0 when the sweep ran to its end, -1
+ * when it stopped (a stop signal, or a record it could not write). */
 int run_sweep(const run_ctx *x);
 
 /* The --set arguments that select exactly this case, out of any config. */

@@ -235,6 +235,31 @@ int runner_wait_deadline(pid_t pid, double deadline, int *wstatus)
     }
 }
 
+int runner_in_child(int (*work)(void *out), void *out, size_t bytes, char *why, size_t why_len)
+{
+    void *shared = runner_shared_alloc(bytes);
+    if (shared == NULL) {
+        snprintf(why, why_len, "cannot map memory for the measurement");
+        return -1;
+    }
+    memcpy(shared, out, bytes);
+    pid_t pid = runner_fork_isolated();
+    if (pid == 0)
+        _exit(work(shared) == 0 ? 0 : 3);
+    int ws = 0, rc = -1;
+    if (pid < 0)
+        snprintf(why, why_len, "fork failed: %s", strerror(errno));
+    else if (runner_wait_deadline(pid, 0, &ws) == 0 && WIFEXITED(ws) && WEXITSTATUS(ws) == 0)
+        rc = 0;
+    else
+        snprintf(why, why_len, "the measuring process failed (%s)",
+                 WIFEXITED(ws) ? "out of memory" : "killed by a signal");
+    if (rc == 0)
+        memcpy(out, shared, bytes);
+    runner_shared_free(shared, bytes);
+    return rc;
+}
+
 void runner_reference(runner_problem *rp, int threads)
 {
     pid_t pid = runner_fork_isolated();

@@ -78,6 +78,9 @@ typedef struct case_result {
     noise_counts noise;           /* what disturbed the timed repetitions */
     noise_verdict noisy;          /* and whether that passes the noise thresholds */
     double wall_s;                /* the whole case, fork to exit */
+    int rounds;                   /* processes the record combines (rounds.h); 0: one, alone */
+    double *process_medians;      /* their medians, malloc'd (the caller frees), or NULL */
+    int n_process_medians;
     int interrupted;              /* runner_stop ended the case: it has no result */
 } case_result;
 
@@ -106,6 +109,12 @@ pid_t runner_fork_isolated(void);
  * 1 when the deadline passed, 2 when runner_stop was set: in both, the child's process group
  * was killed. */
 int runner_wait_deadline(pid_t pid, double deadline, int *wstatus);
+
+/* Runs work(out) in an isolated child and waits for it: for measurements (the machine's peaks,
+ * the calibration) whose threads must never exist in the harness, which forks every case after.
+ * out's `bytes` go to the child and its results come back; a Ctrl-C stops the child
+ * (runner_stop). 0, or -1 with why (work's nonzero return reads as out of memory). */
+int runner_in_child(int (*work)(void *out), void *out, size_t bytes, char *why, size_t why_len);
 
 /* Maps a shared anonymous region (zeroed); NULL on failure. */
 void *runner_shared_alloc(size_t bytes);

@@ -2,6 +2,8 @@
 #ifndef STATUS_H
 #define STATUS_H
 
+#include <string.h>
+
 #define STATUS_MAP(X)                                                                   \
     X(PASS, "ran, output within tolerance of the reference")                            \
     X(FAIL, "ran, output outside tolerance, non-finite, or the inputs were modified")   \
@@ -35,6 +37,15 @@ static inline const char *status_meaning(int st)
 #undef STATUS_MEANING
     };
     return st >= 0 && st < ST_COUNT ? meanings[st] : "?";
+}
+
+/* The status a name reads as; -1 for none. */
+static inline int status_from_name(const char *name)
+{
+    for (int st = 0; st < ST_COUNT; st++)
+        if (name != NULL && strcmp(name, status_name(st)) == 0)
+            return st;
+    return -1;
 }
 
 /* Whether a status makes `run` exit 1. */

@@ -245,11 +245,26 @@ check "sim: naive misses the last level far more than tiled ($ll_naive vs $ll_ti
 small="--set impls=naive,avx2 --set seq_len=32,64 --set heads=2 --set head_dim=16 --set threads=1
  --set min_reps=10 --set min_time_s=0 --set counters=none --set peaks=off"
 # shellcheck disable=SC2086
-"$bin" run $small --out "$tmp/cmpa" --gbench "$tmp/cmpa.gbench.json" > /dev/null 2>&1
+"$bin" run $small --set rounds=5 --out "$tmp/cmpa" --gbench "$tmp/cmpa.gbench.json" > "$tmp/cmpa.log" 2>&1
+check "rounds = 5: four rounds announced, each case in 5 processes" \
+    "[ \$(grep -c '^round [1-4] of 5 done' $tmp/cmpa.log) -eq 4 ] &&
+     [ \$(grep -c '\"rounds\": 5,' $tmp/cmpa/results.json) -eq 5 ]"
+check "rounds = 5: each round's calibration in results.json" \
+    "[ \$(grep -c '\"compute_1t_s\": [0-9]' $tmp/cmpa/results.json) -eq 5 ]"
+check "rounds = 5: results.csv in sweep order, one row per case" \
+    "[ \"\$(cut -d, -f1,5 $tmp/cmpa/results.csv | tr '\n' ' ')\" = 'impl,seq_q naive,32 avx2,32 naive,64 avx2,64 ' ]"
 "$bin" compare "$tmp/cmpa" "$tmp/cmpa/results.json" > "$tmp/cmp.txt" 2>&1
-check "compare: a run against itself exits 0" "[ $? -eq 0 ]"
-check "compare: every case same, no regression" \
-    "grep -q '^time: 4 same\$' $tmp/cmp.txt && grep -q '^verdict: no regression' $tmp/cmp.txt"
+check "compare: a run in rounds against itself exits 0" "[ $? -eq 0 ]"
+check "compare: every case same, no regression, the machine unchanged" \
+    "grep -q '^time: 4 same\$' $tmp/cmp.txt && grep -q '^verdict: no regression\$' $tmp/cmp.txt &&
+     grep -q '^note: machine: NEW ran the calibration workload 0.0% ' $tmp/cmp.txt"
+# shellcheck disable=SC2086
+"$bin" run $small --out "$tmp/cmp1" > /dev/null 2>&1
+"$bin" compare "$tmp/cmp1" "$tmp/cmp1" > "$tmp/cmp1.txt" 2>&1
+check "compare: one process a side is inconclusive, and says why" \
+    "grep -q '^time: 4 inconclusive\$' $tmp/cmp1.txt &&
+     grep -q '^note: 4 cases ran in one process on a side' $tmp/cmp1.txt &&
+     grep -q '^verdict: no regression found, but 4 of 4 verdicts are inconclusive' $tmp/cmp1.txt"
 mkdir "$tmp/cmpb"
 sed '0,/"status": "PASS"/s//"status": "FAIL"/' "$tmp/cmpa/results.json" > "$tmp/cmpb/results.json"
 "$bin" compare "$tmp/cmpa" "$tmp/cmpb" --format markdown > "$tmp/cmp.md" 2>&1
@@ -287,10 +302,12 @@ check "merge: 6 cases in JSON and CSV" \
 expect_usage_error "merge: a case in two directories" "is in more than one directory" \
     "$bin" merge "$tmp/none" "$tmp/cmpa" "$tmp/cmpa"
 "$bin" merge --pool "$tmp/pooled" "$tmp/cmpa" "$tmp/cmpa" "$tmp/cmpc" > /dev/null 2>&1
-check "merge --pool: each case once, one value per directory that has it" \
+check "merge --pool: each case once, one sample per process (5 rounds twice, then one)" \
     "[ \$(grep -c '\"repro\":' $tmp/pooled/results.json) -eq 6 ] &&
-     [ \$(grep -c '\"reps\": 2,' $tmp/pooled/results.json) -eq 4 ] &&
+     [ \$(grep -c '\"reps\": 10,' $tmp/pooled/results.json) -eq 4 ] &&
      [ \$(grep -c '\"reps\": 1,' $tmp/pooled/results.json) -eq 2 ]"
+check "merge --pool: the calibrations pooled too" \
+    "[ \$(grep -c '\"compute_1t_s\": [0-9]' $tmp/pooled/results.json) -eq 11 ]"
 
 check "gbench.json in the results directory, same as --gbench FILE" \
     "cmp -s $tmp/cmpa/gbench.json $tmp/cmpa.gbench.json"

@@ -61,9 +61,32 @@ check "resume: says what it took over" "grep -q 'resuming .*: 1 of 4 cases recor
 check "resume: the same cases, statuses and order as the uninterrupted run" "same_as_whole $tmp/int"
 check "resume: results.json complete, not interrupted, 1 case carried over" \
     "grep -q '\"interrupted\": false' $tmp/int/results.json && grep -q '\"cases_resumed\": 1' $tmp/int/results.json"
+journal_lines=$(wc -l < "$tmp/int/cases.jsonl")
 "$bin" run --resume "$tmp/int" > /dev/null 2>&1
 check "resume of a finished run: runs nothing, changes nothing" \
-    "[ $? -eq 0 ] && same_as_whole $tmp/int && [ \$(wc -l < $tmp/int/cases.jsonl) -eq 5 ]"
+    "[ $? -eq 0 ] && same_as_whole $tmp/int && [ \$(wc -l < $tmp/int/cases.jsonl) -eq $journal_lines ]"
+
+# 1b. A run in rounds, cut off in its second round (its journal cut after round 1, round 2's
+#     calibration and one case of round 2): the resumed run runs only what is missing and ends
+#     with every case in 3 processes and 3 calibrations, as an uninterrupted run does.
+printf '[sweep]\nimpls = naive\nseq_len = 16, 32\nhead_dim = 8\n[measure]\npeaks = off\nrounds = 3\n' \
+    > "$tmp/rounds.ini"
+"$bin" run --config "$tmp/rounds.ini" --out "$tmp/rounds" > /dev/null 2>&1
+check "rounds = 3: the journal holds the command, 3 calibrations, 2 cases x 2 early rounds, 2 cases" \
+    "[ \$(wc -l < $tmp/rounds/cases.jsonl) -eq 10 ] &&
+     [ \$(grep -c '^{\"calibration\"' $tmp/rounds/cases.jsonl) -eq 3 ] &&
+     [ \$(grep -c '\"round\":[12],\"case\"' $tmp/rounds/cases.jsonl) -eq 4 ]"
+head -n 6 "$tmp/rounds/cases.jsonl" > "$tmp/cut.jsonl"
+mv "$tmp/cut.jsonl" "$tmp/rounds/cases.jsonl"
+rm "$tmp/rounds/results.json"
+"$bin" run --resume "$tmp/rounds" > "$tmp/rounds.resume.log" 2>&1
+check "rounds: resume exit 0, says it took over 3 rounds" \
+    "[ $? -eq 0 ] && grep -q 'resuming .*: 3 rounds of unfinished cases recorded' $tmp/rounds.resume.log"
+check "rounds: resumed, each case in 3 processes, 3 calibrations, nothing twice" \
+    "[ \$(grep -c '\"rounds\": 3,' $tmp/rounds/results.json) -eq 3 ] &&
+     [ \$(grep -c '\"compute_1t_s\": [0-9]' $tmp/rounds/results.json) -eq 3 ] &&
+     [ \$(grep -c '\"round\":[12],\"case\"' $tmp/rounds/cases.jsonl) -eq 4 ] &&
+     [ \$(rows $tmp/rounds) -eq 2 ]"
 
 # 2. SIGTERM: the same, exit 130.
 interrupt_sweep "$tmp/term" TERM

@@ -1,7 +1,9 @@
 /* test_compare.c: the Mann-Whitney U test against hand-worked values, a textbook table and a
  * brute-force enumeration; the results reader's refusals; and compare's verdicts on fixture
- * results: identical, 30% slower, broken, a few percent of noise, too few repetitions,
- * new and gone, GFLOP/s, and a deterministic counter. */
+ * results with process samples: identical, 30% slower, broken, a few percent of noise, too few
+ * samples, new and gone, GFLOP/s, a deterministic counter; single-process sides inconclusive
+ * however separated their repetitions; and the calibration's machine change, which widens the
+ * threshold or withholds the verdicts. */
 #include "test_util.h"
 
 #include "compare.h"
@@ -102,23 +104,61 @@ static void test_exact_against_enumeration(void **st)
     }
 }
 
-static void test_ties_use_the_corrected_normal(void **st)
+/* With ties, small samples get the permutation distribution of their midranks: here checked
+ * against every one of the C(8, 4) = 70 ways to split the pooled values. By hand: pooled
+ * 1 2 2 2 3 3 4 5, midranks 1, 3, 3, 3, 5.5, 5.5, 7, 8; R_x = 12.5, U = 2.5. */
+static void test_small_ties_are_exact(void **st)
 {
     (void)st;
-    /* By hand: pooled 1 2 2 2 3 3 4 5, midranks 1, 3, 3, 3, 5.5, 5.5, 7, 8; R_x = 12.5, U = 2.5,
-     * mean 8, variance 16/12 * (9 - 30/56) = 11.2857; z = (5.5 - 0.5) / 3.3594 = 1.4884;
-     * p = erfc(z / sqrt 2) = 0.136658. */
     double x[] = {1, 2, 2, 3}, y[] = {2, 3, 4, 5};
+    const double mid[] = {1, 3, 3, 3, 5.5, 5.5, 7, 8};
+    int lo = 0, hi = 0, total = 0;
+    for (int mask = 0; mask < 256; mask++) {
+        if (__builtin_popcount(mask) != 4)
+            continue;
+        double r = 0;
+        for (int b = 0; b < 8; b++)
+            r += mask >> b & 1 ? mid[b] : 0;
+        lo += r <= 12.5 + 1e-9;
+        hi += r >= 12.5 - 1e-9;
+        total++;
+    }
     mwu_result r;
     assert_int_equal(mwu_test(x, 4, y, 4, &r), 0);
-    assert_false(r.exact);
+    assert_true(r.exact);
     assert_true(r.u == 2.5);
-    assert_true(fabs(r.p - 0.1366582477) < 1e-9);
+    assert_true(fabs(r.p - 2.0 * (lo < hi ? lo : hi) / total) < 1e-12);
 
+    /* A sample against itself: every split ties the observed one, p = 1, and the sizes (not
+     * the ties) set the floor, so 5 against 5 can still reach 0.01. */
+    double five[] = {3, 1, 4, 1.5, 9};
+    assert_int_equal(mwu_test(five, 5, five, 5, &r), 0);
+    assert_true(r.exact && r.p == 1 && fabs(r.min_p - 2.0 / 252) < 1e-12);
     double same[] = {3, 3, 3};
     assert_int_equal(mwu_test(same, 3, same, 3, &r), 0);
     assert_true(r.p == 1);
     assert_int_equal(mwu_test(same, 0, same, 3, &r), -1);
+}
+
+/* Large samples with ties: the normal approximation with the tie and continuity corrections.
+ * x = {1, 2, 2, 3} and y = {2, 3, 4, 5}, each six times: pooled counts 6, 18, 12, 6, 6 of 1..5,
+ * midranks 3.5, 15.5, 30.5, 39.5, 45.5; R_x = 6 * (3.5 + 2 * 15.5 + 30.5) = 390, U = 90,
+ * mean 288, tie term 3 * 210 + 5814 + 1716 = 8160, variance 576/12 * (49 - 8160/2256) =
+ * 2178.383; z = (198 - 0.5) / 46.6732 = 4.23155; p = erfc(z / sqrt 2) = 2.32081e-5. */
+static void test_large_ties_use_the_corrected_normal(void **st)
+{
+    (void)st;
+    double x[24], y[24];
+    const double xs[] = {1, 2, 2, 3}, ys[] = {2, 3, 4, 5};
+    for (int i = 0; i < 24; i++) {
+        x[i] = xs[i % 4];
+        y[i] = ys[i % 4];
+    }
+    mwu_result r;
+    assert_int_equal(mwu_test(x, 24, y, 24, &r), 0);
+    assert_false(r.exact);
+    assert_true(r.u == 90);
+    assert_true(fabs(r.p - 2.32081e-5) < 1e-9);
 }
 
 /* ---- fixtures ---- */
@@ -132,6 +172,12 @@ typedef struct fx_case {
     double sim_instructions;    /* <= 0: no counters */
     const double *fixed;        /* reps times to use instead, or NULL */
 } fx_case;
+
+/* How the fixtures are written: each case's times as process samples (the medians of `reps`
+ * rounds) or as the repetitions of one process; and the calibration's seconds, scaled by
+ * calib_scale (0: none). */
+static int fx_one_process;
+static double fx_calib_scale = 1;
 
 static unsigned lcg(unsigned *s)
 {
@@ -181,6 +227,10 @@ static const char *write_results(const char *tag, const fx_case *cs, int n, unsi
                               "normal", "threads", 1, "status", c->status, "reason", "",
                               "reps", c->reps, "times_s", times, "flops",
                               4.0 * 4 * c->seq * c->seq * 64, "cache", "warm");
+        if (!fx_one_process) {
+            json_object_set_new(o, "rounds", json_integer(c->reps));
+            json_object_set_new(o, "process_medians_s", json_deep_copy(times));
+        }
         if (c->sim_instructions > 0)
             json_object_set_new(o, "counters",
                                 json_pack("{s:{s:f}}", "values", "SIM_INSTRUCTIONS",
@@ -190,6 +240,19 @@ static const char *write_results(const char *tag, const fx_case *cs, int n, unsi
     json_t *doc = json_pack("{s:s, s:i, s:{s:s, s:s, s:s}, s:o}", "format", "attnbench-results",
                             "format_version", 1, "run", "git_commit", tag, "date", "today",
                             "host", "fixture", "cases", cases);
+    if (fx_calib_scale > 0) {
+        /* Five rounds, a little noise in each part. */
+        json_t *rounds = json_array();
+        for (int r = 0; r < 5; r++) {
+            double u = 1 + 0.002 * (r - 2);
+            json_array_append_new(rounds, json_pack("{s:i, s:f, s:f, s:f}", "round", r + 1,
+                                                    "compute_1t_s", 0.02 * u * fx_calib_scale,
+                                                    "compute_all_s", 0.021 * u * fx_calib_scale,
+                                                    "memory_s", 0.012 * u * fx_calib_scale));
+        }
+        json_object_set_new(json_object_get(doc, "run"), "calibration",
+                            json_pack("{s:o}", "rounds", rounds));
+    }
     snprintf(path, sizeof path, "%s/results.json", dir);
     assert_int_equal(json_dump_file(doc, path, 0), 0);
     json_decref(doc);
@@ -339,7 +402,7 @@ static void test_pass_to_fail_is_broken(void **st)
     cmp_report_free(&rep);
 }
 
-static void test_too_few_reps_never_significant(void **st)
+static void test_too_few_samples_are_inconclusive(void **st)
 {
     (void)st;
     fx_case few[2] = {base_cases[0], base_cases[1]}, few_slow[2];
@@ -351,10 +414,81 @@ static void test_too_few_reps_never_significant(void **st)
     const char *b = write_results("fewslow", few_slow, 2, 3);
     cmp_report rep;
     compare(a, b, "time", &rep);
-    assert_int_equal(rep.counts[CMP_SAME], 2);
-    assert_int_equal(rep.n_too_few, 2);
+    assert_int_equal(rep.counts[CMP_INCONCLUSIVE], 2);
+    assert_int_equal(rep.whys[CMP_WHY_TOO_FEW], 2);
     assert_true(rep.rows[0].too_few && rep.rows[0].ratio > 1.4);
+    assert_false(cmp_regressed(&rep));
     assert_int_equal(rep.min_reps_needed, 5);     /* 2/C(10,5) = 0.0079 < 0.01 <= 2/C(8,4) */
+    cmp_report_free(&rep);
+}
+
+/* One process a side: its repetitions say nothing of the noise between runs, so no time
+ * verdict, however far apart they are (the A/A pair that gave p = 2.7e-64); the correctness
+ * verdicts and deterministic counters are unaffected. */
+static void test_one_process_is_inconclusive(void **st)
+{
+    (void)st;
+    fx_case slow[4];
+    memcpy(slow, base_cases, sizeof slow);
+    slow[1].center *= 1.3;
+    slow[2].status = "FAIL";
+    slow[3].sim_instructions *= 1.2;
+    fx_one_process = 1;
+    const char *a = write_results("one-base", base_cases, 4, 1);
+    const char *b = write_results("one-new", slow, 4, 2);
+    fx_one_process = 0;
+    cmp_report rep;
+    compare(a, b, "time", &rep);
+    assert_int_equal(rep.rows[1].verdict, CMP_INCONCLUSIVE);
+    assert_int_equal(rep.rows[1].why, CMP_WHY_ONE_PROCESS);
+    assert_true(rep.rows[1].ratio > 1.25 && isnan(rep.rows[1].p));
+    assert_int_equal(rep.rows[2].verdict, CMP_BROKEN);
+    assert_int_equal(rep.counts[CMP_INCONCLUSIVE], 3);
+    assert_int_equal(rep.counts[CMP_SLOWER] + rep.counts[CMP_FASTER], 0);
+    cmp_report_free(&rep);
+    compare(a, b, "ctr_sim_instructions", &rep);
+    assert_int_equal(rep.rows[3].verdict, CMP_SLOWER);
+    cmp_report_free(&rep);
+}
+
+/* The machine itself ran the calibration slower in NEW: by 5%, a case must be slower by more
+ * than 1.1 * 1.05 - 1 = 15.5%; by 20%, beyond the 10% threshold, no time verdict is given. */
+static void test_machine_change_widens_or_withholds(void **st)
+{
+    (void)st;
+    fx_case slow[4];
+    memcpy(slow, base_cases, sizeof slow);
+    slow[0].center *= 1.13;                       /* past 10%, not past 15.5% */
+    slow[1].center *= 1.3;
+    const char *a = write_results("mach-base", base_cases, 4, 1);
+    fx_calib_scale = 1.05;
+    const char *b = write_results("mach-5", slow, 4, 2);
+    fx_calib_scale = 1.2;
+    const char *c = write_results("mach-20", slow, 4, 2);
+    fx_calib_scale = 0;
+    const char *d = write_results("mach-none", slow, 4, 2);
+    fx_calib_scale = 1;
+    cmp_report rep;
+    compare(a, b, "time", &rep);
+    assert_true(rep.machine.known && !rep.machine.withheld);
+    assert_true(fabs(rep.machine.shift - 1.05) < 1e-9);
+    assert_true(fabs(rep.machine.threshold - (1.1 * 1.05 - 1)) < 1e-9);
+    assert_int_equal(rep.rows[0].verdict, CMP_SAME);
+    assert_int_equal(rep.rows[1].verdict, CMP_SLOWER);
+    cmp_report_free(&rep);
+
+    compare(a, c, "time", &rep);
+    assert_true(rep.machine.withheld);
+    assert_int_equal(rep.counts[CMP_INCONCLUSIVE], 4);
+    assert_int_equal(rep.whys[CMP_WHY_MACHINE], 4);
+    assert_false(cmp_regressed(&rep));
+    cmp_report_free(&rep);
+
+    /* No calibration on a side: the change is unknown and said so; the test decides alone. */
+    compare(a, d, "time", &rep);
+    assert_false(rep.machine.known);
+    assert_contains(rep.machine.unknown_why, "NEW has no calibration rounds");
+    assert_int_equal(rep.rows[0].verdict, CMP_SLOWER);
     cmp_report_free(&rep);
 }
 
@@ -430,13 +564,16 @@ int main(void)
         cmocka_unit_test(test_separated_samples),
         cmocka_unit_test(test_textbook_critical_value),
         cmocka_unit_test(test_exact_against_enumeration),
-        cmocka_unit_test(test_ties_use_the_corrected_normal),
+        cmocka_unit_test(test_small_ties_are_exact),
+        cmocka_unit_test(test_large_ties_use_the_corrected_normal),
         cmocka_unit_test(test_identical_runs_are_same),
         cmocka_unit_test(test_thirty_percent_slower),
         cmocka_unit_test(test_noise_is_same),
         cmocka_unit_test(test_large_ratio_without_significance_is_same),
         cmocka_unit_test(test_pass_to_fail_is_broken),
-        cmocka_unit_test(test_too_few_reps_never_significant),
+        cmocka_unit_test(test_too_few_samples_are_inconclusive),
+        cmocka_unit_test(test_one_process_is_inconclusive),
+        cmocka_unit_test(test_machine_change_widens_or_withholds),
         cmocka_unit_test(test_new_and_gone),
         cmocka_unit_test(test_deterministic_counter_is_a_plain_ratio),
         cmocka_unit_test(test_reader_refusals),
