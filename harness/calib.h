@@ -12,7 +12,7 @@
 #define CALIB_PARTS(X)                                                                      \
     X(COMPUTE_1T, "compute_1t_s", "the scalar multiply-add loop of the peaks, on 1 thread") \
     X(COMPUTE_ALL, "compute_all_s", "the same loop on a thread per core, each as much")    \
-    X(MEMORY, "memory_s", "a[i] = b[i] + s * c[i] over three 64 MiB arrays, a thread per core")
+    X(MEMORY, "memory_s", "a[i] = b[i] + s * c[i] over three 32 MiB arrays, a thread per core")
 
 enum {
 #define CALIB_ENUM(id, name, text) CALIB_##id,
@@ -29,8 +29,13 @@ typedef struct calib_sample {
 } calib_sample;
 
 /* Times the workload in a child process (its threads never touch the harness). 0, or -1
- * with why. */
+ * with why. About 0.2 s. */
 int calib_measure(calib_sample *out, char *why, size_t why_len);
+
+/* Whether runs calibrate: yes, unless ATTNBENCH_CALIBRATION=off, which scripts/ab-compare sets
+ * for its one-case runs (there BASE and NEW alternate on one machine, which stands in for the
+ * calibration, and 0.2 s per run would be as much as a case). */
+int calib_enabled(void);
 
 /* {"round": r, "compute_1t_s": ..., ...}, and back (0, or -1 when a part is missing). */
 json_t *calib_json(const calib_sample *c, int round);

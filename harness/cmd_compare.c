@@ -20,6 +20,7 @@
 typedef struct compare_args {
     const char *paths[2];              /* BASE, NEW */
     double alpha, threshold;
+    int interleaved;
     char metrics[MAX_METRICS][64];
     int n_metrics;
     cmp_format format;
@@ -81,6 +82,10 @@ static int parse_args(int argc, char **argv, compare_args *a)
             if (n_paths == 2)
                 return bad("too many results given ('%s'): compare takes BASE and NEW", opt);
             a->paths[n_paths++] = opt;
+            continue;
+        }
+        if (!strcmp(opt, "--interleaved")) {
+            a->interleaved = 1;
             continue;
         }
         int known = !strcmp(opt, "--alpha") || !strcmp(opt, "--threshold") ||
@@ -189,7 +194,7 @@ int cmd_compare(int argc, char **argv)
             fprintf(stderr, "attnbench compare: %s %s\n", loaded ? "NEW" : "BASE", err);
             goto out;
         }
-    cmp_opts opts = {.alpha = a.alpha, .threshold = a.threshold};
+    cmp_opts opts = {.alpha = a.alpha, .threshold = a.threshold, .interleaved = a.interleaved};
     for (; n_reps < a.n_metrics; n_reps++) {
         cmp_metric m;
         if (cmp_metric_parse(a.metrics[n_reps], &files[0], &files[1], &m, err, sizeof err) != 0) {

@@ -500,6 +500,12 @@ int cmd_run(int argc, char **argv)
         json_array_append_new(notes, json_string(openblas_note));
         printf("note: %s\n", openblas_note);
     }
+    if (!calib_enabled()) {
+        static const char off[] = "ATTNBENCH_CALIBRATION=off: no calibration workload, so "
+                                  "compare cannot tell how much the machine changed";
+        json_array_append_new(notes, json_string(off));
+        printf("note: %s\n", off);
+    }
     static peaks pk;
     int have_peaks = machine_peaks(&c, &pk, meta, notes);
     json_object_set_new(meta, "notes", notes);

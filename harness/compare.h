@@ -49,7 +49,8 @@ typedef struct cmp_metric {
     X(NONE, "")                                                                             \
     X(ONE_PROCESS, "one process")                                                           \
     X(TOO_FEW, "too few samples")                                                           \
-    X(MACHINE, "machine changed")
+    X(MACHINE, "machine changed")                                                           \
+    X(ISOLATED, "alone in its implementation")
 
 typedef enum {
 #define CMP_WHY_ENUM(id, tag) CMP_WHY_##id,
@@ -61,21 +62,24 @@ typedef enum {
 const char *cmp_why_tag(int why);
 
 /* How much the machine itself changed between the runs: the calibration workload each ran in
- * every round (calib.h), NEW's median round over BASE's, part by part. */
+ * every round (calib.h), NEW's median round over BASE's, part by part. Each case is held to the
+ * part that bounds it: memory for a case whose arithmetic intensity is under the machine's
+ * balance (peak FLOP/s over triad bandwidth, from BASE's peaks), compute on its thread count
+ * otherwise. A part that moved by d (> 1 either way) widens that case's threshold t to
+ * (1 + t) d - 1; past 1 + t, the machine alone could make any verdict, and none is given. */
 typedef struct cmp_machine {
     int known;                        /* both sides timed the calibration */
     char unknown_why[160];            /* when not */
     int base_rounds, new_rounds;
     double ratio[CALIB_N];            /* NEW / BASE seconds: above 1, NEW's machine was slower */
-    double shift;                     /* the ratio farthest from 1 */
-    int withheld;                     /* beyond the threshold: no time verdicts */
-    double threshold;                 /* what a time change must pass: opts.threshold widened
-                                         by the shift */
+    double shift;                     /* the ratio farthest from 1, for the summary */
 } cmp_machine;
 
 typedef struct cmp_opts {
     double alpha;           /* significance level of the U test */
     double threshold;       /* relative size a change must pass: 0.10 = 10% */
+    int interleaved;        /* --interleaved: BASE's and NEW's processes alternated on one
+                               machine (scripts/ab-compare), so each case is judged alone */
 } cmp_opts;
 
 typedef struct cmp_row {
@@ -86,6 +90,12 @@ typedef struct cmp_row {
     double p;                         /* the U test's p; NAN when no test ran */
     int too_few;                      /* the test could never reach alpha at these sizes */
     int base_samples, new_samples;    /* process samples on each side */
+    int calib_part;                   /* the calibration part the case is held to; -1 none */
+    double limit;                     /* the threshold its time verdict used */
+    double worse;                     /* NEW over BASE, > 1 worse, whichever way the metric
+                                         points; NAN when not judged */
+    int moved;                        /* time: +1 significantly worse beyond the limit, -1
+                                         better, 0 neither (before corroboration) */
     cmp_verdict verdict;
     cmp_why why;                      /* for CMP_INCONCLUSIVE */
 } cmp_row;
@@ -94,6 +104,8 @@ typedef struct cmp_impl_summary {
     const char *impl;
     int n_ratios;                     /* cases with a ratio */
     double geomean;                   /* of the ratios; NAN when none */
+    int n_judged;                     /* time: cases whose process samples were tested */
+    double median_worse;              /* their median `worse`; NAN when none */
     int counts[CMP_N_VERDICTS];
 } cmp_impl_summary;
 

@@ -66,11 +66,11 @@ static void method_line(const cmp_report *rep, char *out, size_t len)
     if (m->kind == CMP_TIME || m->kind == CMP_GFLOPS)
         snprintf(out, len,
                  "%s; Mann-Whitney U test on the process samples, each process's median "
-                 "(two-sided, alpha %g), and a %g%% threshold%s",
+                 "(two-sided, alpha %g), and a %g%% threshold%s; %s",
                  m->label, rep->opts.alpha, 100 * rep->opts.threshold,
-                 rep->machine.known && !rep->machine.withheld &&
-                         rep->machine.threshold > rep->opts.threshold + 1e-9
-                     ? " widened by the machine's change" : "");
+                 rep->machine.known ? " widened by the machine's own change" : "",
+                 rep->opts.interleaved ? "BASE and NEW interleaved: each case judged alone"
+                                       : "a change must also move its implementation's median");
     else
         snprintf(out, len, "%s; %s, the plain ratio against a %g%% threshold", m->label,
                  m->deterministic ? "deterministic" : "one value per case, no test possible",
@@ -115,24 +115,27 @@ static int time_notes(const cmp_report *rep, char out[4][640])
         snprintf(out[n++], 640, "machine: not known whether it changed: %s", mc->unknown_why);
     } else {
         machine_parts(mc, parts, sizeof parts);
-        double pct = 100 * (mc->shift - 1);
-        if (mc->withheld)
-            snprintf(out[n++], 640, "machine: NEW ran the calibration workload %.1f%% %s than "
-                     "BASE (%s; medians of %d and %d rounds), beyond the %g%% threshold: the "
-                     "machine alone could make any verdict, so none is given",
-                     fabs(pct), pct > 0 ? "slower" : "faster", parts, mc->new_rounds,
-                     mc->base_rounds, 100 * rep->opts.threshold);
-        else
-            snprintf(out[n++], 640, "machine: NEW ran the calibration workload %.1f%% %s than "
-                     "BASE (%s; medians of %d and %d rounds): a change must pass %.1f%%",
-                     fabs(pct), pct > 0 ? "slower" : "faster", parts, mc->new_rounds,
-                     mc->base_rounds, 100 * mc->threshold);
+        snprintf(out[n++], 640, "machine: NEW's calibration workload against BASE's: %s (medians "
+                 "of %d and %d rounds; + is slower); each case's threshold widens by the part "
+                 "that bounds it (compute, or memory below the machine's balance)",
+                 parts, mc->new_rounds, mc->base_rounds);
     }
+    if (rep->whys[CMP_WHY_MACHINE] > 0)
+        snprintf(out[n++], 640, "%d cases are held to a calibration part that moved by more than "
+                 "the %g%% threshold: the machine alone could make any verdict, so none is given",
+                 rep->whys[CMP_WHY_MACHINE], 100 * rep->opts.threshold);
     if (rep->whys[CMP_WHY_ONE_PROCESS] > 0)
         snprintf(out[n++], 640, "%d cases ran in one process on a side: the noise between runs "
                  "is then unknown, and no time verdict is possible; run both with [measure] "
                  "rounds >= %d (each process's median is one sample), or use scripts/ab-compare",
                  rep->whys[CMP_WHY_ONE_PROCESS], rep->min_reps_needed);
+    if (rep->whys[CMP_WHY_ISOLATED] > 0)
+        snprintf(out[n++], 640, "%d cases moved alone, their implementation's median did not: "
+                 "between two separate runs a shared machine holds single cases fast or slow for "
+                 "minutes, which two runs cannot tell from a change to one case (a change in a "
+                 "kernel moves its cases together); scripts/ab-compare, which interleaves BASE "
+                 "and NEW, can judge each case alone",
+                 rep->whys[CMP_WHY_ISOLATED]);
     if (rep->whys[CMP_WHY_TOO_FEW] > 0)
         snprintf(out[n++], 640, "%d cases have too few process samples for the U test ever to "
                  "reach p < %g (p marked *); rounds >= %d on both sides can",
@@ -293,6 +296,10 @@ static json_t *report_json(const cmp_report *rep)
         json_object_set_new(c, "inconclusive_why", row->verdict == CMP_INCONCLUSIVE
                                                        ? json_string(cmp_why_tag(row->why))
                                                        : json_null());
+        json_object_set_new(c, "threshold_used", json_real(row->limit));
+        json_object_set_new(c, "calibration_part", row->calib_part >= 0
+                                                       ? json_string(calib_part_names[row->calib_part])
+                                                       : json_null());
         json_object_set_new(c, "base_samples", json_integer(row->base_samples));
         json_object_set_new(c, "new_samples", json_integer(row->new_samples));
         json_object_set_new(c, "base_status", row->base ? json_string(row->base->status)
@@ -328,8 +335,6 @@ static json_t *report_json(const cmp_report *rep)
                 json_object_set_new(parts, calib_part_names[p], json_real(mc->ratio[p]));
             json_object_set_new(machine, "calibration_ratios", parts);
             json_object_set_new(machine, "shift", json_real(mc->shift));
-            json_object_set_new(machine, "withheld", json_boolean(mc->withheld));
-            json_object_set_new(machine, "threshold_used", json_real(mc->threshold));
         } else {
             json_object_set_new(machine, "unknown_why", json_string(mc->unknown_why));
         }

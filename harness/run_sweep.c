@@ -281,6 +281,8 @@ static int calibrate(const run_ctx *x, int round)
 {
     size_t i;
     json_t *c;
+    if (!calib_enabled())
+        return 0;
     json_array_foreach(x->rec->calib, i, c)
         if (json_integer_value(json_object_get(c, "round")) == round)
             return 0;

@@ -257,7 +257,7 @@ check "rounds = 5: results.csv in sweep order, one row per case" \
 check "compare: a run in rounds against itself exits 0" "[ $? -eq 0 ]"
 check "compare: every case same, no regression, the machine unchanged" \
     "grep -q '^time: 4 same\$' $tmp/cmp.txt && grep -q '^verdict: no regression\$' $tmp/cmp.txt &&
-     grep -q '^note: machine: NEW ran the calibration workload 0.0% ' $tmp/cmp.txt"
+     grep -q '^note: machine: NEW.s calibration workload against BASE.s: compute_1t_s +0.0%, compute_all_s +0.0%, memory_s +0.0%' $tmp/cmp.txt"
 # shellcheck disable=SC2086
 "$bin" run $small --out "$tmp/cmp1" > /dev/null 2>&1
 "$bin" compare "$tmp/cmp1" "$tmp/cmp1" > "$tmp/cmp1.txt" 2>&1
