@@ -105,6 +105,7 @@ typedef struct cmp_impl_summary {
     int n_ratios;                     /* cases with a ratio */
     double geomean;                   /* of the ratios; NAN when none */
     int n_judged;                     /* time: cases whose process samples were tested */
+    int n_worse, n_better;            /* of those, the ones that moved (cmp_row.moved) */
     double median_worse;              /* their median `worse`; NAN when none */
     int counts[CMP_N_VERDICTS];
 } cmp_impl_summary;

@@ -70,7 +70,8 @@ static void method_line(const cmp_report *rep, char *out, size_t len)
                  m->label, rep->opts.alpha, 100 * rep->opts.threshold,
                  rep->machine.known ? " widened by the machine's own change" : "",
                  rep->opts.interleaved ? "BASE and NEW interleaved: each case judged alone"
-                                       : "a change must also move its implementation's median");
+                                       : "a change must also move most of its implementation's "
+                                         "cases");
     else
         snprintf(out, len, "%s; %s, the plain ratio against a %g%% threshold", m->label,
                  m->deterministic ? "deterministic" : "one value per case, no test possible",
@@ -130,11 +131,11 @@ static int time_notes(const cmp_report *rep, char out[4][640])
                  "rounds >= %d (each process's median is one sample), or use scripts/ab-compare",
                  rep->whys[CMP_WHY_ONE_PROCESS], rep->min_reps_needed);
     if (rep->whys[CMP_WHY_ISOLATED] > 0)
-        snprintf(out[n++], 640, "%d cases moved alone, their implementation's median did not: "
-                 "between two separate runs a shared machine holds single cases fast or slow for "
-                 "minutes, which two runs cannot tell from a change to one case (a change in a "
-                 "kernel moves its cases together); scripts/ab-compare, which interleaves BASE "
-                 "and NEW, can judge each case alone",
+        snprintf(out[n++], 640, "%d cases moved while most of their implementation's cases "
+                 "did not: between two separate runs a shared machine holds some cases fast or "
+                 "slow for longer than a run, which two runs cannot tell from a change to those "
+                 "cases (a change in a kernel moves most of its cases); scripts/ab-compare, which "
+                 "interleaves BASE and NEW, can judge each case alone",
                  rep->whys[CMP_WHY_ISOLATED]);
     if (rep->whys[CMP_WHY_TOO_FEW] > 0)
         snprintf(out[n++], 640, "%d cases have too few process samples for the U test ever to "
