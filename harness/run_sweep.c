@@ -215,7 +215,8 @@ static int problem_fits(const attn_problem *p, char *why, size_t len)
         return 1;
     host_bytes_text(need, need_text, sizeof need_text);
     host_bytes_text((double)avail, avail_text, sizeof avail_text);
-    snprintf(why, len, "memory: needs %s for q, k, v, o and the double-precision reference; "
+    snprintf(why, len, "memory: needs %s for q, k, v, o, a second input set and the two "
+             "double-precision references; "
              "%s available (%s)", need_text, avail_text, source);
     return 0;
 }
@@ -255,7 +256,7 @@ static int run_problem(const run_ctx *x, const sweep_problem *sp, int round, int
     if (round > 1)
         shuffle(order, n, x->c->seed + (uint64_t)sp->first_case, round);
     runner_problem rp;
-    char why[256];
+    char why[384];
     int ready = problem_fits(&sp->p, why, sizeof why) &&
                 runner_problem_init(&rp, &sp->p, sp->dist, x->c->seed, why, sizeof why) == 0;
     if (ready) {

@@ -243,7 +243,7 @@ row "config: min_reps above max_reps" "minmax.ini: [measure] min_reps (10) is la
 (cd "$tmp" && "$bin" run --set seq_len=4194304 --set head_dim=4096 --set heads=4096 $small \
      --out "$tmp/absurd") < /dev/null > "$tmp/absurd.log" 2>&1
 rc=$?
-if [ $rc -eq 0 ] && grep -q '^naive,.*,SKIP,"memory: needs .* for q, k, v, o and the double-precision reference; .* available (' \
+if [ $rc -eq 0 ] && grep -q '^naive,.*,SKIP,"memory: needs .* for q, k, v, o, a second input set and the two double-precision references; .* available (' \
        "$tmp/absurd/results.csv"; then
     ok "config: an absurd size within the ranges is a SKIP with its reason"
 else

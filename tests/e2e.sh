@@ -322,7 +322,7 @@ expect_usage_error "run --gbench into a missing directory" "--gbench $tmp/no/dir
 "$bin" run --set impls=naive --set seq_len=4194304,8 --set head_dim=4096 --set heads=64 \
     --set peaks=off --out "$tmp/huge" > /dev/null 2>&1
 check "a problem too large for memory: SKIP with the numbers, the others PASS" \
-    "[ \$? -eq 0 ] && [ \$(grep -c ',SKIP,\"memory: needs [0-9.]* TiB for q, k, v, o and the double-precision reference; .* available (' $tmp/huge/results.csv) -eq 1 ] &&
+    "[ \$? -eq 0 ] && [ \$(grep -c ',SKIP,\"memory: needs [0-9.]* TiB for q, k, v, o, a second input set and the two double-precision references; .* available (' $tmp/huge/results.csv) -eq 1 ] &&
      [ \$(grep -c ',PASS,' $tmp/huge/results.csv) -eq 1 ]"
 
 # 10. Threads: more than the machine has runs as asked, with a note; no implementation's pools
