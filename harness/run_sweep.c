@@ -6,9 +6,9 @@
 #include "libs.h"
 #include "registry.h"
 
+#include "calib.h"
 #include "host.h"
 #include "out_csv.h"
-#include "calib.h"
 #include "out_json.h"
 #include "plausible.h"
 #include "run_journal.h"
