@@ -103,8 +103,9 @@ static void machine_parts(const cmp_machine *mc, char *out, size_t len)
 }
 
 /* The notes under a time comparison: the machine's change, and why verdicts are missing. Each
- * is one line in out[i]; returns how many. */
-static int time_notes(const cmp_report *rep, char out[4][640])
+ * is one line in out[i]; returns how many (at most TIME_NOTES). */
+#define TIME_NOTES (1 + CMP_N_WHYS)
+static int time_notes(const cmp_report *rep, char out[TIME_NOTES][640])
 {
     const cmp_machine *mc = &rep->machine;
     const cmp_metric *m = &rep->metric;
@@ -194,7 +195,7 @@ static void write_text(FILE *f, const cmp_report *rep)
         counts_line(s->counts, line, sizeof line);
         fprintf(f, "%-16s %6d %9s  %s\n", s->impl, impl_cases(s), r, line);
     }
-    char notes[4][640];
+    char notes[TIME_NOTES][640];
     int n = time_notes(rep, notes);
     for (int i = 0; i < n; i++)
         fprintf(f, "note: %s\n", notes[i]);
@@ -251,7 +252,7 @@ static void write_markdown(FILE *f, const cmp_report *rep)
     if (shown < rep->n)
         fprintf(f, "\n%d more in the text or JSON report.\n", rep->n - shown);
     fprintf(f, "\n</details>\n");
-    char notes[4][640];
+    char notes[TIME_NOTES][640];
     int n = time_notes(rep, notes);
     for (int i = 0; i < n; i++)
         fprintf(f, "\n_Note: %s._\n", notes[i]);
