@@ -5,6 +5,7 @@
 #include "host.h"
 #include "peak_kernels.h"
 #include "runner.h"
+#include "stats.h"
 #include "topo.h"
 
 #include <stdio.h>
@@ -28,16 +29,12 @@ static const char *const calib_part_texts[CALIB_N] = {
 #undef CALIB_TEXT
 };
 
-static int by_value(const void *a, const void *b)
+/* The median of n trials (stats.h). */
+static double median_of(const double *t, int n)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median_of(double *t, int n)
-{
-    qsort(t, (size_t)n, sizeof *t, by_value);
-    return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+    stats_summary s;
+    stats_summarise(t, n, &s);
+    return s.median;
 }
 
 static volatile float calib_sink;   /* keeps the loops' results alive */

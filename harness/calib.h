@@ -1,7 +1,8 @@
 /* calib.h: the calibration workload a run times in every round. The same fixed work on every
- * run (multiply-add chains on one thread and on a thread per core, a triad over arrays larger
- * than the caches), so that `compare` can tell how much the machine itself ran faster or slower
- * between two runs, whatever the code under test did. */
+ * run (multiply-add chains on one thread and on a thread per core, a triad over 3 x 32 MiB,
+ * more than the AMD VM's 32 MiB last level, though not more than every server's), so that
+ * `compare` can tell how much the machine itself ran faster or slower between two runs,
+ * whatever the code under test did. */
 #ifndef CALIB_H
 #define CALIB_H
 
@@ -29,12 +30,12 @@ typedef struct calib_sample {
 } calib_sample;
 
 /* Times the workload in a child process (its threads never touch the harness). 0, or -1
- * with why. About 0.2 s. */
+ * with why. About 0.3 s here (a 2-core VM). */
 int calib_measure(calib_sample *out, char *why, size_t why_len);
 
 /* Whether runs calibrate: yes, unless ATTNBENCH_CALIBRATION=off, which scripts/ab-compare sets
  * for its one-case runs (there BASE and NEW alternate on one machine, which stands in for the
- * calibration, and 0.2 s per run would be as much as a case). */
+ * calibration, and 0.3 s per run would be as much as a case). */
 int calib_enabled(void);
 
 /* {"round": r, "compute_1t_s": ..., ...}, and back (0, or -1 when a part is missing). */

@@ -198,12 +198,6 @@ static int judge_time(const cmp_report *rep, const results_file *base, cmp_row *
     return 0;
 }
 
-static int by_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Time verdicts for the cases that moved: alone (interleaved), or when more than half of their
  * implementation's judged cases moved the same way (compare.c's header says why). -1 when out
  * of memory. */
@@ -223,9 +217,10 @@ static int corroborate(cmp_report *rep)
             s->n_worse += row->moved > 0;
             s->n_better += row->moved < 0;
         }
-        qsort(w, (size_t)n, sizeof *w, by_value);
+        stats_summary sum;
+        stats_summarise(w, n, &sum);
         s->n_judged = n;
-        s->median_worse = n == 0 ? NAN : n % 2 ? w[n / 2] : (w[n / 2 - 1] + w[n / 2]) / 2;
+        s->median_worse = n == 0 ? NAN : sum.median;
     }
     free(w);
     for (int i = 0; i < rep->n; i++) {
