@@ -14,7 +14,10 @@
  * 3 pairs had such cases (up to 4 of one implementation's 8). Two runs cannot tell that from a
  * change confined to those cases, so they are `inconclusive`; a change in a kernel moves most
  * of its cases, and is called. With --interleaved (scripts/ab-compare alternates BASE and NEW
- * case by case) the machine's state falls on both sides alike and each case stands alone. */
+ * case by case) the machine's state falls on both sides alike, and a case may stand alone, but
+ * then it must pass alpha divided by the number of cases judged (Bonferroni): one of 60 cases
+ * reaches p < 0.01 by chance about half the time, and in 10 A/A runs of ab-compare one lone
+ * case did so past the threshold (openblas q512, all 5 NEW processes slower, 1.17x). */
 #include "compare.h"
 
 #include "mannwhitney.h"
@@ -198,9 +201,18 @@ static int judge_time(const cmp_report *rep, const results_file *base, cmp_row *
     return 0;
 }
 
-/* Time verdicts for the cases that moved: alone (interleaved), or when more than half of their
- * implementation's judged cases moved the same way (compare.c's header says why). -1 when out
- * of memory. */
+/* The fewest equal process samples per side with which the U test can reach p < a. */
+static int samples_needed(double a)
+{
+    int n = 2;
+    while (n < 1000 && mwu_min_p(n, n) >= a)
+        n++;
+    return n;
+}
+
+/* Time verdicts for the cases that moved: when more than half of their implementation's judged
+ * cases moved the same way, or (interleaved only) alone past the Bonferroni level (compare.c's
+ * header says why). -1 when out of memory. */
 static int corroborate(cmp_report *rep)
 {
     double *w = malloc(sizeof *w * (size_t)(rep->n + 1));
@@ -223,6 +235,11 @@ static int corroborate(cmp_report *rep)
         s->median_worse = n == 0 ? NAN : sum.median;
     }
     free(w);
+    rep->n_judged = 0;
+    for (int g = 0; g < rep->n_impls; g++)
+        rep->n_judged += rep->impls[g].n_judged;
+    rep->lone_alpha = rep->opts.alpha / (rep->n_judged > 0 ? rep->n_judged : 1);
+    rep->lone_samples_needed = samples_needed(rep->lone_alpha);
     for (int i = 0; i < rep->n; i++) {
         cmp_row *row = &rep->rows[i];
         if (row->moved == 0)
@@ -232,7 +249,7 @@ static int corroborate(cmp_report *rep)
             if (strcmp(rep->impls[g].impl, row->impl) == 0)
                 s = &rep->impls[g];
         int along = row->moved > 0 ? s->n_worse : s->n_better;
-        if (rep->opts.interleaved || 2 * along > s->n_judged) {
+        if (2 * along > s->n_judged || (rep->opts.interleaved && row->p < rep->lone_alpha)) {
             row->verdict = row->moved > 0 ? CMP_SLOWER : CMP_FASTER;
         } else {
             row->verdict = CMP_INCONCLUSIVE;
@@ -403,10 +420,7 @@ int cmp_run(const results_file *base, const results_file *cur, const cmp_metric 
         cmp_report_free(rep);
         return -1;
     }
-    rep->min_reps_needed = 2;
-    while (rep->min_reps_needed < 1000 && mwu_min_p(rep->min_reps_needed,
-                                                     rep->min_reps_needed) >= o->alpha)
-        rep->min_reps_needed++;
+    rep->min_reps_needed = samples_needed(o->alpha);
     return 0;
 }
 

@@ -79,7 +79,8 @@ typedef struct cmp_opts {
     double alpha;           /* significance level of the U test */
     double threshold;       /* relative size a change must pass: 0.10 = 10% */
     int interleaved;        /* --interleaved: BASE's and NEW's processes alternated on one
-                               machine (scripts/ab-compare), so each case is judged alone */
+                               machine (scripts/ab-compare), so a case may move alone if it
+                               passes alpha over the number of cases judged */
 } cmp_opts;
 
 typedef struct cmp_row {
@@ -120,6 +121,10 @@ typedef struct cmp_report {
     int counts[CMP_N_VERDICTS];
     int whys[CMP_N_WHYS];             /* inconclusive rows by why */
     int min_reps_needed;              /* the fewest equal process samples that can reach alpha */
+    int n_judged;                     /* time: cases whose process samples were tested */
+    double lone_alpha;                /* interleaved: the level a case moving alone must pass,
+                                         alpha over the cases judged */
+    int lone_samples_needed;          /* the fewest equal process samples that can reach it */
     cmp_machine machine;
 } cmp_report;
 

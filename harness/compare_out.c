@@ -63,15 +63,17 @@ static const int listing_order[] = {CMP_BROKEN, CMP_SLOWER, CMP_FASTER, CMP_FIXE
 static void method_line(const cmp_report *rep, char *out, size_t len)
 {
     const cmp_metric *m = &rep->metric;
+    char lone[96] = "";
+    if (rep->opts.interleaved)
+        snprintf(lone, sizeof lone, " or, BASE and NEW interleaved, pass p < %.2g alone",
+                 rep->lone_alpha);
     if (m->kind == CMP_TIME || m->kind == CMP_GFLOPS)
         snprintf(out, len,
                  "%s; Mann-Whitney U test on the process samples, each process's median "
-                 "(two-sided, alpha %g), and a %g%% threshold%s; %s",
+                 "(two-sided, alpha %g), and a %g%% threshold%s; a change must also move most "
+                 "of its implementation's cases%s",
                  m->label, rep->opts.alpha, 100 * rep->opts.threshold,
-                 rep->machine.known ? " widened by the machine's own change" : "",
-                 rep->opts.interleaved ? "BASE and NEW interleaved: each case judged alone"
-                                       : "a change must also move most of its implementation's "
-                                         "cases");
+                 rep->machine.known ? " widened by the machine's own change" : "", lone);
     else
         snprintf(out, len, "%s; %s, the plain ratio against a %g%% threshold", m->label,
                  m->deterministic ? "deterministic" : "one value per case, no test possible",
@@ -131,7 +133,14 @@ static int time_notes(const cmp_report *rep, char out[TIME_NOTES][640])
                  "is then unknown, and no time verdict is possible; run both with [measure] "
                  "rounds >= %d (each process's median is one sample), or use scripts/ab-compare",
                  rep->whys[CMP_WHY_ONE_PROCESS], rep->min_reps_needed);
-    if (rep->whys[CMP_WHY_ISOLATED] > 0)
+    if (rep->whys[CMP_WHY_ISOLATED] > 0 && rep->opts.interleaved)
+        snprintf(out[n++], 640, "%d cases moved while most of their implementation's cases "
+                 "did not: a case alone must pass p < %.2g (alpha over the %d cases judged, as "
+                 "by chance one of many reaches alpha), which takes >= %d processes a side "
+                 "(scripts/ab-compare --rounds %d)",
+                 rep->whys[CMP_WHY_ISOLATED], rep->lone_alpha, rep->n_judged, rep->lone_samples_needed,
+                 rep->lone_samples_needed);
+    else if (rep->whys[CMP_WHY_ISOLATED] > 0)
         snprintf(out[n++], 640, "%d cases moved while most of their implementation's cases "
                  "did not: between two separate runs a shared machine holds some cases fast or "
                  "slow for longer than a run, which two runs cannot tell from a change to those "
@@ -286,6 +295,9 @@ static json_t *report_json(const cmp_report *rep)
     json_object_set_new(o, "deterministic", json_boolean(rep->metric.deterministic));
     json_object_set_new(o, "alpha", json_real(rep->opts.alpha));
     json_object_set_new(o, "threshold", json_real(rep->opts.threshold));
+    json_object_set_new(o, "interleaved", json_boolean(rep->opts.interleaved));
+    if (rep->opts.interleaved)
+        json_object_set_new(o, "lone_alpha", json_real(rep->lone_alpha));
     for (int i = 0; i < rep->n; i++) {
         const cmp_row *row = &rep->rows[i];
         json_t *c = json_pack("{s:s, s:s, s:s}", "case", row->key, "impl", row->impl, "verdict",

@@ -507,7 +507,7 @@ static void test_machine_change_widens_or_withholds(void **st)
 /* One case of an implementation's four moved by 30%, the others not: between two separate runs
  * that is what the machine does to single cases, so it is inconclusive; two of four are not
  * more than half either; when three or all four move it is a change in the kernel; and with
- * --interleaved (ab-compare) each case stands alone. */
+ * --interleaved (ab-compare) a case stands alone when it passes alpha over the cases judged. */
 static void test_a_case_alone_is_not_enough(void **st)
 {
     (void)st;
@@ -552,10 +552,27 @@ static void test_a_case_alone_is_not_enough(void **st)
     assert_int_equal(rep.counts[CMP_SAME], 1);
     cmp_report_free(&rep);
 
+    /* Interleaved, the case may stand alone, but it must pass alpha over the 4 cases judged:
+     * 5 processes a side (p = 2/252 at best) cannot, 10 can. */
     interleaved = 1;
     compare(a, b, "time", &rep);
+    assert_true(fabs(rep.lone_alpha - 0.01 / 4) < 1e-12);
+    assert_true(rep.rows[1].p < 0.01 && rep.rows[1].p > rep.lone_alpha);
+    assert_int_equal(rep.counts[CMP_INCONCLUSIVE], 1);
+    assert_int_equal(rep.whys[CMP_WHY_ISOLATED], 1);
+    assert_int_equal(rep.lone_samples_needed, 6);   /* 2/C(12,6) = 0.0022; 2/C(10,5) = 0.0079 */
+    cmp_report_free(&rep);
+    for (int i = 0; i < 4; i++) {
+        base[i].reps = 10;
+        one[i].reps = 10;
+    }
+    a = write_results("alone-base10", base, 4, 6);
+    b = write_results("alone-one10", one, 4, 7);
+    compare(a, b, "time", &rep);
     interleaved = 0;
+    assert_true(rep.rows[1].p < rep.lone_alpha);
     assert_int_equal(rep.counts[CMP_SLOWER], 1);
+    assert_int_equal(rep.counts[CMP_SAME], 3);
     assert_true(cmp_regressed(&rep));
     cmp_report_free(&rep);
 }
