@@ -7,14 +7,17 @@ WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 # Functions start on 64-byte boundaries, so a kernel's loops keep their alignment when other
 # code grows: an A/B run measured an untouched kernel 14% faster after another file changed.
 CFLAGS   = -std=c11 -O2 -g $(WARN) -D_GNU_SOURCE -fopenmp -falign-functions=64 $(SAN)
-CPPFLAGS = -Iimpls -Iharness -I/usr/include/x86_64-linux-gnu/openblas-openmp
+# harness/ is in layers, one folder each (tests/layers.py holds them to their order); every
+# folder is on the include path, so a file names a header by its name alone.
+LAYERS   = util setup measure check results run compare plot cmd
+CPPFLAGS = -Iimpls $(LAYERS:%=-Iharness/%) -I/usr/include/x86_64-linux-gnu/openblas-openmp
 LDLIBS   = -linih -ljansson -L$(OPENBLAS) -Wl,-rpath,$(OPENBLAS) -lopenblas -ldnnl -lhwloc -lpapi -ldl -lm
 GIT_DESC := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 B = build
-IMPL_SRC    = impls/registry.c impls/naive.c impls/tiled.c impls/avx2.c \
-              impls/openblas.c impls/onednn.c impls/cpu_features.c impls/tile_sizes.c
-HARNESS_SRC = $(filter-out harness/main.c,$(wildcard harness/*.c))
+# A new built-in is its file in impls/ and a line in impls/registry.c: no list here.
+IMPL_SRC    = $(wildcard impls/*.c)
+HARNESS_SRC = $(filter-out harness/cmd/main.c,$(wildcard harness/*/*.c))
 IMPL_OBJ    = $(IMPL_SRC:%.c=$(B)/obj/%.o)
 HARNESS_OBJ = $(HARNESS_SRC:%.c=$(B)/obj/%.o)
 CORE_OBJ    = $(HARNESS_OBJ) $(IMPL_OBJ)
@@ -31,7 +34,7 @@ TEST_PLUGINS = $(B)/tests/crash_plugin.so $(B)/tests/bad_abi_plugin.so \
                $(B)/tests/sleep_plugin.so $(B)/tests/integrity_plugin.so
 EXAMPLE      = $(B)/plugins/example.so
 
-.PHONY: all deps bench plots ci-bench baseline ab test unit e2e bad-input interrupt plot-test conformance \
+.PHONY: all deps bench plots ci-bench baseline ab test unit e2e bad-input interrupt plot-test docs-test docs conformance \
         sanitize memcheck fuzz fuzz-replay clean
 all: $(B)/attnbench $(EXAMPLE)
 
@@ -40,9 +43,9 @@ deps:
 
 # What the build stamps into results.json. The stamp file changes when `git describe` does, so
 # a commit rebuilds the two objects that carry it.
-$(B)/obj/harness/out_json.o $(B)/obj/harness/main.o: CPPFLAGS += \
+$(B)/obj/harness/results/out_json.o $(B)/obj/harness/cmd/main.o: CPPFLAGS += \
     -DATTNBENCH_GIT='"$(GIT_DESC)"' -DATTNBENCH_CFLAGS='"$(CFLAGS)"'
-$(B)/obj/harness/out_json.o $(B)/obj/harness/main.o: $(B)/git-desc
+$(B)/obj/harness/results/out_json.o $(B)/obj/harness/cmd/main.o: $(B)/git-desc
 $(B)/git-desc: FORCE
 	@mkdir -p $(B); echo '$(GIT_DESC)' | cmp -s - $@ || echo '$(GIT_DESC)' > $@
 FORCE:
@@ -51,20 +54,24 @@ FORCE:
 # turn the float compares of exp2_poly.h into selects (nothing here reads FP exception flags).
 $(B)/obj/impls/tiled.o $(B)/obj/impls/openblas.o: CFLAGS += -O3 -fno-trapping-math
 
-# The one file built for AVX2 and FMA; cpu_features.c (baseline ISA) decides if it may run.
-$(B)/obj/impls/avx2.o: CFLAGS += -O3 -mavx2 -mfma
+# A file whose name ends in avx2.c is built for AVX2 and FMA, in avx512.c for AVX-512F (and
+# FMA): the only files that may use those instructions. cpu_features.c (baseline ISA) decides
+# at run time whether one may run.
+$(B)/obj/%avx2.o: CFLAGS += -mavx2 -mfma
+$(B)/obj/%avx512.o: CFLAGS += -mavx512f -mfma
+$(B)/obj/impls/avx2.o: CFLAGS += -O3
 
 # The peak loops: each built for its own ISA (peaks.c asks CPUID before calling one); a*b + c
 # contracts to an FMA in the vector ones, and the scalar one stays one float per instruction.
-$(B)/obj/harness/peak_scalar.o: CFLAGS += -fno-tree-vectorize -fno-tree-slp-vectorize
-$(B)/obj/harness/peak_avx2.o: CFLAGS += -mavx2 -mfma -ffp-contract=fast
-$(B)/obj/harness/peak_avx512.o: CFLAGS += -mavx512f -mfma -ffp-contract=fast
+$(B)/obj/harness/measure/peak_scalar.o: CFLAGS += -fno-tree-vectorize -fno-tree-slp-vectorize
+$(B)/obj/harness/measure/peak_avx2.o $(B)/obj/harness/measure/peak_avx512.o: \
+    CFLAGS += -ffp-contract=fast
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(B)/attnbench: $(B)/obj/harness/main.o $(CORE_OBJ)
+$(B)/attnbench: $(B)/obj/harness/cmd/main.o $(CORE_OBJ)
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 $(B)/plugins/%.so: impls/examples/%_plugin.c impls/attn.h
@@ -114,8 +121,8 @@ ab: deps
 
 test: deps
 	@$(MAKE) --no-print-directory all $(TEST_BINS) $(TEST_PLUGINS)
-	@$(MAKE) --no-print-directory unit fuzz-replay e2e bad-input interrupt plot-test conformance sanitize \
-	    memcheck
+	@$(MAKE) --no-print-directory unit fuzz-replay e2e bad-input interrupt plot-test docs-test conformance \
+	    sanitize memcheck
 
 # test_counters runs twice: as this machine is, and with PAPI's perf_event component switched
 # off (the world of a CPU whose PMU libpfm4 does not know), so both run everywhere.
@@ -137,6 +144,15 @@ interrupt:
 
 plot-test:
 	tests/plots.sh
+
+# The docs hold to the code: the result columns' table, and every relative link.
+docs-test:
+	B=$(B) tests/docs.sh
+	tests/layers.py
+
+# docs/results.md's column table, printed afresh from harness/results/result_fields.h.
+docs: $(B)/attnbench
+	B=$(B) scripts/docs-fields
 
 # The harness, its unit tests and the bad-input and interrupt tests again, built in $(B)/san
 # with AddressSanitizer and UndefinedBehaviorSanitizer (UB aborts), then the CI sweep under
@@ -163,9 +179,10 @@ memcheck:
 	        --set causal=true --set peaks=off --out $$out/run > $$out/log 2>&1; rc=$$?; \
 	    tail -2 $$out/log; [ $$rc -eq 0 ] || cat $$out/log; rm -rf $$out; exit $$rc
 
-# Every built-in implementation over the awkward shapes of configs/conformance*.ini.
+# Every built-in implementation over the awkward shapes of configs/conformance*.ini; with
+# PLUGIN=path.so, that plugin's implementations instead.
 conformance:
-	tests/conformance.sh
+	B=$(B) PLUGIN=$(PLUGIN) tests/conformance.sh
 
 include tests/fuzz/fuzz.mk
 

@@ -1,5 +1,6 @@
-/* attn.h: the interface every attention implementation, built in or plugin, provides.
- * The contract (layout, semantics, ownership) is in DESIGN.md; this header is its C form. */
+/* attn.h: the interface every attention implementation, built in or plugin, provides. The
+ * contract (layout, semantics, threads, ownership) is written out in docs/abi.md; this header
+ * is its C form. */
 #ifndef ATTN_H
 #define ATTN_H
 

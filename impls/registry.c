@@ -1,5 +1,5 @@
-/* registry.c: the static list of built-in implementations. Optional ones sit behind the
- * HAVE_* guard of the library they need. */
+/* registry.c: the static list of built-in implementations: a new built-in is its file and one
+ * line here (docs/abi.md). */
 #include "registry.h"
 
 #include <stddef.h>

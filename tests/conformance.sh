@@ -1,33 +1,57 @@
 #!/bin/sh
-# conformance.sh: every built-in implementation over configs/conformance.ini and
-# configs/conformance-cross.ini must PASS every case. An implementation that `list` reports
-# unavailable on this machine (avx2 on a CPU without AVX2) may only SKIP, with its reason.
+# conformance.sh: every implementation over configs/conformance.ini and
+# configs/conformance-cross.ini must PASS every case: the built-ins (`impls = all`), or with
+# PLUGIN=path.so (make conformance PLUGIN=...) that plugin's implementations alone. One that
+# `list` reports unavailable on this machine (avx2 on a CPU without AVX2) may only SKIP, with
+# its reason.
 set -u
-root=$(cd "$(dirname "$0")/.." && pwd)
-bin="$root/build/attnbench"
-tmp=$(mktemp -d /tmp/attnbench-conf.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+test_name=conformance
+# shellcheck source=tests/test_lib.sh
+. "$(dirname "$0")/test_lib.sh"
 cd "$root" || exit 1
-failed=0
 
-unavailable=$("$bin" list | awk 'NR > 1 && $4 == "no" { print $1 }')
+plugin_args=""
+impls=all
+if [ -n "${PLUGIN:-}" ]; then
+    [ -f "$PLUGIN" ] || { echo "conformance.sh: PLUGIN=$PLUGIN: no such file" >&2; exit 2; }
+    plugin_args="--plugin $PLUGIN"
+    # The plugin's implementations: what `list` shows with it and not without.
+    # shellcheck disable=SC2086
+    impls=$("$bin" list $plugin_args | awk 'NR > 1 { print $1 }' |
+            grep -vxF "$("$bin" list | awk 'NR > 1 { print $1 }')" | paste -sd, -)
+    [ -n "$impls" ] || { echo "conformance.sh: $PLUGIN adds no implementation" >&2; exit 2; }
+fi
+# shellcheck disable=SC2086
+unavailable=$("$bin" list $plugin_args | awk 'NR > 1 && $4 == "no" { print $1 }')
+
+# The column of a CSV header by name.
+column() { head -1 "$1" | tr ',' '\n' | grep -nxF "$2" | cut -d: -f1; }
+
 for config in conformance conformance-cross; do
-    "$bin" run --config "configs/$config.ini" --out "$tmp/$config" > "$tmp/$config.log" 2>&1
+    # shellcheck disable=SC2086
+    "$bin" run --config "configs/$config.ini" $plugin_args --set impls="$impls" \
+        --out "$tmp/$config" > "$tmp/$config.log" 2>&1
     rc=$?
     csv="$tmp/$config/results.csv"
+    if [ ! -f "$csv" ]; then
+        bad "$config.ini: no results (exit $rc): $(tail -1 "$tmp/$config.log")"
+        continue
+    fi
     planned=$(sed -n 's/.*"cases_planned": \([0-9]*\).*/\1/p' "$tmp/$config/results.json")
     rows=$(($(wc -l < "$csv") - 1))
-    # impl,...,status (column 11); a SKIP is allowed only for an unavailable implementation.
-    wrong=$(awk -F, -v skip=" $unavailable " 'NR > 1 && $11 != "PASS" &&
-                !($11 == "SKIP" && index(skip, " " $1 " ") > 0)' "$csv")
-    if [ -n "$wrong" ] || [ "$rows" -ne "$planned" ] || [ "$rows" -lt 1000 ] ||
+    st=$(column "$csv" status)
+    im=$(column "$csv" impl)
+    # A SKIP is allowed only for an unavailable implementation.
+    wrong=$(awk -F, -v s="$st" -v i="$im" -v skip=" $unavailable " 'NR > 1 && $s != "PASS" &&
+                !($s == "SKIP" && index(skip, " " $i " ") > 0)' "$csv")
+    least=1000
+    [ -n "${PLUGIN:-}" ] && least=100
+    if [ -n "$wrong" ] || [ "$rows" -ne "$planned" ] || [ "$rows" -lt "$least" ] ||
         { [ -z "$unavailable" ] && [ $rc -ne 0 ]; }; then
-        failed=1
-        echo "FAILED: $config.ini (exit $rc, $rows of $planned rows); not PASS:"
+        bad "$config.ini (exit $rc, $rows of $planned rows); not PASS:"
         echo "$wrong" | head -20
     else
-        echo "ok: $config.ini: $rows cases, $(grep -c ',PASS,' "$csv") PASS" \
-            "(per implementation: $(awk -F, 'NR > 1 { n[$1]++ } END { for (i in n) printf "%s %d ", i, n[i] }' "$csv"))"
+        ok "$config.ini: $rows cases, $(awk -F, -v s="$st" 'NR > 1 && $s == "PASS"' "$csv" | wc -l) PASS (per implementation: $(awk -F, -v i="$im" 'NR > 1 { n[$i]++ } END { for (k in n) printf "%s %d ", k, n[k] }' "$csv"))"
     fi
 done
-exit $failed
+finish

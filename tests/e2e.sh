@@ -52,43 +52,33 @@ check "an honest kernel beside them: PASS" "grep -q '^tiled,.*,PASS,' $tmp/integ
 check "peaks = off says the peak check is off" "grep -q '^note: peaks = off: no GFLOP/s is checked' $tmp/nopeaks.log"
 
 # 3. Bad input: exit 2, one line naming what and where, no results directory.
-expect_usage_error() {   # name, expected text, command...
-    name=$1; want=$2; shift 2
-    "$@" > "$tmp/err.out" 2> "$tmp/err.txt"
-    rc=$?
-    if [ $rc -eq 2 ] && grep -q -- "$want" "$tmp/err.txt" && [ "$(wc -l < "$tmp/err.txt")" -eq 1 ] \
-        && [ ! -e "$tmp/none" ]; then
-        ok "$name"
-    else
-        bad "$name (rc $rc: $(cat "$tmp/err.txt"))"
-    fi
-}
 printf '[sweep]\nseq_len = 8\nhead_dim = 4\nheads = 2\nbogus = 1\n' > "$tmp/bad.ini"
-expect_usage_error "unknown key names file:line" "bad.ini:5: unknown key 'bogus'" \
+expect_refusal "unknown key names file:line" "bad.ini:5: unknown key 'bogus'" \
     "$bin" run --config "$tmp/bad.ini" --out "$tmp/none"
 printf '[sweep]\nseq_len = 8, x\n' > "$tmp/bad2.ini"
-expect_usage_error "malformed value" "bad2.ini:2: \[sweep\] seq_len: 'x' is not an integer" \
+expect_refusal "malformed value" "bad2.ini:2: \[sweep\] seq_len: 'x' is not an integer" \
     "$bin" run --config "$tmp/bad2.ini" --out "$tmp/none"
-expect_usage_error "--set without =" "--set heads: expected KEY=LIST" \
+expect_refusal "--set without =" "--set heads: expected KEY=LIST" \
     "$bin" run --config configs/ci.ini --set heads --out "$tmp/none"
-expect_usage_error "unknown flag" "unknown option '--bogus'" "$bin" run --bogus
-expect_usage_error "missing value" "--out needs a value" "$bin" run --out
-expect_usage_error "missing config" "cannot read config" "$bin" run --config "$tmp/nope.ini" --out "$tmp/none"
-expect_usage_error "unknown implementation" "no implementation 'nosuch'" \
+expect_refusal "unknown flag" "unknown option '--bogus'" "$bin" run --bogus
+expect_refusal "missing value" "--out needs a value" "$bin" run --out
+expect_refusal "missing config" "cannot read config" "$bin" run --config "$tmp/nope.ini" --out "$tmp/none"
+expect_refusal "unknown implementation" "no implementation 'nosuch'" \
     "$bin" run --config configs/ci.ini --set impls=nosuch --out "$tmp/none"
-expect_usage_error "plugin without the symbol" "no symbol attn_plugin_impls" \
+expect_refusal "plugin without the symbol" "no symbol attn_plugin_impls" \
     "$bin" run --config configs/ci.ini --plugin build/tests/no_symbol_plugin.so --out "$tmp/none"
-expect_usage_error "plugin of another ABI" "does not support this harness's ABI version" \
+expect_refusal "plugin of another ABI" "does not support this harness's ABI version" \
     "$bin" run --config configs/ci.ini --plugin build/tests/bad_abi_plugin.so --out "$tmp/none"
-expect_usage_error "plugin with a duplicate name" "('naive') has a name already taken" \
+expect_refusal "plugin with a duplicate name" "('naive') has a name already taken" \
     "$bin" run --config configs/ci.ini --plugin build/tests/dup_plugin.so --out "$tmp/none"
-expect_usage_error "no shape survives" "the sweep has no cases" \
+expect_refusal "no shape survives" "the sweep has no cases" \
     "$bin" run --set seq_len=8 --set head_dim=4 --set heads=4 --set kv_heads=3 --out "$tmp/none"
 before=$(cksum < "$tmp/ci/results.csv")
 "$bin" run --config configs/ci.ini --out "$tmp/ci" > /dev/null 2> "$tmp/err.txt"
 check "an --out that holds results is refused, untouched" \
     "[ $? -eq 2 ] && grep -q 'already holds results' $tmp/err.txt && [ \"\$(cksum < $tmp/ci/results.csv)\" = \"$before\" ]"
-expect_usage_error "unknown command" "unknown command 'frobnicate'" "$bin" frobnicate
+expect_refusal "unknown command" "unknown command 'frobnicate'" "$bin" frobnicate
+check "no refused run wrote its --out" "[ ! -e '$tmp/none' ]"
 
 # 4. list shows the built-ins with caps and availability.
 "$bin" list > "$tmp/list.txt"
@@ -127,12 +117,12 @@ check "pct_peak filled from the cached peaks" \
 "$bin" machine > "$tmp/machine.txt" 2>&1
 check "machine: topology, peaks per thread count, cache" \
     "[ $? -eq 0 ] && grep -q '^topology: ' $tmp/machine.txt && grep -q '^  L1 data' $tmp/machine.txt && grep -qE '^ +1 +[0-9.]+ ' $tmp/machine.txt && grep -q 'cached for attnbench run' $tmp/machine.txt"
-expect_usage_error "machine takes no arguments" "unexpected argument 'x'" "$bin" machine x
-expect_usage_error "bad bind word" "\[measure\] bind: 'tight' is not one of none, compact, spread" \
+expect_refusal "machine takes no arguments" "unexpected argument 'x'" "$bin" machine x
+expect_refusal "bad bind word" "\[measure\] bind: 'tight' is not one of none, compact, spread" \
     "$bin" run --set seq_len=8 --set head_dim=4 --set bind=tight --out "$tmp/none"
-expect_usage_error "two event names, one column" "would both be column ctr_perf__page_faults" \
+expect_refusal "two event names, one column" "would both be column ctr_perf__page_faults" \
     "$bin" run --set seq_len=8 --set head_dim=4 --set counters=perf::PAGE-FAULTS,perf::page-faults --out "$tmp/none"
-expect_usage_error "counters mode mixed with events" "'auto' cannot be combined" \
+expect_refusal "counters mode mixed with events" "'auto' cannot be combined" \
     "$bin" run --set seq_len=8 --set head_dim=4 --set counters=auto,PAPI_L1_DCM --out "$tmp/none"
 
 # 6b. counters = auto in both worlds: this machine as it is, and with PAPI's perf_event
@@ -191,10 +181,10 @@ check "openblas library: keeps Prescott and says the figures are its" \
 "$bin" run --set impls=openblas $small --set openblas_core=prescott --out "$tmp/ob-named" > "$tmp/ob-named.log" 2>&1
 check "openblas named: runs Prescott's kernels, the repro says so" \
     "[ \"\$(kernels $tmp/ob-named/results.json)\" = 'sgemm Prescott' ] && grep -q 'repro.*--set openblas_core=prescott' $tmp/ob-named/results.json && grep -q '^note: openblas: running OpenBLAS on its Prescott kernels (SSE), as \\[measure\\] openblas_core asks' $tmp/ob-named.log"
-expect_usage_error "openblas_core the CPU cannot run" \
+expect_refusal "openblas_core the CPU cannot run" \
     "openblas_core = haswell: its kernels use AVX2, which this CPU cannot run (avx2 is masked by ATTNBENCH_CPU_MASK=avx2)" \
     env ATTNBENCH_CPU_MASK=avx2 "$bin" run --set impls=openblas $small --set openblas_core=haswell --out "$tmp/none"
-expect_usage_error "openblas_core not a kernel set" "openblas_core" \
+expect_refusal "openblas_core not a kernel set" "openblas_core" \
     "$bin" run --set impls=openblas $small --set openblas_core=pentium --out "$tmp/none"
 # A masked feature: the AVX2 kernel is SKIP with the mask as its reason, and `auto` judges
 # OpenBLAS against the masked CPU (AVX at most): a choice of AVX or wider stays, never moved
@@ -214,7 +204,7 @@ check "ATTNBENCH_CPU_MASK=avx2: OpenBLAS on $masked_want" \
 OPENBLAS_CORETYPE=Prescott ATTNBENCH_CPU_MASK=avx2 "$bin" run --set impls=openblas $small --out "$tmp/mask-sse" > "$tmp/mask-sse.log" 2>&1
 check "ATTNBENCH_CPU_MASK=avx2, OpenBLAS on SSE kernels: auto moves it to Sandybridge, and says so" \
     "[ \"\$(kernels $tmp/mask-sse/results.json)\" = 'sgemm Sandybridge' ] && grep -q '^note: openblas: OpenBLAS chose Prescott kernels (SSE) on this CPU, which runs AVX: running it on Sandybridge instead' $tmp/mask-sse.log"
-expect_usage_error "a PAPI component that does not exist" \
+expect_refusal "a PAPI component that does not exist" \
     "ATTNBENCH_PAPI_DISABLE=bogus: PAPI has no component 'bogus' to disable" \
     env ATTNBENCH_PAPI_DISABLE=bogus "$bin" run --set seq_len=8 --set head_dim=4 --out "$tmp/none"
 
@@ -276,21 +266,21 @@ check "compare: markdown names the broken case" "grep -q '^| broken | \`' $tmp/c
 check "compare: json, two metrics, regressed" \
     "[ \$(grep -c '\"metric\": ' $tmp/cmp.json) -eq 2 ] && grep -q '^ \"regressed\": true' $tmp/cmp.json"
 head -c 600 "$tmp/cmpa/results.json" > "$tmp/trunc.json"
-expect_usage_error "compare: truncated results" "NEW $tmp/trunc.json: not a complete JSON document" \
+expect_refusal "compare: truncated results" "NEW $tmp/trunc.json: not a complete JSON document" \
     "$bin" compare "$tmp/cmpa" "$tmp/trunc.json"
-expect_usage_error "compare: another tool's JSON" "not attnbench results" \
+expect_refusal "compare: another tool's JSON" "not attnbench results" \
     "$bin" compare "$tmp/cmpa.gbench.json" "$tmp/cmpa"
 sed 's/"format_version": 1/"format_version": 2/' "$tmp/cmpa/results.json" > "$tmp/v2.json"
-expect_usage_error "compare: another format version" "format_version 2; this attnbench reads version 1" \
+expect_refusal "compare: another format version" "format_version 2; this attnbench reads version 1" \
     "$bin" compare "$tmp/cmpa" "$tmp/v2.json"
-expect_usage_error "compare: missing results" "BASE $tmp/nothing: No such file" \
+expect_refusal "compare: missing results" "BASE $tmp/nothing: No such file" \
     "$bin" compare "$tmp/nothing" "$tmp/cmpa"
-expect_usage_error "compare: one argument" "give BASE and NEW" "$bin" compare "$tmp/cmpa"
-expect_usage_error "compare: an ambiguous threshold" "--threshold '10'" \
+expect_refusal "compare: one argument" "give BASE and NEW" "$bin" compare "$tmp/cmpa"
+expect_refusal "compare: an ambiguous threshold" "--threshold '10'" \
     "$bin" compare "$tmp/cmpa" "$tmp/cmpa" --threshold 10
-expect_usage_error "compare: an unknown metric" "--metric bogus: not time" \
+expect_refusal "compare: an unknown metric" "--metric bogus: not time" \
     "$bin" compare "$tmp/cmpa" "$tmp/cmpa" --metric bogus
-expect_usage_error "compare: an unknown format" "--format 'xml'" \
+expect_refusal "compare: an unknown format" "--format 'xml'" \
     "$bin" compare "$tmp/cmpa" "$tmp/cmpa" --format xml
 
 # shellcheck disable=SC2086
@@ -301,7 +291,7 @@ check "run --list-cases: one line per case ($listed), nothing written" "[ $liste
 "$bin" merge "$tmp/merged" "$tmp/cmpa" "$tmp/cmpc" > /dev/null 2>&1
 check "merge: 6 cases in JSON and CSV" \
     "[ \$(grep -c '\"repro\":' $tmp/merged/results.json) -eq 6 ] && [ \$(wc -l < $tmp/merged/results.csv) -eq 7 ]"
-expect_usage_error "merge: a case in two directories" "is in more than one directory" \
+expect_refusal "merge: a case in two directories" "is in more than one directory" \
     "$bin" merge "$tmp/none" "$tmp/cmpa" "$tmp/cmpa"
 "$bin" merge --pool "$tmp/pooled" "$tmp/cmpa" "$tmp/cmpa" "$tmp/cmpc" > /dev/null 2>&1
 check "merge --pool: each case once, one sample per process (5 rounds twice, then one)" \
@@ -317,7 +307,7 @@ check "gbench: 4 aggregates per case" \
     "[ \$(grep -c '\"run_type\": \"aggregate\"' $tmp/cmpa/gbench.json) -eq 16 ]"
 check "gbench: one iteration entry per repetition" \
     "[ \$(grep -c '\"run_type\": \"iteration\"' $tmp/cmpa/gbench.json) -eq \$(awk -F, 'NR > 1 { n += \$13 } END { print n }' $tmp/cmpa/results.csv) ]"
-expect_usage_error "run --gbench into a missing directory" "--gbench $tmp/no/dir/g.json: cannot write" \
+expect_refusal "run --gbench into a missing directory" "--gbench $tmp/no/dir/g.json: cannot write" \
     "$bin" run $small --gbench "$tmp/no/dir/g.json" --out "$tmp/none"
 
 # 9. Memory: a problem that cannot fit is SKIP with the numbers, and the run goes on.

@@ -125,27 +125,17 @@ check "SIGINT during a simulation: exit 130, no simulation directory left" \
      no_process_left $tmp/sim"
 
 # 4. --resume's own bad input: exit 2, one line, nothing written.
-expect_error() {   # name, expected text, command...
-    name=$1; want=$2; shift 2
-    "$@" > /dev/null 2> "$tmp/err.txt"
-    rc=$?
-    if [ $rc -eq 2 ] && grep -q -- "$want" "$tmp/err.txt" && [ "$(wc -l < "$tmp/err.txt")" -eq 1 ]; then
-        ok "$name"
-    else
-        bad "$name (rc $rc: $(cat "$tmp/err.txt"))"
-    fi
-}
-expect_error "--resume with other options" "--resume DIR takes no other options" \
+expect_refusal "--resume with other options" "--resume DIR takes no other options" \
     "$bin" run --resume "$tmp/int" --set heads=2
-expect_error "--resume with no value" "--resume needs a value" "$bin" run --resume
-expect_error "--resume of a missing directory" "--resume $tmp/nowhere: No such file" \
+expect_refusal "--resume with no value" "--resume needs a value" "$bin" run --resume
+expect_refusal "--resume of a missing directory" "--resume $tmp/nowhere: No such file" \
     "$bin" run --resume "$tmp/nowhere"
 mkdir "$tmp/empty"
-expect_error "--resume of a directory run did not write" "cases.jsonl: No such file or directory" \
+expect_refusal "--resume of a directory run did not write" "cases.jsonl: No such file or directory" \
     "$bin" run --resume "$tmp/empty"
 check "  ... and nothing written there" "[ -z \"\$(ls $tmp/empty)\" ]"
 echo 'not json' > "$tmp/empty/cases.jsonl"
-expect_error "--resume of a journal that is not one" "cases.jsonl:1: not JSON" \
+expect_refusal "--resume of a journal that is not one" "cases.jsonl:1: not JSON" \
     "$bin" run --resume "$tmp/empty"
 
 finish

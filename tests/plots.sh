@@ -66,28 +66,20 @@ check "gnuplot error: names the script and the error" \
     "grep -q 'plot-time.gp.*no_such_function' '$tmp/err.txt'"
 
 # 4. Bad input: exit 2, one line, nothing written.
-expect_bad() {   # name, expected text, args...
-    name=$1; want=$2; shift 2
-    plots "$@"
-    if [ $rc -eq 2 ] && grep -q -- "$want" "$tmp/err.txt" &&
-       [ "$(wc -l < "$tmp/err.txt")" -eq 1 ]; then
-        ok "$name"
-    else
-        bad "$name (rc $rc: $(cat "$tmp/err.txt"))"
-    fi
-}
+# plots from the repository root (where ./scripts is), as plots() runs it.
+in_root() { (cd "$root" && "$@"); }
 mkdir "$tmp/empty"
-expect_bad "no results.json" "results.json: No such file" "$tmp/empty"
+expect_refusal "no results.json" "results.json: No such file" in_root "$bin" plots "$tmp/empty"
 check "no results.json: nothing written" "[ -z \"\$(ls -A '$tmp/empty')\" ]"
-expect_bad "not a directory" "not a results directory" "$tmp/nonexistent"
+expect_refusal "not a directory" "not a results directory" in_root "$bin" plots "$tmp/nonexistent"
 printf '{"format": "attnbench-results", "format_version": 1, "run": {}, "cases": [1]}' \
     > "$tmp/empty/results.json"
-expect_bad "malformed case" "case 1" "$tmp/empty"
+expect_refusal "malformed case" "case 1" in_root "$bin" plots "$tmp/empty"
 check "malformed case: nothing written" \
     "[ ! -e '$tmp/empty/plots' ] && [ ! -e '$tmp/empty/index.html' ]"
-expect_bad "no directory given" "which results directory"
-expect_bad "unknown option" "unknown option '--bogus'" "$tmp/run" --bogus
-expect_bad "scripts not found" "no gnuplot scripts" "$tmp/run" --scripts "$tmp/empty"
+expect_refusal "no directory given" "which results directory" in_root "$bin" plots
+expect_refusal "unknown option" "unknown option '--bogus'" in_root "$bin" plots "$tmp/run" --bogus
+expect_refusal "scripts not found" "no gnuplot scripts" in_root "$bin" plots "$tmp/run" --scripts "$tmp/empty"
 
 # 5. The roofline draws a compute ceiling per ISA with a measured peak: the fixture's per-core
 # peaks are an AVX-512 machine's with two FMA units (scalar 10, avx2_fma 84, avx512 170 GFLOP/s;

@@ -63,8 +63,8 @@ static void describe(const attn_impl *impl, const shape *s, int dist, char *out,
 static void run_case(const attn_impl *impl, const shape *s, int dist, outcome *out)
 {
     attn_problem p = make_problem(s);
-    size_t q_len = (size_t)p.batch * p.heads * p.seq_q * p.head_dim;
-    size_t kv_len = (size_t)p.batch * p.kv_heads * p.seq_kv * p.head_dim;
+    size_t q_len, kv_len;
+    gen_lengths(&p, &q_len, &kv_len);
     size_t rows = q_len / (size_t)p.head_dim;
     float *q = malloc(sizeof(float) * q_len);
     float *k = malloc(sizeof(float) * kv_len);
@@ -79,9 +79,7 @@ static void run_case(const attn_impl *impl, const shape *s, int dist, outcome *o
     char why[256] = "";
 
     assert_true(q && k && v && o && ref.o && ref.mag && ref.row_score);
-    gen_fill(q, q_len, SEED, GEN_TENSOR_Q, dist);
-    gen_fill(k, kv_len, SEED, GEN_TENSOR_K, dist);
-    gen_fill(v, kv_len, SEED, GEN_TENSOR_V, dist);
+    gen_inputs(&p, SEED, dist, 0, q, k, v);
     /* All-ones bytes are NaN: an element the kernel never writes cannot pass by luck. */
     memset(o, 0xff, sizeof(float) * q_len);
     uint64_t q_hash = gen_hash(q, sizeof(float) * q_len);
@@ -254,26 +252,32 @@ static void test_every_bug_has_a_case(void **state)
 
 int main(void)
 {
-    /* One named test per bug, so a failure says which bug slipped through. */
-    enum { HONEST = 7 };
-    struct CMUnitTest tests[HONEST + COUNT(bug_cases)] = {
-        {.name = "naive passes the grid", .test_func = test_honest_grid,
-         .initial_state = (void *)&attn_impl_naive},
-        {.name = "tiled passes the grid", .test_func = test_honest_grid,
-         .initial_state = (void *)&attn_impl_tiled},
-        {.name = "avx2 passes the grid", .test_func = test_honest_grid,
-         .initial_state = (void *)&attn_impl_avx2},
-        {.name = "openblas passes the grid", .test_func = test_honest_grid,
-         .initial_state = (void *)&attn_impl_openblas},
-        {.name = "onednn passes the grid", .test_func = test_honest_grid,
-         .initial_state = (void *)&attn_impl_onednn},
-        {.name = "bug_honest passes the grid", .test_func = test_honest_grid,
-         .initial_state = (void *)&bug_honest},
-        {.name = "every bug has a case", .test_func = test_every_bug_has_a_case},
-    };
+    /* One named test per honest kernel (every built-in, from the registry, and bug_honest)
+     * and per bug, so a failure says which one slipped through. */
+    enum { MAX_TESTS = 64 };
+    static char names[MAX_TESTS][64];
+    struct CMUnitTest tests[MAX_TESTS];
+    int builtins = 0, n = 0;
+    while (attn_builtin_impls[builtins] != NULL)
+        builtins++;
+    if (builtins + 2 + COUNT(bug_cases) > MAX_TESTS) {
+        fprintf(stderr, "test_check: %d tests; MAX_TESTS (%d) needs raising\n",
+                builtins + 2 + COUNT(bug_cases), MAX_TESTS);
+        return 1;
+    }
+    for (int i = 0; i < builtins; i++, n++) {
+        snprintf(names[n], sizeof names[n], "%s passes the grid", attn_builtin_impls[i]->name);
+        tests[n] = (struct CMUnitTest){.name = names[n], .test_func = test_honest_grid,
+                                       .initial_state = (void *)attn_builtin_impls[i]};
+    }
+    tests[n++] = (struct CMUnitTest){.name = "bug_honest passes the grid",
+                                     .test_func = test_honest_grid,
+                                     .initial_state = (void *)&bug_honest};
+    tests[n++] = (struct CMUnitTest){.name = "every bug has a case",
+                                     .test_func = test_every_bug_has_a_case};
     for (int x = 0; x < COUNT(bug_cases); x++)
-        tests[HONEST + x] = (struct CMUnitTest){.name = bug_cases[x].impl->name,
-                                           .test_func = test_bug_fails,
-                                           .initial_state = (void *)&bug_cases[x]};
-    return cmocka_run_group_tests(tests, NULL, NULL);
+        tests[n++] = (struct CMUnitTest){.name = bug_cases[x].impl->name,
+                                         .test_func = test_bug_fails,
+                                         .initial_state = (void *)&bug_cases[x]};
+    return _cmocka_run_group_tests("tests", tests, (size_t)n, NULL, NULL);
 }

@@ -20,6 +20,22 @@ ok() { passed=$((passed + 1)); echo "ok: $1"; }
 bad() { failed=$((failed + 1)); echo "FAILED: $1"; }
 check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 
+# A refusal of bad input: the command exits 2 with one line on stderr, matching want (a grep
+# pattern), and prints nothing on stdout.
+expect_refusal() {   # name, want, command...
+    _name=$1
+    _want=$2
+    shift 2
+    _rc=0
+    "$@" > "$tmp/refusal.out" 2> "$tmp/refusal.err" || _rc=$?
+    if [ "$_rc" -eq 2 ] && grep -q -- "$_want" "$tmp/refusal.err" &&
+        [ "$(wc -l < "$tmp/refusal.err")" -eq 1 ] && [ ! -s "$tmp/refusal.out" ]; then
+        ok "$_name"
+    else
+        bad "$_name (exit $_rc, stdout $(wc -c < "$tmp/refusal.out") bytes: $(cat "$tmp/refusal.err"))"
+    fi
+}
+
 # The summary line, and the exit status: 0 when nothing failed.
 finish() {
     echo "$test_name: $passed passed, $failed failed"

@@ -1,10 +1,13 @@
-/* test_output.c: results.csv and results.json read back: the DESIGN.md columns in order,
- * quoting, empty (never 0) fields for what was not measured, and raw times in the JSON. */
+/* test_output.c: results.csv and results.json read back: the fixed columns of docs/results.md
+ * in order, then the counters and the rest of result_fields.h's, quoting, empty (never 0)
+ * fields for what was not measured, every JSON field of the list, and raw times in the JSON. */
 #include "test_util.h"
 
 #include "out_csv.h"
 #include "out_json.h"
 #include "registry.h"
+#include "result_fields.h"
+#include "status.h"
 
 #include <math.h>
 
@@ -12,11 +15,6 @@ static const char *const design_columns =
     "impl,batch,heads,kv_heads,seq_q,seq_kv,head_dim,causal,dist,threads,status,reason,reps,"
     "time_min_s,time_median_s,time_mean_s,time_stddev_s,gflops,max_abs_err,rel_l2_err,"
     "peak_rss_delta_bytes,workspace_bytes";
-/* What follows them: one column per counter event, then the memory and roofline columns. */
-static const char *const extra_columns =
-    ",ctr_papi_l1_dcm,ctr_perf__page_faults,"
-    "cache,page_faults,min_footprint_bytes,arith_intensity,pct_peak,os_threads,"
-    "noisy,invol_cs,cpu_migrations,steal_pct,spread_pct";
 
 /* A plan as if probed: the first event counted, the second missing. */
 static ctr_plan plan = {
@@ -84,10 +82,23 @@ static void passing(case_result *r, double *times)
     snprintf(r->ctr.why[1], sizeof r->ctr.why[1], "PAPI_add_event: nope");
 }
 
+/* The header's columns, for reading rows by name. */
+static char header[64][64];
+static int n_header;
+
+static const char *col(char f[][256], const char *name)
+{
+    for (int i = 0; i < n_header; i++)
+        if (strcmp(header[i], name) == 0)
+            return f[i];
+    fail_msg("no column %s", name);
+    return NULL;
+}
+
 static void test_csv_round_trip(void **st)
 {
     (void)st;
-    char path[256], line[4096], f[40][256];
+    char path[256], line[4096], f[64][256];
     double times[3] = {3e-3, 1e-3, 2e-3};
     case_result ok, crashed;
     snprintf(path, sizeof path, "/tmp/attnbench-test-%d.csv", (int)getpid());
@@ -105,51 +116,73 @@ static void test_csv_round_trip(void **st)
     out_csv_row(out, &sp, &attn_impl_naive, 1, &crashed, &plan);
     fclose(out);
 
+    /* The header: docs/results.md's fixed columns in order, the plan's counter columns, then every
+     * RF_CSV_TAIL field of result_fields.h. */
     FILE *in = fopen(path, "r");
     assert_non_null(fgets(line, sizeof line, in));
     line[strcspn(line, "\n")] = '\0';
-    char want[1024];
-    snprintf(want, sizeof want, "%s%s", design_columns, extra_columns);
+    char want[2048];
+    int n = snprintf(want, sizeof want, "%s,ctr_papi_l1_dcm,ctr_perf__page_faults",
+                     design_columns);
+    for (int i = 0; i < RF_N_FIELDS; i++)
+        if (result_fields[i].where & RF_CSV_TAIL)
+            n += snprintf(want + n, sizeof want - (size_t)n, ",%s", result_fields[i].name);
     assert_string_equal(line, want);
+    char split[64][256];
+    n_header = split_csv(line, split, 64);
+    for (int i = 0; i < n_header; i++)
+        snprintf(header[i], sizeof header[i], "%s", split[i]);
+    assert_int_equal(n_header, 22 + 2 + 11);
 
     assert_non_null(fgets(line, sizeof line, in));
-    assert_int_equal(split_csv(line, f, 40), 35);
-    assert_string_equal(f[0], "naive");
-    assert_string_equal(f[3], "2");
-    assert_string_equal(f[5], "257");
-    assert_string_equal(f[7], "true");
-    assert_string_equal(f[8], "large");
-    assert_string_equal(f[9], "2");
-    assert_string_equal(f[10], "PASS");
-    assert_string_equal(f[12], "3");
-    assert_true(strtod(f[14], NULL) == 2e-3);
-    assert_true(strtod(f[17], NULL) == 500);
-    assert_true(strtod(f[18], NULL) == 1.5e-6);
-    assert_string_equal(f[20], "4096");
-    assert_string_equal(f[21], "0");    /* measured zero stays 0 */
-    assert_string_equal(f[22], "0");
-    assert_string_equal(f[23], "");     /* not available: empty */
-    assert_string_equal(f[24], "cold");
-    assert_string_equal(f[25], "12");
+    assert_int_equal(split_csv(line, f, 64), n_header);
+    assert_string_equal(col(f, "impl"), "naive");
+    assert_string_equal(col(f, "kv_heads"), "2");
+    assert_string_equal(col(f, "seq_kv"), "257");
+    assert_string_equal(col(f, "causal"), "true");
+    assert_string_equal(col(f, "dist"), "large");
+    assert_string_equal(col(f, "threads"), "2");
+    assert_string_equal(col(f, "status"), "PASS");
+    assert_string_equal(col(f, "reps"), "3");
+    assert_true(strtod(col(f, "time_median_s"), NULL) == 2e-3);
+    assert_true(strtod(col(f, "gflops"), NULL) == 500);
+    assert_true(strtod(col(f, "max_abs_err"), NULL) == 1.5e-6);
+    assert_string_equal(col(f, "peak_rss_delta_bytes"), "4096");
+    assert_string_equal(col(f, "workspace_bytes"), "0");    /* measured zero stays 0 */
+    assert_string_equal(col(f, "ctr_papi_l1_dcm"), "0");
+    assert_string_equal(col(f, "ctr_perf__page_faults"), "");     /* not available: empty */
+    assert_string_equal(col(f, "cache"), "cold");
+    assert_string_equal(col(f, "page_faults"), "12");
     /* 4 B of Q, K, V, O: 8*130*72 query and output floats, 2*257*72 key and value floats. */
-    assert_true(strtod(f[26], NULL) == 4.0 * (2 * 8 * 130 * 72 + 2 * 2 * 257 * 72));
-    assert_true(fabs(strtod(f[27], NULL) / (1e9 / strtod(f[26], NULL)) - 1) < 1e-5);
-    assert_string_equal(f[28], "41.5");
-    assert_string_equal(f[29], "2");
-    assert_string_equal(f[30], "1");    /* noisy, judged on: */
-    assert_string_equal(f[31], "3");    /* involuntary context switches */
-    assert_string_equal(f[32], "");     /* migrations not counted */
-    assert_string_equal(f[33], "");     /* no steal figure */
-    assert_string_equal(f[34], "7.5");  /* spread, % */
+    double footprint = strtod(col(f, "min_footprint_bytes"), NULL);
+    assert_true(footprint == 4.0 * (2 * 8 * 130 * 72 + 2 * 2 * 257 * 72));
+    assert_true(fabs(strtod(col(f, "arith_intensity"), NULL) / (1e9 / footprint) - 1) < 1e-5);
+    assert_string_equal(col(f, "pct_peak"), "41.5");
+    assert_string_equal(col(f, "os_threads"), "2");
+    assert_string_equal(col(f, "noisy"), "1");             /* noisy, judged on: */
+    assert_string_equal(col(f, "invol_cs"), "3");          /* involuntary context switches */
+    assert_string_equal(col(f, "cpu_migrations"), "");     /* migrations not counted */
+    assert_string_equal(col(f, "steal_pct"), "");          /* no steal figure */
+    assert_string_equal(col(f, "spread_pct"), "7.5");      /* spread, % */
 
     assert_non_null(fgets(line, sizeof line, in));
-    assert_int_equal(split_csv(line, f, 40), 35);
-    assert_string_equal(f[10], "CRASH");
-    assert_string_equal(f[24], "warm");
-    assert_string_equal(f[11], "killed by \"SIGSEGV\", in run");
-    for (int i = 13; i < 35; i++)   /* nothing measured: empty, never 0 */
-        if (i != 24 && i != 26 && i != 27)   /* cache, the problem's footprint, intensity */
-            assert_string_equal(f[i], "");
+    assert_int_equal(split_csv(line, f, 64), n_header);
+    assert_string_equal(col(f, "status"), "CRASH");
+    assert_string_equal(col(f, "cache"), "warm");
+    assert_string_equal(col(f, "reason"), "killed by \"SIGSEGV\", in run");
+    /* Nothing measured: empty, never 0; but what the problem itself says. */
+    for (int i = 0; i < n_header; i++) {
+        static const char *const known[] = {"impl", "batch", "heads", "kv_heads", "seq_q",
+                                            "seq_kv", "head_dim", "causal", "dist", "threads",
+                                            "status", "reason", "reps", "cache",
+                                            "min_footprint_bytes", "arith_intensity"};
+        int is_known = 0;
+        for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+            is_known |= strcmp(header[i], known[k]) == 0;
+        if (!is_known && strcmp(f[i], "") != 0)
+            fail_msg("column %s of a crashed case holds '%s', not empty", header[i], f[i]);
+    }
+    assert_string_equal(col(f, "reps"), "0");
     fclose(in);
     unlink(path);
 }
@@ -205,6 +238,15 @@ static void test_json_round_trip(void **st)
     assert_true(json_is_null(json_object_get(noise, "cpu_migrations")));
     assert_true(json_is_null(json_object_get(noise, "steal_pct")));
     assert_true(json_real_value(json_object_get(noise, "spread_pct")) == 7.5);
+    /* Every JSON field of result_fields.h is there, but a text not measured (bound_pus: the
+     * case was not bound), and JSON-only fields carry their values. */
+    for (int i = 0; i < RF_N_FIELDS; i++)
+        if ((result_fields[i].where & RF_JSON) && i != RF_bound_pus && i != RF_library_kernels &&
+            json_object_get(c0, result_fields[i].name) == NULL)
+            fail_msg("the case's JSON has no %s", result_fields[i].name);
+    assert_null(json_object_get(c0, "bound_pus"));
+    assert_true(json_real_value(json_object_get(c0, "flops")) == 1e9);
+    assert_true(fabs(json_real_value(json_object_get(c0, "scale")) - 0.125) < 1e-9);
     json_decref(doc);
     unlink(path);
 }

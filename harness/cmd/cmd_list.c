@@ -1,0 +1,47 @@
+/* cmd_list.c: `attnbench list`: every implementation, its caps, and its availability here. */
+#include "caps.h"
+#include "cli.h"
+#include "impls_set.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int cmd_list(int argc, char **argv)
+{
+    impls_set set;
+    char err[1024];
+
+    set_init(&set);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--plugin") != 0) {
+            fprintf(stderr, argv[i][0] == '-'
+                    ? "attnbench list: unknown option '%s' (try: attnbench --help)\n"
+                    : "attnbench list: unexpected argument '%s' (list takes only --plugin SO)\n",
+                    argv[i]);
+            return 2;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "attnbench list: --plugin needs a value\n");
+            return 2;
+        }
+        if (set_load_plugin(&set, argv[++i], err, sizeof err) != 0) {
+            fprintf(stderr, "attnbench list: %s\n", err);
+            return 2;
+        }
+    }
+    printf("%-16s %-9s %-24s %-9s %s\n", "name", "origin", "caps", "available", "summary");
+    for (int i = 0; i < set.n; i++) {
+        const attn_impl *im = set.impl[i];
+        char caps[64], why[256] = "";
+        int ok = im->available == NULL || im->available(why, sizeof why) == 0;
+        caps_text(im->caps, caps, sizeof caps);
+        printf("%-16s %-9s %-24s %-9s %s\n", im->name,
+               strcmp(set.origin[i], "built-in") == 0 ? "built-in" : "plugin", caps,
+               ok ? "yes" : "no", im->summary ? im->summary : "");
+        if (!ok)
+            printf("%-16s %-9s why not: %s\n", "", "", why);
+        if (strcmp(set.origin[i], "built-in") != 0)
+            printf("%-16s %-9s from %s\n", "", "", set.origin[i]);
+    }
+    return 0;
+}

@@ -1,0 +1,472 @@
+/* config.c: the table of config keys with their types and ranges, and the parsing of one value
+ * into a cfg, so every key is parsed and checked the same way whether it comes from a sweep
+ * file or from --set (config_read.c). */
+#include "config.h"
+
+#include "config_keys.h"
+#include "libs.h"
+#include "text.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+static const char *const bind_words[] = {"none", "compact", "spread", NULL};
+static const char *const cache_words[] = {"warm", "cold", NULL};
+static const char *const peaks_words[] = {"cached", "measure", "off", NULL};
+static const char *const geometry_words[] = {"host", "reference", NULL};
+static const char *const openblas_core_words[] = {
+    "auto", "library",
+#define CFG_CORE_WORD(name, isa) name,
+    LIBS_OPENBLAS_CORES(CFG_CORE_WORD)
+#undef CFG_CORE_WORD
+    NULL};
+
+/* Lines longer than this are refused before libinih sees them (it would split them). */
+
+const cfg_key cfg_keys[] = {
+    {"sweep", "impls", T_NAME_LIST, 0, 0, offsetof(cfg, impls), NULL},
+    {"sweep", "batch", T_INT_LIST, 1, 65536, offsetof(cfg, batch), NULL},
+    {"sweep", "heads", T_INT_LIST, 1, 4096, offsetof(cfg, heads), NULL},
+    {"sweep", "kv_heads", T_INT_LIST, 1, 4096, offsetof(cfg, kv_heads), NULL},
+    {"sweep", "head_dim", T_INT_LIST, 1, 4096, offsetof(cfg, head_dim), NULL},
+    {"sweep", "seq_len", T_INT_LIST, 1, 1 << 22, offsetof(cfg, seq_len), NULL},
+    {"sweep", "seq_q", T_INT_LIST, 1, 1 << 22, offsetof(cfg, seq_q), NULL},
+    {"sweep", "seq_kv", T_INT_LIST, 1, 1 << 22, offsetof(cfg, seq_kv), NULL},
+    {"sweep", "causal", T_BOOL_LIST, 0, 1, offsetof(cfg, causal), NULL},
+    {"sweep", "dist", T_DIST_LIST, 0, 2, offsetof(cfg, dist), NULL},
+    {"sweep", "threads", T_INT_LIST, 1, 1024, offsetof(cfg, threads), NULL},
+    {"sweep", "seed", T_SEED, 0, 0, offsetof(cfg, seed), NULL},
+    {"sweep", "scale", T_SCALE, 1e-30, 1e30, offsetof(cfg, scale), NULL},
+    {"measure", "warmup", T_INT, 0, 1000000, offsetof(cfg, warmup), NULL},
+    {"measure", "min_reps", T_INT, 1, 1000000, offsetof(cfg, min_reps), NULL},
+    {"measure", "max_reps", T_INT, 1, 1000000, offsetof(cfg, max_reps), NULL},
+    {"measure", "min_time_s", T_REAL, 0, 86400, offsetof(cfg, min_time_s), NULL},
+    {"measure", "rounds", T_INT, 1, 1000, offsetof(cfg, rounds), NULL},
+    {"measure", "timeout_s", T_REAL, 0.001, 864000, offsetof(cfg, timeout_s), NULL},
+    {"measure", "counters", T_EVENT_LIST, 0, 0, offsetof(cfg, counters), NULL},
+    {"measure", "counter_reps", T_INT, 1, 1000, offsetof(cfg, counter_reps), NULL},
+    {"measure", "memory_limit_mib", T_INT, 0, 1L << 30, offsetof(cfg, memory_limit_mib), NULL},
+    {"measure", "bind", T_CHOICE, 0, 0, offsetof(cfg, bind), bind_words},
+    {"measure", "cache", T_CHOICE_LIST, 0, 1, offsetof(cfg, cache), cache_words},
+    {"measure", "peaks", T_CHOICE, 0, 0, offsetof(cfg, peaks), peaks_words},
+    {"measure", "sim_ll_bytes", T_INT, 0, 1L << 40, offsetof(cfg, sim_ll_bytes), NULL},
+    {"measure", "sim_geometry", T_CHOICE, 0, 0, offsetof(cfg, sim_geometry), geometry_words},
+    {"measure", "openblas_core", T_CHOICE, 0, 0, offsetof(cfg, openblas_core),
+     openblas_core_words},
+    {"check", "tol_factor", T_REAL, 1e-3, 1e6, offsetof(cfg, tol_factor), NULL},
+    {"check", "abs_floor", T_REAL, 0, 1, offsetof(cfg, abs_floor), NULL},
+    {"tune", "tile_rows", T_INT, 0, 4096, offsetof(cfg, tile_rows), NULL},
+    {"tune", "tile_keys", T_INT, 0, 4096, offsetof(cfg, tile_keys), NULL},
+};
+_Static_assert(sizeof cfg_keys / sizeof cfg_keys[0] <= CFG_MAX_KEYS, "CFG_MAX_KEYS is too small");
+#define CFG_NKEYS (sizeof cfg_keys / sizeof cfg_keys[0])
+
+static const char *const dist_names[] = {
+#define CFG_DIST_NAME(id, name) #name,
+    CFG_DISTS(CFG_DIST_NAME)
+#undef CFG_DIST_NAME
+};
+
+const char *cfg_dist_name(int dist)
+{
+    return dist >= 0 && dist < DIST_COUNT ? dist_names[dist] : "?";
+}
+
+void cfg_defaults(cfg *c)
+{
+    memset(c, 0, sizeof *c);
+    c->impls.n = 1;
+    strcpy(c->impls.v[0], "all");
+    c->batch = (cfg_list){1, {1}};
+    c->heads = (cfg_list){1, {1}};
+    c->causal = (cfg_list){1, {0}};
+    c->dist = (cfg_list){1, {DIST_NORMAL}};
+    c->threads = (cfg_list){1, {1}};
+    c->seed = 42;
+    c->warmup = 1;
+    c->min_reps = 5;
+    c->max_reps = 1000;
+    c->min_time_s = 0.2;
+    c->rounds = 1;
+    c->timeout_s = 60;
+    c->counters.n = 1;
+    strcpy(c->counters.v[0], "auto");
+    c->counter_reps = 1;
+    c->cache = (cfg_list){1, {0}};
+    c->tol_factor = 4;
+    c->abs_floor = 1e-30;
+    strcpy(c->source, "(defaults)");
+}
+
+char *cfg_trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *end = s + strlen(s);
+    while (end > s && isspace((unsigned char)end[-1]))
+        *--end = '\0';
+    return s;
+}
+
+/* Input quoted in a message is cut to this many bytes, so that a long value cannot push the
+ * reason that follows it past the end of the message. */
+
+/* s, or its first CFG_QUOTE_MAX bytes and "..." in buf (CFG_QUOTE_MAX + 4 bytes). */
+const char *cfg_clip(const char *s, char *buf)
+{
+    if (strlen(s) <= CFG_QUOTE_MAX)
+        return s;
+    snprintf(buf, CFG_QUOTE_MAX + 4, "%.*s...", CFG_QUOTE_MAX, s);
+    return buf;
+}
+
+/* "'ITEM' REASON" in err, ITEM clipped. -1, for `return refuse(...)` in a parser. */
+__attribute__((format(printf, 4, 5)))
+static int refuse(char *err, size_t err_len, const char *item, const char *fmt, ...)
+{
+    char shown[CFG_QUOTE_MAX + 4], reason[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    snprintf(err, err_len, "'%s' %s", cfg_clip(item, shown), reason);
+    return -1;
+}
+
+/* 0, -1 if s is not an integer, or 1 if it is one past long's range (strtol's overflow is a
+ * number too big, not a typo, and says so). */
+static int parse_long(const char *s, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end != '\0')
+        return -1;
+    *out = v;
+    return errno == ERANGE ? 1 : 0;
+}
+
+/* An integer within k's range. 0, or -1 with the reason in err. */
+static int parse_int(const cfg_key *k, const char *s, long *out, char *err, size_t err_len)
+{
+    long lo = (long)k->min, hi = (long)k->max;
+    int rc = parse_long(s, out);
+    if (rc < 0)
+        return refuse(err, err_len, s, "is not an integer");
+    if (rc > 0)
+        return refuse(err, err_len, s, "is out of range [%ld, %ld]", lo, hi);
+    if (*out < lo || *out > hi) {
+        snprintf(err, err_len, "%ld is out of range [%ld, %ld]", *out, lo, hi);
+        return -1;
+    }
+    return 0;
+}
+
+/* 0, -1 if s is not a finite number, or 1 if it is one past double's range. An underflow
+ * (ERANGE toward 0) keeps the nearest double: the number is fine, only tiny. */
+static int parse_real(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0')
+        return -1;
+    if (errno == ERANGE && isinf(v))
+        return 1;
+    if (!isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int valid_name(const char *s, int allow_event_chars)
+{
+    if (*s == '\0')
+        return 0;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        int ok = islower(ch) || isdigit(ch) || ch == '_' || ch == '-';
+        if (allow_event_chars)
+            ok = isalnum(ch) || ch == '_' || ch == '-' || ch == ':' || ch == '.' || ch == '=';
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+/* One list entry, typed. 0, or -1 with the reason in err. */
+static int parse_entry(const cfg_key *k, const char *item, long *num, char *name,
+                       char *err, size_t err_len)
+{
+    switch (k->type) {
+    case T_INT_LIST:
+        return parse_int(k, item, num, err, err_len);
+    case T_BOOL_LIST:
+        if (strcmp(item, "true") == 0 || strcmp(item, "1") == 0)
+            *num = 1;
+        else if (strcmp(item, "false") == 0 || strcmp(item, "0") == 0)
+            *num = 0;
+        else
+            return refuse(err, err_len, item, "is not true or false");
+        return 0;
+    case T_DIST_LIST:
+        for (int d = 0; d < DIST_COUNT; d++)
+            if (strcmp(item, dist_names[d]) == 0) {
+                *num = d;
+                return 0;
+            }
+        {
+            char known[128] = "is not a distribution (";
+            for (int d = 0; d < DIST_COUNT; d++)
+                snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+                         dist_names[d], d + 1 < DIST_COUNT ? ", " : ")");
+            return refuse(err, err_len, item, "%s", known);
+        }
+    case T_CHOICE_LIST:
+        for (long i = 0; k->choices[i] != NULL; i++)
+            if (strcmp(item, k->choices[i]) == 0) {
+                *num = i;
+                return 0;
+            }
+        return refuse(err, err_len, item, "is not one of %s, %s", k->choices[0], k->choices[1]);
+    case T_NAME_LIST:
+    case T_EVENT_LIST:
+        if (strlen(item) >= CFG_NAME_LEN || !valid_name(item, k->type == T_EVENT_LIST))
+            return refuse(err, err_len, item, "is not a valid name%s",
+                          k->type == T_NAME_LIST ? " ([a-z0-9_-]+)" : "");
+        strcpy(name, item);
+        return 0;
+    default:
+        snprintf(err, err_len, "internal: not a list key");
+        return -1;
+    }
+}
+
+/* A list's entries, from buf (split in place), parsed and checked for repeats. Their count, or
+ * -1 with the reason in err. */
+static int parse_entries(const cfg_key *k, char *buf, long *nums, char (*names)[CFG_NAME_LEN],
+                         char *err, size_t err_len)
+{
+    int n = 0;
+
+    if (*cfg_trim(buf) == '\0') {
+        snprintf(err, err_len, "empty list");
+        return -1;
+    }
+    for (char *item = buf, *next; item != NULL; item = next) {
+        next = strchr(item, ',');
+        if (next != NULL)
+            *next++ = '\0';
+        char *t = cfg_trim(item);
+        if (*t == '\0') {
+            snprintf(err, err_len, "empty entry in the list");
+            return -1;
+        }
+        if (n == CFG_MAX_LIST) {
+            snprintf(err, err_len, "more than %d entries", CFG_MAX_LIST);
+            return -1;
+        }
+        if (parse_entry(k, t, &nums[n], names[n], err, err_len) != 0)
+            return -1;
+        for (int i = 0; i < n; i++) {
+            int same = (k->type == T_NAME_LIST || k->type == T_EVENT_LIST)
+                           ? strcmp(names[i], names[n]) == 0 : nums[i] == nums[n];
+            if (same)
+                return refuse(err, err_len, t, "appears twice in the list");
+        }
+        n++;
+    }
+    return n;
+}
+
+static int parse_list(const cfg_key *k, const char *value, void *field, char *err, size_t err_len)
+{
+    long nums[CFG_MAX_LIST];
+    char names[CFG_MAX_LIST][CFG_NAME_LEN];
+    /* A copy to split, as long as the value: remember_value is the one length limit. */
+    char *buf = strdup(value);
+    if (buf == NULL) {
+        snprintf(err, err_len, "out of memory");
+        return -1;
+    }
+    int n = parse_entries(k, buf, nums, names, err, err_len);
+    free(buf);
+    if (n < 0)
+        return -1;
+    if (k->type == T_NAME_LIST || k->type == T_EVENT_LIST) {
+        cfg_names *out = field;
+        out->n = n;
+        memcpy(out->v, names, sizeof names[0] * (size_t)n);
+    } else {
+        cfg_list *out = field;
+        out->n = n;
+        memcpy(out->v, nums, sizeof nums[0] * (size_t)n);
+    }
+    return 0;
+}
+
+/* Parses one key's value (trimmed) into c. 0, or -1 with the reason in err. */
+static int parse_value(cfg *c, const cfg_key *k, const char *value, char *err, size_t err_len)
+{
+    void *field = (char *)c + k->offset;
+    long n;
+    double r;
+    int rc;
+
+    switch (k->type) {
+    case T_SEED: {
+        char *end;
+        errno = 0;
+        unsigned long long s = strtoull(value, &end, 0);
+        if (end == value || *end != '\0' || *value == '-')
+            return refuse(err, err_len, value, "is not an unsigned integer");
+        if (errno == ERANGE)
+            return refuse(err, err_len, value, "is out of range [0, %llu]", ULLONG_MAX);
+        *(uint64_t *)field = s;
+        return 0;
+    }
+    case T_INT:
+        if (parse_int(k, value, &n, err, err_len) != 0)
+            return -1;
+        *(long *)field = n;
+        return 0;
+    case T_CHOICE: {
+        char words[128];
+        size_t n_w = 0;
+        for (long i = 0; k->choices[i] != NULL; i++) {
+            if (strcmp(value, k->choices[i]) == 0) {
+                *(long *)field = i;
+                return 0;
+            }
+            n_w += (size_t)snprintf(words + n_w, sizeof words - n_w, "%s%s", i ? ", " : "",
+                                    k->choices[i]);
+        }
+        return refuse(err, err_len, value, "is not one of %s", words);
+    }
+    case T_SCALE:
+    case T_REAL:
+        if (k->type == T_SCALE && strcmp(value, "auto") == 0) {
+            *(double *)field = 0;
+            return 0;
+        }
+        rc = parse_real(value, &r);
+        if (rc < 0)
+            return refuse(err, err_len, value, "is not a number%s",
+                          k->type == T_SCALE ? " or 'auto'" : "");
+        if (rc > 0)
+            return refuse(err, err_len, value, "is out of range [%g, %g]", k->min, k->max);
+        if (r < k->min || r > k->max) {
+            snprintf(err, err_len, "%g is out of range [%g, %g]", r, k->min, k->max);
+            return -1;
+        }
+        *(double *)field = r;
+        return 0;
+    default:
+        return parse_list(k, value, field, err, err_len);
+    }
+}
+
+/* Remembers the text as read, for results.json; a later setting replaces an earlier one. Text
+ * too long to keep whole is refused: a record cut short would reproduce another sweep. */
+static int remember_value(cfg *c, const cfg_key *k, const char *value, char *err,
+                          size_t err_len)
+{
+    size_t len = strlen(value);
+    if (len >= sizeof c->seen_val[0]) {
+        snprintf(err, err_len, "value of %zu characters is too long (limit %zu)", len,
+                 sizeof c->seen_val[0] - 1);
+        return -1;
+    }
+    char full[40];
+    snprintf(full, sizeof full, "%s.%s", k->section, k->key);
+    int slot = 0;
+    while (slot < c->n_seen && strcmp(c->seen_key[slot], full) != 0)
+        slot++;
+    if (slot == c->n_seen && c->n_seen < 64)
+        c->n_seen++;
+    if (slot < 64) {
+        strcpy(c->seen_key[slot], full);
+        memcpy(c->seen_val[slot], value, len + 1);
+    }
+    return 0;
+}
+
+/* Parses one key's value into c and records it. 0, or -1 with the reason in err. The value is
+ * copied whole (--set has no length limit: a fixed buffer cut "8,<spaces>1024" to "8,102"), and
+ * parsed before its length is checked, so that a bad entry gives its own reason. */
+int cfg_set_value(cfg *c, const cfg_key *k, const char *raw, char *err, size_t err_len)
+{
+    char *buf = strdup(raw);
+    if (buf == NULL) {
+        snprintf(err, err_len, "out of memory");
+        return -1;
+    }
+    char *value = cfg_trim(buf);
+    int rc = parse_value(c, k, value, err, err_len);
+    if (rc == 0)
+        rc = remember_value(c, k, value, err, err_len);
+    free(buf);
+    return rc;
+}
+
+const cfg_key *cfg_find_key(const char *section, const char *key)
+{
+    for (size_t i = 0; i < CFG_NKEYS; i++)
+        if ((section == NULL || strcmp(cfg_keys[i].section, section) == 0) &&
+            strcmp(cfg_keys[i].key, key) == 0)
+            return &cfg_keys[i];
+    return NULL;
+}
+
+/* What "unknown key" should suggest: keys of the section, or every key. */
+static void suggest_key(const char *section, const char *key, char *out, size_t len)
+{
+    const char *cands[CFG_NKEYS];
+    size_t n = 0;
+    for (size_t i = 0; i < CFG_NKEYS; i++)
+        if (section == NULL || strcmp(cfg_keys[i].section, section) == 0)
+            cands[n++] = cfg_keys[i].key;
+    text_suggest(key, cands, n, out, len);
+}
+
+static const char *const cfg_sections[] = {"sweep", "measure", "check", "tune"};
+#define CFG_NSECTIONS (sizeof cfg_sections / sizeof cfg_sections[0])
+
+int cfg_known_section(const char *section)
+{
+    for (size_t i = 0; i < CFG_NSECTIONS; i++)
+        if (strcmp(section, cfg_sections[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* "unknown section [s]" and the closest section, for a file and for --set alike. */
+void cfg_unknown_section_msg(const char *section, char *out, size_t len)
+{
+    char hint[96];
+    text_suggest(section, cfg_sections, CFG_NSECTIONS, hint, sizeof hint);
+    snprintf(out, len, "unknown section [%s]%s", section, hint);
+}
+
+/* "unknown key 'k'" (in [s], when a section was named) with a hint: the section the key does
+ * belong in, when it is a key of another one, else the closest key. */
+void cfg_unknown_key_msg(const char *section, const char *key, char *out, size_t len)
+{
+    char hint[96];
+    const cfg_key *home = section != NULL ? cfg_find_key(NULL, key) : NULL;
+    if (home != NULL)
+        snprintf(hint, sizeof hint, " (it belongs in [%s])", home->section);
+    else
+        suggest_key(section, key, hint, sizeof hint);
+    if (section != NULL)
+        snprintf(out, len, "unknown key '%s' in [%s]%s", key, section, hint);
+    else
+        snprintf(out, len, "unknown key '%s'%s", key, hint);
+}

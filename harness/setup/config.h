@@ -1,0 +1,89 @@
+/* config.h: the run configuration: INI files read with libinih, --set overrides, and the
+ * typed, validated values every other module reads. */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CFG_MAX_LIST 64          /* entries in one list key */
+#define CFG_NAME_LEN 64          /* an implementation or event name */
+#define CFG_ERR_LEN 1024         /* an error message */
+
+/* The input distributions (gen.c makes them; docs/checker.md says what each is for). */
+#define CFG_DISTS(X) X(NORMAL, normal) X(UNIFORM, uniform) X(LARGE, large)
+
+typedef enum {
+#define CFG_DIST_ENUM(id, name) DIST_##id,
+    CFG_DISTS(CFG_DIST_ENUM)
+#undef CFG_DIST_ENUM
+    DIST_COUNT
+} cfg_dist;
+
+typedef struct cfg_list {
+    int n;                       /* entries; 0 = not given */
+    long v[CFG_MAX_LIST];
+} cfg_list;
+
+typedef struct cfg_names {
+    int n;
+    char v[CFG_MAX_LIST][CFG_NAME_LEN];
+} cfg_names;
+
+typedef struct cfg {
+    /* [sweep] */
+    cfg_names impls;             /* names, or the one name "all" */
+    cfg_list batch, heads, kv_heads, head_dim, seq_len, seq_q, seq_kv;
+    cfg_list causal;             /* 0/1 */
+    cfg_list dist;               /* cfg_dist values */
+    cfg_list threads;
+    uint64_t seed;
+    double scale;                /* 0: 1/sqrt(head_dim) */
+    /* [measure] */
+    long warmup, min_reps, max_reps;
+    double min_time_s, timeout_s;
+    long rounds;                 /* processes per case: the sweep runs this many times, each
+                                    round's cases interleaved, each process one sample */
+    cfg_names counters;          /* "none", "auto", "sim", or PAPI event names */
+    long counter_reps;           /* extra, untimed repetitions the counters cover */
+    long memory_limit_mib;       /* a case's own allocations may reach this; 0: what is
+                                    available when it starts */
+    long bind;                   /* topo_bind_mode: none, compact, spread */
+    cfg_list cache;              /* 0 warm, 1 cold (evict the caches before each repetition) */
+    long peaks;                  /* 0 cached, 1 measure afresh, 2 off: machine peaks */
+    long sim_ll_bytes;           /* counters = sim: simulated last level; 0: the host's */
+    long sim_geometry;           /* 0: the host's caches (hwloc); 1: a fixed reference set */
+    long openblas_core;          /* libs.h: 0 auto, 1 library, else a kernel set */
+    /* [check] */
+    double tol_factor;           /* multiplies the float32 error model; see check.c */
+    double abs_floor;            /* absolute error always allowed */
+    /* [tune] */
+    long tile_rows, tile_keys;   /* tiled kernels' block sizes; 0: from the cache sizes */
+
+    char source[512];            /* the config file, or "(defaults)" */
+    /* Every key as last set (file or --set), for results.json: "section.key" = "text". */
+    int n_seen;
+    char seen_key[64][40];
+    char seen_val[64][512];
+} cfg;
+
+/* Defaults for every key, with no sweep lists set. */
+void cfg_defaults(cfg *c);
+
+/* Reads an INI file over c. 0, or 2 with a one-line "file:line: ..." message in err. */
+int cfg_load_file(cfg *c, const char *path, char *err, size_t err_len);
+
+/* The same for text already in memory (len bytes, no NUL needed at the end); name is what
+ * messages and c->source call it. cfg_load_file reads the file and calls this. */
+int cfg_load_text(cfg *c, const char *name, const char *text, size_t len, char *err,
+                  size_t err_len);
+
+/* Applies "KEY=LIST" (KEY is "key" or "section.key"). 0, or 2 with a message in err. */
+int cfg_apply_set(cfg *c, const char *assignment, char *err, size_t err_len);
+
+/* Checks that the sweep can be built (required lists present). 0, or 2 and a message. */
+int cfg_finish(cfg *c, char *err, size_t err_len);
+
+const char *cfg_dist_name(int dist);
+
+#endif
