@@ -161,6 +161,27 @@ static void test_large_ties_use_the_corrected_normal(void **st)
     assert_true(fabs(r.p - 2.32081e-5) < 1e-9);
 }
 
+/* van Elteren's stratified test against hand-worked values. Two strata of {1, 2, 3} against
+ * {4, 5, 6}: each W = 6 over N + 1 = 7, T = 12/7 against a mean of 3, variance 2 x 9/12 x 7 /
+ * 49 = 3/14: z = -2.77746, p = erfc(2.77746 / sqrt 2) = 0.0054786. With ties, {1, 2, 2}
+ * against {2, 3}: midranks 1, 3, 3, 3, 5, W = 7, mean 9/2 x 6/6, tie term 24: variance
+ * 6/12 x (6 - 24/20) / 36 = 1/15, z = (7/6 - 3/2) / sqrt(1/15) = -1.29099, p = 0.196706. */
+static void test_stratified_by_hand(void **st)
+{
+    (void)st;
+    const double a[] = {1, 2, 3}, b[] = {4, 5, 6}, t1[] = {1, 2, 2}, t2[] = {2, 3};
+    const double *x[] = {a, a, t1}, *y[] = {b, b, t2};
+    int nx[] = {3, 3, 3}, ny[] = {3, 3, 0};
+    double z, p;
+    assert_int_equal(mwu_stratified(3, x, nx, y, ny, &z, &p), 0);   /* the third: no y, left out */
+    assert_true(fabs(z + 2.7774603) < 1e-6 && fabs(p - 0.0054786) < 1e-6);
+    nx[0] = 0;
+    ny[2] = 2;
+    assert_int_equal(mwu_stratified(1, x + 2, nx + 2, y + 2, ny + 2, &z, &p), 0);
+    assert_true(fabs(z + 1.2909944) < 1e-6 && fabs(p - 0.1967056) < 1e-6);
+    assert_int_equal(mwu_stratified(1, x, nx, y, ny, &z, &p), -1);   /* nothing to test */
+}
+
 /* ---- fixtures ---- */
 
 typedef struct fx_case {
@@ -186,7 +207,7 @@ static unsigned lcg(unsigned *s)
 }
 
 /* The fixture directories made, for the cleanup at the end. */
-static char made[32][256];
+static char made[64][256];
 static int n_made;
 
 static int remove_fixtures(void **st)
@@ -209,7 +230,7 @@ static const char *write_results(const char *tag, const fx_case *cs, int n, unsi
     char *dir = dirs[next++ % 8], path[300];
     snprintf(dir, 256, "/tmp/attnbench-test-compare-%s-%d", tag, (int)getpid());
     mkdir(dir, 0755);
-    if (n_made < 32)
+    if (n_made < 64)
         snprintf(made[n_made++], sizeof made[0], "%s", dir);
     json_t *cases = json_array();
     for (int i = 0; i < n; i++) {
@@ -385,6 +406,41 @@ static void test_large_ratio_without_significance_is_same(void **st)
     assert_true(rep.rows[0].p > 0.05);
     assert_false(rep.rows[0].too_few);
     assert_int_equal(rep.rows[0].verdict, CMP_SAME);
+    cmp_report_free(&rep);
+}
+
+/* Every one of an implementation's 8 cases 30% slower, but each with one BASE process slower
+ * than one NEW process: each case's own U test gives p = 4/252 = 0.016, short of alpha; its
+ * cases together leave no doubt (stratified p = 3e-9), so all 8 are slower. A second
+ * implementation that did not change stays same, and its cases together show nothing. */
+static void test_an_implementation_moves_together(void **st)
+{
+    (void)st;
+    static const double base_t[] = {0.80e-3, 0.95e-3, 1.00e-3, 1.05e-3, 1.20e-3};
+    static const double new_t[] = {1.10e-3, 1.25e-3, 1.30e-3, 1.35e-3, 1.50e-3};
+    fx_case b[16], n[16];
+    for (int i = 0; i < 8; i++) {
+        b[i] = (fx_case){"tiled", 16 * (i + 1), "PASS", 5, 0, 0, 0, base_t};
+        n[i] = (fx_case){"tiled", 16 * (i + 1), "PASS", 5, 0, 0, 0, new_t};
+        b[8 + i] = n[8 + i] = (fx_case){"naive", 16 * (i + 1), "PASS", 5, 1e-3, 0.05, 0, NULL};
+    }
+    const char *a = write_results("together-base", b, 16, 1);
+    const char *c = write_results("together-new", n, 16, 1);
+    cmp_report rep;
+    compare(a, c, "time", &rep);
+    assert_true(fabs(rep.impl_alpha - 0.01 / 2) < 1e-12);
+    for (int g = 0; g < rep.n_impls; g++) {
+        if (rep.impls[g].counts[CMP_SLOWER] == 8) {   /* tiled */
+            assert_true(rep.impls[g].pooled_p < 1e-8 && rep.impls[g].pooled_z > 0);
+        } else {
+            assert_int_equal(rep.impls[g].counts[CMP_SAME], 8);
+            assert_true(rep.impls[g].pooled_p > 0.5);   /* the same samples both sides */
+        }
+    }
+    for (int i = 0; i < rep.n; i++)
+        if (rep.rows[i].verdict == CMP_SLOWER)
+            assert_true(fabs(rep.rows[i].p - 4.0 / 252) < 1e-9);
+    assert_int_equal(rep.counts[CMP_SLOWER], 8);
     cmp_report_free(&rep);
 }
 
@@ -686,6 +742,7 @@ int main(void)
         cmocka_unit_test(test_exact_against_enumeration),
         cmocka_unit_test(test_small_ties_are_exact),
         cmocka_unit_test(test_large_ties_use_the_corrected_normal),
+        cmocka_unit_test(test_stratified_by_hand),
         cmocka_unit_test(test_identical_runs_are_same),
         cmocka_unit_test(test_thirty_percent_slower),
         cmocka_unit_test(test_noise_is_same),
@@ -696,6 +753,7 @@ int main(void)
         cmocka_unit_test(test_machine_change_widens_or_withholds),
         cmocka_unit_test(test_memory_change_holds_memory_bound_cases),
         cmocka_unit_test(test_a_case_alone_is_not_enough),
+        cmocka_unit_test(test_an_implementation_moves_together),
         cmocka_unit_test(test_new_and_gone),
         cmocka_unit_test(test_deterministic_counter_is_a_plain_ratio),
         cmocka_unit_test(test_reader_refusals),

@@ -95,8 +95,9 @@ typedef struct cmp_row {
     double limit;                     /* the threshold its time verdict used */
     double worse;                     /* NEW over BASE, > 1 worse, whichever way the metric
                                          points; NAN when not judged */
-    int moved;                        /* time: +1 significantly worse beyond the limit, -1
-                                         better, 0 neither (before corroboration) */
+    int beyond;                       /* time: +1 worse beyond the limit, -1 better, 0 within */
+    int moved;                        /* beyond, and shown by its own test or its
+                                         implementation's stratified one; 0 otherwise */
     cmp_verdict verdict;
     cmp_why why;                      /* for CMP_INCONCLUSIVE */
 } cmp_row;
@@ -107,6 +108,8 @@ typedef struct cmp_impl_summary {
     double geomean;                   /* of the ratios; NAN when none */
     int n_judged;                     /* time: cases whose process samples were tested */
     int n_worse, n_better;            /* of those, the ones that moved (cmp_row.moved) */
+    double pooled_z, pooled_p;        /* the stratified test of those cases, NEW against BASE:
+                                         z > 0 when NEW is slower; p NAN when none was run */
     double median_worse;              /* their median `worse`; NAN when none */
     int counts[CMP_N_VERDICTS];
 } cmp_impl_summary;
@@ -122,6 +125,8 @@ typedef struct cmp_report {
     int whys[CMP_N_WHYS];             /* inconclusive rows by why */
     int min_reps_needed;              /* the fewest equal process samples that can reach alpha */
     int n_judged;                     /* time: cases whose process samples were tested */
+    double impl_alpha;                /* the level of the stratified tests: alpha over the
+                                         implementations tested */
     double lone_alpha;                /* interleaved: the level a case moving alone must pass,
                                          alpha over the cases judged */
     int lone_samples_needed;          /* the fewest equal process samples that can reach it */

@@ -70,9 +70,10 @@ static void method_line(const cmp_report *rep, char *out, size_t len)
     if (m->kind == CMP_TIME || m->kind == CMP_GFLOPS)
         snprintf(out, len,
                  "%s; Mann-Whitney U test on the process samples, each process's median "
-                 "(two-sided, alpha %g), and a %g%% threshold%s; a change must also move most "
-                 "of its implementation's cases%s",
-                 m->label, rep->opts.alpha, 100 * rep->opts.threshold,
+                 "(two-sided, alpha %g), or the implementation's cases together (stratified, "
+                 "alpha %.2g), and a %g%% threshold%s; a change must also move most of its "
+                 "implementation's cases%s",
+                 m->label, rep->opts.alpha, rep->impl_alpha, 100 * rep->opts.threshold,
                  rep->machine.known ? " widened by the machine's own change" : "", lone);
     else
         snprintf(out, len, "%s; %s, the plain ratio against a %g%% threshold", m->label,
@@ -138,8 +139,8 @@ static int time_notes(const cmp_report *rep, char out[TIME_NOTES][640])
                  "did not: a case alone must pass p < %.2g (alpha over the %d cases judged, as "
                  "by chance one of many reaches alpha), which takes >= %d processes a side "
                  "(scripts/ab-compare --rounds %d)",
-                 rep->whys[CMP_WHY_ISOLATED], rep->lone_alpha, rep->n_judged, rep->lone_samples_needed,
-                 rep->lone_samples_needed);
+                 rep->whys[CMP_WHY_ISOLATED], rep->lone_alpha, rep->n_judged,
+                 rep->lone_samples_needed, rep->lone_samples_needed);
     else if (rep->whys[CMP_WHY_ISOLATED] > 0)
         snprintf(out[n++], 640, "%d cases moved while most of their implementation's cases "
                  "did not: between two separate runs a shared machine holds some cases fast or "
@@ -196,13 +197,16 @@ static void write_text(FILE *f, const cmp_report *rep)
                 fprintf(f, "  [%s]", cmp_why_tag(row->why));
             fputc('\n', f);
         }
-    fprintf(f, "\n%-16s %6s %9s  %s\n", "impl", "cases", "geomean", "verdicts (geomean: of the"
-            " ratios NEW / BASE)");
+    fprintf(f, "\n%-16s %6s %9s %9s  %s\n", "impl", "cases", "geomean", "p (all)",
+            "verdicts (geomean: of the ratios NEW / BASE; p: its cases together)");
     for (int i = 0; i < rep->n_impls; i++) {
         const cmp_impl_summary *s = &rep->impls[i];
+        char pooled[32] = "-";
+        if (isfinite(s->pooled_p))
+            snprintf(pooled, sizeof pooled, "%.2g", s->pooled_p);
         fmt_ratio(s->geomean, r, sizeof r);
         counts_line(s->counts, line, sizeof line);
-        fprintf(f, "%-16s %6d %9s  %s\n", s->impl, impl_cases(s), r, line);
+        fprintf(f, "%-16s %6d %9s %9s  %s\n", s->impl, impl_cases(s), r, pooled, line);
     }
     char notes[TIME_NOTES][640];
     int n = time_notes(rep, notes);
@@ -296,6 +300,7 @@ static json_t *report_json(const cmp_report *rep)
     json_object_set_new(o, "alpha", json_real(rep->opts.alpha));
     json_object_set_new(o, "threshold", json_real(rep->opts.threshold));
     json_object_set_new(o, "interleaved", json_boolean(rep->opts.interleaved));
+    json_object_set_new(o, "impl_alpha", json_real(rep->impl_alpha));
     if (rep->opts.interleaved)
         json_object_set_new(o, "lone_alpha", json_real(rep->lone_alpha));
     for (int i = 0; i < rep->n; i++) {
@@ -311,9 +316,9 @@ static json_t *report_json(const cmp_report *rep)
                                                        ? json_string(cmp_why_tag(row->why))
                                                        : json_null());
         json_object_set_new(c, "threshold_used", json_real(row->limit));
-        json_object_set_new(c, "calibration_part", row->calib_part >= 0
-                                                       ? json_string(calib_part_names[row->calib_part])
-                                                       : json_null());
+        json_object_set_new(c, "calibration_part",
+                            row->calib_part >= 0 ? json_string(calib_part_names[row->calib_part])
+                                                 : json_null());
         json_object_set_new(c, "base_samples", json_integer(row->base_samples));
         json_object_set_new(c, "new_samples", json_integer(row->new_samples));
         json_object_set_new(c, "base_status", row->base ? json_string(row->base->status)
@@ -332,6 +337,9 @@ static json_t *report_json(const cmp_report *rep)
             json_object_set_new(counts, cmp_verdict_name(v), json_integer(s->counts[v]));
         json_object_set_new(c, "impl", json_string(s->impl));
         json_object_set_new(c, "geomean_ratio", number_or_null(s->geomean));
+        json_object_set_new(c, "pooled_p", number_or_null(s->pooled_p));
+        json_object_set_new(c, "pooled_z", number_or_null(isfinite(s->pooled_p) ? s->pooled_z
+                                                                                 : NAN));
         json_object_set_new(c, "verdicts", counts);
         json_array_append_new(impls, c);
     }

@@ -60,6 +60,36 @@ static int exact_tails(int m, int total, const int *w, int s_obs, double *lower,
     return 0;
 }
 
+/* Ranks x and y together: twice[k] gets 2 x the midrank of sorted position k (all is the sort's
+ * scratch, nx + ny long); *rank_sum_x the sum of x's midranks, and *tie_term sum(t^3 - t) over
+ * the runs of t equal values, which corrects the variance for them. */
+static void midranks(const double *x, int nx, const double *y, int ny, ranked *all, int *twice,
+                     double *rank_sum_x, double *tie_term)
+{
+    int total = nx + ny;
+    for (int i = 0; i < nx; i++)
+        all[i] = (ranked){x[i], 1};
+    for (int j = 0; j < ny; j++)
+        all[nx + j] = (ranked){y[j], 0};
+    qsort(all, (size_t)total, sizeof *all, cmp_ranked);
+    *rank_sum_x = 0;
+    *tie_term = 0;
+    for (int i = 0; i < total;) {
+        int j = i;
+        while (j + 1 < total && all[j + 1].v == all[i].v)
+            j++;
+        double t = j - i + 1, mid = (i + j) / 2.0 + 1;
+        for (int k = i; k <= j; k++) {
+            if (twice != NULL)
+                twice[k] = i + j + 2;
+            if (all[k].from_x)
+                *rank_sum_x += mid;
+        }
+        *tie_term += t * t * t - t;
+        i = j + 1;
+    }
+}
+
 int mwu_test(const double *x, int nx, const double *y, int ny, mwu_result *out)
 {
     int total = nx + ny;
@@ -72,28 +102,8 @@ int mwu_test(const double *x, int nx, const double *y, int ny, mwu_result *out)
         free(twice);
         return -1;
     }
-    for (int i = 0; i < nx; i++)
-        all[i] = (ranked){x[i], 1};
-    for (int j = 0; j < ny; j++)
-        all[nx + j] = (ranked){y[j], 0};
-    qsort(all, (size_t)total, sizeof *all, cmp_ranked);
-
-    /* Midranks: a run of t equal values shares the mean of its ranks; sum(t^3 - t) corrects
-     * the variance for them. */
-    double rank_sum_x = 0, tie_term = 0;
-    for (int i = 0; i < total;) {
-        int j = i;
-        while (j + 1 < total && all[j + 1].v == all[i].v)
-            j++;
-        double t = j - i + 1, mid = (i + j) / 2.0 + 1;
-        for (int k = i; k <= j; k++) {
-            twice[k] = i + j + 2;
-            if (all[k].from_x)
-                rank_sum_x += mid;
-        }
-        tie_term += t * t * t - t;
-        i = j + 1;
-    }
+    double rank_sum_x, tie_term;
+    midranks(x, nx, y, ny, all, twice, &rank_sum_x, &tie_term);
     free(all);
 
     out->u = rank_sum_x - nx * (nx + 1) / 2.0;
@@ -124,5 +134,38 @@ int mwu_test(const double *x, int nx, const double *y, int ny, mwu_result *out)
     }
     if (out->p > 1)
         out->p = 1;
+    return 0;
+}
+
+int mwu_stratified(int strata, const double *const *x, const int *nx, const double *const *y,
+                   const int *ny, double *z, double *p)
+{
+    double t = 0, mean = 0, var = 0;
+    int used = 0;
+    for (int i = 0; i < strata; i++) {
+        int total = nx[i] + ny[i];
+        if (nx[i] <= 0 || ny[i] <= 0)
+            continue;
+        ranked *all = malloc(sizeof *all * (size_t)total);
+        if (all == NULL)
+            return -1;
+        double w, ties;
+        midranks(x[i], nx[i], y[i], ny[i], all, NULL, &w, &ties);
+        free(all);
+        /* Each stratum's rank sum over N + 1: its mean and variance then hardly depend on
+         * its size, so every case weighs about alike. */
+        double scale = 1.0 / (total + 1);
+        t += w * scale;
+        mean += nx[i] * (total + 1) / 2.0 * scale;
+        var += nx[i] * (double)ny[i] / 12 *
+               ((total + 1) - ties / ((double)total * (total - 1))) * scale * scale;
+        used++;
+    }
+    if (used == 0)
+        return -1;
+    *z = var > 0 ? (t - mean) / sqrt(var) : 0;
+    *p = var > 0 ? erfc(fabs(*z) / sqrt(2.0)) : 1;
+    if (*p > 1)
+        *p = 1;
     return 0;
 }

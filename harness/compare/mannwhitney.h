@@ -1,5 +1,6 @@
 /* mannwhitney.h: the two-sided Mann-Whitney U (Wilcoxon rank-sum) test, which compare uses on
- * raw repetition times: it assumes no distribution, so one slow outlier cannot decide it. */
+ * process samples, and its stratified form over many cases: they assume no distribution, so
+ * one slow outlier cannot decide them. */
 #ifndef MANNWHITNEY_H
 #define MANNWHITNEY_H
 
@@ -15,6 +16,15 @@ typedef struct mwu_result {
  * continuity corrections. 0, or -1 when a sample is empty or memory runs out. */
 #define MWU_EXACT_MAX 40
 int mwu_test(const double *x, int nx, const double *y, int ny, mwu_result *out);
+
+/* van Elteren's stratified rank-sum test: x[i] against y[i] within each stratum i (one case's
+ * two sides), each stratum's rank sum of x weighted by 1 / (N_i + 1) so that every stratum
+ * counts about alike, the sum against its normal null (with the tie correction). For "did
+ * these cases, taken together, move": a shift shared by many cases shows where five samples of
+ * one case cannot. *z > 0 when x ranks above y; *p two-sided. Strata with an empty side are
+ * left out. 0, or -1 when none is left or memory runs out. */
+int mwu_stratified(int strata, const double *const *x, const int *nx, const double *const *y,
+                   const int *ny, double *z, double *p);
 
 /* 2 / C(nx + ny, nx): the p of complete separation, the test's floor. */
 double mwu_min_p(int nx, int ny);
