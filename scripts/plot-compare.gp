@@ -18,7 +18,7 @@ hi = STATS_max > 1 + threshold ? STATS_max : 1 + threshold
 lo = lo / 1.15
 hi = hi * 1.35
 colour(v) = v eq 'slower' ? 0xd62728 : v eq 'faster' ? 0x2ca02c : v eq 'same' ? 0x9e9e9e : \
-            v eq 'broken' ? 0x000000 : 0xff7f0e
+            v eq 'broken' ? 0x000000 : v eq 'inconclusive' ? 0x9467bd : 0xff7f0e
 W = 1000
 H = n*17 + 150 < 32000 ? n*17 + 150 : 32000
 do for [t=1:2] {
@@ -62,6 +62,7 @@ do for [t=1:2] {
          NaN with lines lw 8 lc rgb '#2ca02c' title 'faster', \
          NaN with lines lw 8 lc rgb '#9e9e9e' title 'same', \
          NaN with lines lw 8 lc rgb '#000000' title 'broken', \
+         NaN with lines lw 8 lc rgb '#9467bd' title 'inconclusive', \
          NaN with lines lw 8 lc rgb '#ff7f0e' title 'other'
     unset output
 }

@@ -24,9 +24,6 @@ fi
 # shellcheck disable=SC2086
 unavailable=$("$bin" list $plugin_args | awk 'NR > 1 && $4 == "no" { print $1 }')
 
-# The column of a CSV header by name.
-column() { head -1 "$1" | tr ',' '\n' | grep -nxF "$2" | cut -d: -f1; }
-
 for config in conformance conformance-cross; do
     # shellcheck disable=SC2086
     "$bin" run --config "configs/$config.ini" $plugin_args --set impls="$impls" \
@@ -39,8 +36,8 @@ for config in conformance conformance-cross; do
     fi
     planned=$(sed -n 's/.*"cases_planned": \([0-9]*\).*/\1/p' "$tmp/$config/results.json")
     rows=$(($(wc -l < "$csv") - 1))
-    st=$(column "$csv" status)
-    im=$(column "$csv" impl)
+    st=$(csv_col "$csv" status)
+    im=$(csv_col "$csv" impl)
     # A SKIP is allowed only for an unavailable implementation.
     wrong=$(awk -F, -v s="$st" -v i="$im" -v skip=" $unavailable " 'NR > 1 && $s != "PASS" &&
                 !($s == "SKIP" && index(skip, " " $i " ") > 0)' "$csv")

@@ -29,7 +29,7 @@ check "ci.ini: summary line" "grep -q \"^$rows cases in .*: $rows PASS\" $tmp/ci
 check "plugin run exits 1 (a crash is a failure)" "[ $? -eq 1 ]"
 check "plugin run: 12 rows" "[ \$(wc -l < $tmp/plug/results.csv) -eq 13 ]"
 check "example plugin PASS" \
-    "[ \"\$(grep ^example_rowwise, $tmp/plug/results.csv | cut -d, -f11 | sort -u)\" = PASS ]"
+    "[ \"\$(grep ^example_rowwise, $tmp/plug/results.csv | cut -d, -f\$(csv_col $tmp/plug/results.csv status) | sort -u)\" = PASS ]"
 crashes=$(grep -c '^crasher,.*,CRASH,"killed by SIGSEGV' "$tmp/plug/results.csv")
 check "crash plugin CRASH with the signal" "[ $crashes -eq 4 ]"
 check "plugin run: results.json completed" "grep -q '\"interrupted\": false' $tmp/plug/results.json"
@@ -244,7 +244,7 @@ check "rounds = 5: four rounds announced, each case in 5 processes" \
 check "rounds = 5: each round's calibration in results.json" \
     "[ \$(grep -c '\"compute_1t_s\": [0-9]' $tmp/cmpa/results.json) -eq 5 ]"
 check "rounds = 5: results.csv in sweep order, one row per case" \
-    "[ \"\$(cut -d, -f1,5 $tmp/cmpa/results.csv | tr '\n' ' ')\" = 'impl,seq_q naive,32 avx2,32 naive,64 avx2,64 ' ]"
+    "[ \"\$(cut -d, -f1,\$(csv_col $tmp/cmpa/results.csv seq_q) $tmp/cmpa/results.csv | tr '\n' ' ')\" = 'impl,seq_q naive,32 avx2,32 naive,64 avx2,64 ' ]"
 "$bin" compare "$tmp/cmpa" "$tmp/cmpa/results.json" > "$tmp/cmp.txt" 2>&1
 check "compare: a run in rounds against itself exits 0" "[ $? -eq 0 ]"
 check "compare: every case same, no regression, the machine unchanged" \
@@ -306,7 +306,7 @@ check "gbench.json in the results directory, same as --gbench FILE" \
 check "gbench: 4 aggregates per case" \
     "[ \$(grep -c '\"run_type\": \"aggregate\"' $tmp/cmpa/gbench.json) -eq 16 ]"
 check "gbench: one iteration entry per repetition" \
-    "[ \$(grep -c '\"run_type\": \"iteration\"' $tmp/cmpa/gbench.json) -eq \$(awk -F, 'NR > 1 { n += \$13 } END { print n }' $tmp/cmpa/results.csv) ]"
+    "[ \$(grep -c '\"run_type\": \"iteration\"' $tmp/cmpa/gbench.json) -eq \$(awk -F, -v r=\$(csv_col $tmp/cmpa/results.csv reps) 'NR > 1 { n += \$r } END { print n }' $tmp/cmpa/results.csv) ]"
 expect_refusal "run --gbench into a missing directory" "--gbench $tmp/no/dir/g.json: cannot write" \
     "$bin" run $small --gbench "$tmp/no/dir/g.json" --out "$tmp/none"
 

@@ -20,6 +20,9 @@ ok() { passed=$((passed + 1)); echo "ok: $1"; }
 bad() { failed=$((failed + 1)); echo "FAILED: $1"; }
 check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 
+# The number of the column of results.csv (or any CSV) whose header is name; nothing if none.
+csv_col() { head -1 "$1" | tr ',' '\n' | grep -nxF "$2" | cut -d: -f1; }
+
 # A refusal of bad input: the command exits 2 with one line on stderr, matching want (a grep
 # pattern), and prints nothing on stdout.
 expect_refusal() {   # name, want, command...

@@ -116,23 +116,31 @@ static void test_csv_round_trip(void **st)
     out_csv_row(out, &sp, &attn_impl_naive, 1, &crashed, &plan);
     fclose(out);
 
-    /* The header: docs/results.md's fixed columns in order, the plan's counter columns, then every
-     * RF_CSV_TAIL field of result_fields.h. */
+    /* The header: docs/results.md's fixed columns first, in order, then the rest of
+     * result_fields.h's RF_CSV fields, the plan's counter columns, and the RF_CSV_TAIL fields. */
     FILE *in = fopen(path, "r");
     assert_non_null(fgets(line, sizeof line, in));
     line[strcspn(line, "\n")] = '\0';
+    assert_memory_equal(line, design_columns, strlen(design_columns));
     char want[2048];
-    int n = snprintf(want, sizeof want, "%s,ctr_papi_l1_dcm,ctr_perf__page_faults",
-                     design_columns);
-    for (int i = 0; i < RF_N_FIELDS; i++)
-        if (result_fields[i].where & RF_CSV_TAIL)
-            n += snprintf(want + n, sizeof want - (size_t)n, ",%s", result_fields[i].name);
+    int n = 0, csv_fields = 2;
+    for (int part = RF_CSV; part <= RF_CSV_TAIL; part <<= 1) {
+        for (int i = 0; i < RF_N_FIELDS; i++)
+            if (result_fields[i].where & part) {
+                n += snprintf(want + n, sizeof want - (size_t)n, "%s%s", n ? "," : "",
+                              result_fields[i].name);
+                csv_fields++;
+            }
+        if (part == RF_CSV)
+            n += snprintf(want + n, sizeof want - (size_t)n,
+                          ",ctr_papi_l1_dcm,ctr_perf__page_faults");
+    }
     assert_string_equal(line, want);
     char split[64][256];
     n_header = split_csv(line, split, 64);
     for (int i = 0; i < n_header; i++)
         snprintf(header[i], sizeof header[i], "%s", split[i]);
-    assert_int_equal(n_header, 22 + 2 + 11);
+    assert_int_equal(n_header, csv_fields);
 
     assert_non_null(fgets(line, sizeof line, in));
     assert_int_equal(split_csv(line, f, 64), n_header);
@@ -149,6 +157,7 @@ static void test_csv_round_trip(void **st)
     assert_true(strtod(col(f, "max_abs_err"), NULL) == 1.5e-6);
     assert_string_equal(col(f, "peak_rss_delta_bytes"), "4096");
     assert_string_equal(col(f, "workspace_bytes"), "0");    /* measured zero stays 0 */
+    assert_string_equal(col(f, "dtype"), "f32");
     assert_string_equal(col(f, "ctr_papi_l1_dcm"), "0");
     assert_string_equal(col(f, "ctr_perf__page_faults"), "");     /* not available: empty */
     assert_string_equal(col(f, "cache"), "cold");
@@ -174,7 +183,7 @@ static void test_csv_round_trip(void **st)
     for (int i = 0; i < n_header; i++) {
         static const char *const known[] = {"impl", "batch", "heads", "kv_heads", "seq_q",
                                             "seq_kv", "head_dim", "causal", "dist", "threads",
-                                            "status", "reason", "reps", "cache",
+                                            "status", "reason", "reps", "dtype", "cache",
                                             "min_footprint_bytes", "arith_intensity"};
         int is_known = 0;
         for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)

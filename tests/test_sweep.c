@@ -22,10 +22,10 @@ static void test_product(void **st)
     sweep s;
     char err[1024];
     base(&c);
-    cfg_apply_set(&c, "heads=4,6", err, sizeof err);
-    cfg_apply_set(&c, "kv_heads=1,2,3,4", err, sizeof err);
-    cfg_apply_set(&c, "causal=false,true", err, sizeof err);
-    cfg_apply_set(&c, "threads=1,2", err, sizeof err);
+    assert_int_equal(cfg_apply_set(&c, "heads=4,6", err, sizeof err), 0);
+    assert_int_equal(cfg_apply_set(&c, "kv_heads=1,2,3,4", err, sizeof err), 0);
+    assert_int_equal(cfg_apply_set(&c, "causal=false,true", err, sizeof err), 0);
+    assert_int_equal(cfg_apply_set(&c, "threads=1,2", err, sizeof err), 0);
     set_init(&set);
     assert_int_equal(sweep_build(&c, &set, &s, err, sizeof err), 0);
     /* heads 4: kv 1,2,4 divide, 3 does not; heads 6: kv 1,2,3 divide, 4 does not. */
@@ -50,7 +50,7 @@ static void test_cross_shapes(void **st)
     sweep s;
     char err[1024];
     base(&c);
-    cfg_apply_set(&c, "seq_q=1,7", err, sizeof err);
+    assert_int_equal(cfg_apply_set(&c, "seq_q=1,7", err, sizeof err), 0);
     set_init(&set);
     assert_int_equal(sweep_build(&c, &set, &s, err, sizeof err), 0);
     /* seq_q replaces seq_len's query side; seq_kv keeps seq_len's list: 2 x 2 pairs. */
@@ -70,7 +70,7 @@ static void test_unknown_impl(void **st)
     sweep s;
     char err[1024];
     base(&c);
-    cfg_apply_set(&c, "impls=naive,nosuch", err, sizeof err);
+    assert_int_equal(cfg_apply_set(&c, "impls=naive,nosuch", err, sizeof err), 0);
     set_init(&set);
     assert_int_equal(sweep_build(&c, &set, &s, err, sizeof err), 2);
     assert_contains(err, "no implementation 'nosuch' (known: naive");

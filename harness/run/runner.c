@@ -194,44 +194,10 @@ static void check_second_set(const runner_problem *rp, const runner_opts *opts,
                  "and v, its output fails the check: %.300s", second.reason);
 }
 
-void runner_run_case(const runner_problem *rp, const attn_impl *impl, int threads,
-                     const runner_opts *opts, case_result *res)
+/* What the child measured, into res: its times and their statistics, the noise, memory, page
+ * faults, counts, threads, binding and the library's choices. */
+static void take_measurements(const child_report *rep, int threads, case_result *res)
 {
-    size_t rep_bytes = sizeof(child_report) + sizeof(double) * (size_t)opts->max_reps;
-    child_report *rep = proc_shared_alloc(rep_bytes);
-    char where[96], sig[96];
-    int ws = 0;
-
-    memset(res, 0, sizeof *res);
-    res->flops = sweep_flops(rp->p);
-    res->peak_rss_delta = res->workspace = res->page_faults = -1;
-    if (rep == NULL) {
-        res->status = ST_ERROR;
-        snprintf(res->reason, sizeof res->reason, "harness: cannot map the report page");
-        return;
-    }
-
-    double t0 = host_now_s();
-    pid_t pid = proc_fork_isolated();
-    if (pid == 0)
-        runner_child_main(rp, impl, threads, opts, rep);
-    if (pid < 0) {
-        res->status = ST_ERROR;
-        snprintf(res->reason, sizeof res->reason, "harness: fork failed: %s", strerror(errno));
-        proc_shared_free(rep, rep_bytes);
-        return;
-    }
-    int waited = proc_wait_deadline(pid, t0 + opts->timeout_s, &ws);
-    int timed_out = waited == 1;
-    res->wall_s = host_now_s() - t0;
-    if (waited == 2) {
-        res->status = ST_ERROR;
-        res->interrupted = 1;
-        snprintf(res->reason, sizeof res->reason, "interrupted by signal %d", (int)proc_stop);
-        proc_shared_free(rep, rep_bytes);
-        return;
-    }
-
     res->reps = rep->reps;
     if (res->reps > 0) {
         stats_summary s;
@@ -260,7 +226,14 @@ void runner_run_case(const runner_problem *rp, const attn_impl *impl, int thread
     res->os_threads = rep->os_threads > 0 ? rep->os_threads : -1;
     snprintf(res->binding, sizeof res->binding, "%s", rep->binding);
     snprintf(res->kernels, sizeof res->kernels, "%s", rep->kernels);
+}
 
+/* The case's status and reason from how the child ended (wait status ws, or timed out) and
+ * what it reported; a child that ran to the end has its output checked. */
+static void judge_fate(const runner_problem *rp, const runner_opts *opts,
+                       const child_report *rep, int ws, int timed_out, case_result *res)
+{
+    char where[96], sig[96];
     stage_text(rep, where, sizeof where);
     if (timed_out) {
         res->status = ST_TIMEOUT;
@@ -314,6 +287,44 @@ void runner_run_case(const runner_problem *rp, const attn_impl *impl, int thread
         snprintf(res->reason, sizeof res->reason, "%s", res->check.reason);
         if (res->check.pass && rep->second_ran)
             check_second_set(rp, opts, res);
+    }
+}
+
+void runner_run_case(const runner_problem *rp, const attn_impl *impl, int threads,
+                     const runner_opts *opts, case_result *res)
+{
+    size_t rep_bytes = sizeof(child_report) + sizeof(double) * (size_t)opts->max_reps;
+    child_report *rep = proc_shared_alloc(rep_bytes);
+    int ws = 0;
+
+    memset(res, 0, sizeof *res);
+    res->flops = sweep_flops(rp->p);
+    res->peak_rss_delta = res->workspace = res->page_faults = -1;
+    if (rep == NULL) {
+        res->status = ST_ERROR;
+        snprintf(res->reason, sizeof res->reason, "harness: cannot map the report page");
+        return;
+    }
+
+    double t0 = host_now_s();
+    pid_t pid = proc_fork_isolated();
+    if (pid == 0)
+        runner_child_main(rp, impl, threads, opts, rep);
+    if (pid < 0) {
+        res->status = ST_ERROR;
+        snprintf(res->reason, sizeof res->reason, "harness: fork failed: %s", strerror(errno));
+        proc_shared_free(rep, rep_bytes);
+        return;
+    }
+    int waited = proc_wait_deadline(pid, t0 + opts->timeout_s, &ws);
+    res->wall_s = host_now_s() - t0;
+    if (waited == 2) {
+        res->status = ST_ERROR;
+        res->interrupted = 1;
+        snprintf(res->reason, sizeof res->reason, "interrupted by signal %d", (int)proc_stop);
+    } else {
+        take_measurements(rep, threads, res);
+        judge_fate(rp, opts, rep, ws, waited == 1, res);
     }
     proc_shared_free(rep, rep_bytes);
 }

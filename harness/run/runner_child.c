@@ -221,19 +221,13 @@ static void second_inputs(const runner_problem *rp, const attn_impl *impl, void 
 }
 
 /* The child's whole life: never returns. */
-void runner_child_main(const runner_problem *rp, const attn_impl *impl, int threads,
-                       const runner_opts *opts, child_report *rep)
+/* The child's set-up before prepare: the output's NaNs and sentinels, the guard-page handler,
+ * the memory limit, the counters and noise probes (before any thread exists, so counters can
+ * follow the threads made later), the binding, and a cold case's eviction buffer (returned, or
+ * NULL). A failure of the harness's own ends the child with harness_failed set. */
+static unsigned char *child_setup(const runner_problem *rp, const runner_opts *opts, int threads,
+                                  child_report *rep, ctr_session **cs, noise_probe *noise)
 {
-    attn_problem p = *rp->p;
-    void *state = NULL;
-    p.threads = threads;
-
-    rep->stage = STAGE_AVAILABLE;
-    if (impl->available != NULL && impl->available(rep->why, sizeof rep->why) != 0) {
-        rep->unavailable = 1;
-        rep->stage = STAGE_DONE;
-        _exit(0);
-    }
     /* NaN everywhere, so an element that run() never writes fails the check; the output's
      * sentinels afresh, as an earlier case may have overwritten them. */
     for (size_t i = 0; i < rp->q_len; i++)
@@ -242,12 +236,10 @@ void runner_child_main(const runner_problem *rp, const attn_impl *impl, int thre
     catch_guard_faults(rp, rep);
     limit_memory(opts, threads, rep);
 
-    /* Before any thread exists, so that counters can follow the threads made later. */
-    ctr_session *cs = NULL;
+    *cs = NULL;
     if (opts->ctr != NULL && opts->ctr->mode == CTR_PAPI)
-        cs = ctr_open(opts->ctr, threads, &rep->ctr);
-    noise_probe noise;
-    noise_open(&noise, &rep->noise);
+        *cs = ctr_open(opts->ctr, threads, &rep->ctr);
+    noise_open(noise, &rep->noise);
     if (opts->bind != BIND_NONE && topo_bind(opts->bind, threads, rep->binding,
                                              sizeof rep->binding) != 0) {
         snprintf(rep->why, sizeof rep->why, "harness: bind = %s: %.200s",
@@ -268,6 +260,63 @@ void runner_child_main(const runner_problem *rp, const attn_impl *impl, int thre
         }
         memset(evict, 1, opts->evict_bytes);
     }
+    return evict;
+}
+
+/* The warm-up runs, then the timed ones until min_reps and min_time_s are met (or max_reps).
+ * 0, or -1 when a run failed or wrote outside o (rep says which). */
+static int timed_reps(const runner_problem *rp, const attn_impl *impl, void *state,
+                      const runner_opts *opts, const unsigned char *evict, int threads,
+                      long long faults_at_prepare, noise_probe *noise, child_report *rep)
+{
+    rep->stage = STAGE_WARMUP;
+    for (long w = 0; w < opts->warmup; w++) {
+        rep->rep = (int)w;
+        rep->rc = impl->run(state, rp->q, rp->k, rp->v, rp->o);
+        note_heap(rep);
+        note_faults(rep, faults_at_prepare);
+        if (rep->rc != 0 || !sentinels_intact(rp, rep))
+            return -1;
+    }
+    rep->stage = STAGE_TIMED;
+    noise_begin(noise);
+    double start = host_now_s();
+    while (rep->reps < opts->max_reps &&
+           (rep->reps < opts->min_reps || host_now_s() - start < opts->min_time_s)) {
+        rep->rep = rep->reps;
+        if (evict != NULL)
+            evict_caches(evict, opts->evict_bytes, threads);
+        double t0 = host_now_s();
+        rep->rc = impl->run(state, rp->q, rp->k, rp->v, rp->o);
+        double t1 = host_now_s();
+        if (rep->rc != 0 || !sentinels_intact(rp, rep))
+            return -1;
+        rep->times[rep->reps++] = t1 - t0;
+        if (rep->reps == 1) {
+            note_heap(rep);
+            note_faults(rep, faults_at_prepare);
+        }
+    }
+    noise_end(noise, &rep->noise);
+    return 0;
+}
+
+void runner_child_main(const runner_problem *rp, const attn_impl *impl, int threads,
+                       const runner_opts *opts, child_report *rep)
+{
+    attn_problem p = *rp->p;
+    void *state = NULL;
+    p.threads = threads;
+
+    rep->stage = STAGE_AVAILABLE;
+    if (impl->available != NULL && impl->available(rep->why, sizeof rep->why) != 0) {
+        rep->unavailable = 1;
+        rep->stage = STAGE_DONE;
+        _exit(0);
+    }
+    ctr_session *cs;
+    noise_probe noise;
+    unsigned char *evict = child_setup(rp, opts, threads, rep, &cs, &noise);
 
     FILE *clear = fopen("/proc/self/clear_refs", "w");
     if (clear != NULL) {
@@ -288,49 +337,19 @@ void runner_child_main(const runner_problem *rp, const attn_impl *impl, int thre
         rep->stage = STAGE_DONE;
         _exit(0);
     }
-
     impl_describe_fn describe = registry_describe(impl);
     if (describe != NULL)
         describe(state, rep->kernels, sizeof rep->kernels);
 
-    rep->stage = STAGE_WARMUP;
-    for (long w = 0; w < opts->warmup; w++) {
-        rep->rep = (int)w;
-        rep->rc = impl->run(state, rp->q, rp->k, rp->v, rp->o);
-        note_heap(rep);
-        note_faults(rep, faults_at_prepare);
-        if (rep->rc != 0 || !sentinels_intact(rp, rep))
-            goto done;
+    if (timed_reps(rp, impl, state, opts, evict, threads, faults_at_prepare, &noise, rep) == 0) {
+        /* Thread pools outlive their parallel regions: the count now is every pool the run
+         * started (OpenMP's, and any library's own). */
+        rep->os_threads = (int)read_status_kb("Threads");
+        if (cs != NULL)
+            counted_reps(rp, impl, state, opts, cs, evict, threads, rep);
+        if (rep->rc == 0 && rep->overrun[0] == '\0')
+            second_inputs(rp, impl, state, rep);
     }
-
-    rep->stage = STAGE_TIMED;
-    noise_begin(&noise);
-    double start = host_now_s();
-    while (rep->reps < opts->max_reps &&
-           (rep->reps < opts->min_reps || host_now_s() - start < opts->min_time_s)) {
-        rep->rep = rep->reps;
-        if (evict != NULL)
-            evict_caches(evict, opts->evict_bytes, threads);
-        double t0 = host_now_s();
-        rep->rc = impl->run(state, rp->q, rp->k, rp->v, rp->o);
-        double t1 = host_now_s();
-        if (rep->rc != 0 || !sentinels_intact(rp, rep))
-            goto done;
-        rep->times[rep->reps++] = t1 - t0;
-        if (rep->reps == 1) {
-            note_heap(rep);
-            note_faults(rep, faults_at_prepare);
-        }
-    }
-    noise_end(&noise, &rep->noise);
-    /* Thread pools outlive their parallel regions: the count now is every pool the run
-     * started (OpenMP's, and any library's own). */
-    rep->os_threads = (int)read_status_kb("Threads");
-    if (cs != NULL)
-        counted_reps(rp, impl, state, opts, cs, evict, threads, rep);
-    if (rep->rc == 0 && rep->overrun[0] == '\0')
-        second_inputs(rp, impl, state, rep);
-done:
     if (rep->rc != 0) {
         rep->failed_stage = rep->stage;
         rep->failed_rep = rep->rep;
@@ -344,4 +363,3 @@ done:
     rep->stage = STAGE_DONE;
     _exit(0);
 }
-
