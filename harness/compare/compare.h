@@ -50,6 +50,7 @@ typedef struct cmp_metric {
     X(ONE_PROCESS, "one process")                                                           \
     X(TOO_FEW, "too few samples")                                                           \
     X(MACHINE, "machine changed")                                                           \
+    X(RUN_MOVED, "the whole run moved")                                                     \
     X(ISOLATED, "alone in its implementation")
 
 typedef enum {

@@ -148,6 +148,12 @@ static int time_notes(const cmp_report *rep, char out[TIME_NOTES][640])
                  "cases (a change in a kernel moves most of its cases); scripts/ab-compare, which "
                  "interleaves BASE and NEW, can judge a case alone (with enough --rounds)",
                  rep->whys[CMP_WHY_ISOLATED]);
+    if (rep->whys[CMP_WHY_RUN_MOVED] > 0)
+        snprintf(out[n++], 640, "%d cases moved while another implementation's cases moved the "
+                 "same way: between two separate runs that is the whole run moving (the machine, "
+                 "or a change common to every implementation), which two runs cannot tell from a "
+                 "change to one kernel; scripts/ab-compare, which interleaves BASE and NEW, can",
+                 rep->whys[CMP_WHY_RUN_MOVED]);
     if (rep->whys[CMP_WHY_TOO_FEW] > 0)
         snprintf(out[n++], 640, "%d cases have too few process samples for the U test ever to "
                  "reach p < %g (p marked *); rounds >= %d on both sides can",
