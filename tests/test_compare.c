@@ -520,15 +520,17 @@ static void test_one_process_is_inconclusive(void **st)
 static void test_machine_change_widens_or_withholds(void **st)
 {
     (void)st;
-    fx_case slow[4];
+    fx_case slow[4], naive13[4];
     memcpy(slow, base_cases, sizeof slow);
-    slow[0].center *= 1.13;                       /* naive: past 10%, not past 15.5% */
-    slow[1].center *= 1.13;
+    memcpy(naive13, base_cases, sizeof naive13);
+    naive13[0].center *= 1.13;                    /* naive: past 10%, not past 15.5% */
+    naive13[1].center *= 1.13;
     slow[2].center *= 1.3;                        /* tiled: past both */
     slow[3].center *= 1.3;
     const char *a = write_results("mach-base", base_cases, 4, 1);
     fx_calib_scale = 1.05;
     const char *b = write_results("mach-5", slow, 4, 2);
+    const char *b13 = write_results("mach-5-naive", naive13, 4, 2);
     fx_calib_scale = 1.2;
     const char *c = write_results("mach-20", slow, 4, 2);
     fx_case tiled_only[4];
@@ -542,12 +544,14 @@ static void test_machine_change_widens_or_withholds(void **st)
     compare(a, b, "time", &rep);
     assert_true(rep.machine.known);
     assert_true(fabs(rep.machine.shift - 1.05) < 1e-9);
+    assert_int_equal(rep.rows[2].verdict, CMP_SLOWER);
+    assert_int_equal(rep.rows[3].verdict, CMP_SLOWER);
+    cmp_report_free(&rep);
+    compare(a, b13, "time", &rep);
     assert_int_equal(rep.rows[0].calib_part, CALIB_COMPUTE_1T);   /* no intensity: compute */
     assert_true(fabs(rep.rows[0].limit - (1.1 * 1.05 - 1)) < 1e-9);
     assert_int_equal(rep.rows[0].verdict, CMP_SAME);
     assert_int_equal(rep.rows[1].verdict, CMP_SAME);
-    assert_int_equal(rep.rows[2].verdict, CMP_SLOWER);
-    assert_int_equal(rep.rows[3].verdict, CMP_SLOWER);
     cmp_report_free(&rep);
 
     compare(a, c, "time", &rep);
@@ -638,10 +642,9 @@ static void test_a_case_alone_is_not_enough(void **st)
     cmp_report_free(&rep);
 }
 
-/* Memory bandwidth fell by 20% and compute did not: each case is held to the part that moved
- * more of its compute part and memory, here memory, so no time verdict is given; with memory
- * 5% slower and compute 20%, compute holds them. */
-static void test_the_larger_part_holds(void **st)
+/* Memory bandwidth fell by 20% and compute did not: a compute-bound case keeps its verdict, a
+ * case under the machine's balance (5 FLOP per byte in the fixture) gets none. */
+static void test_memory_change_holds_memory_bound_cases(void **st)
 {
     (void)st;
     fx_case slow[2] = {base_cases[0], base_cases[1]};
@@ -650,22 +653,27 @@ static void test_the_larger_part_holds(void **st)
     const char *a = write_results("mem-base", base_cases, 2, 1);
     fx_memory_scale = 1.2;
     const char *b = write_results("mem-20", slow, 2, 2);
-    fx_calib_scale = 1.2;
-    fx_memory_scale = 1.05 / 1.2;
-    const char *c = write_results("mem-5", slow, 2, 2);
-    fx_calib_scale = 1;
     fx_memory_scale = 1;
+    /* Case 2 (naive q512) made memory-bound: 2 FLOP per byte. */
+    char path[300], err[4600];
+    results_file r;
+    snprintf(path, sizeof path, "%s/results.json", a);
+    json_t *doc = json_load_file(path, 0, NULL);
+    json_object_set_new(json_array_get(json_object_get(doc, "cases"), 1), "arith_intensity",
+                        json_real(2.0));
+    json_object_set_new(json_array_get(json_object_get(doc, "cases"), 0), "arith_intensity",
+                        json_real(50.0));
+    assert_int_equal(json_dump_file(doc, path, 0), 0);
+    json_decref(doc);
+    assert_int_equal(results_load(a, &r, err, sizeof err), 0);
+    results_free(&r);
     cmp_report rep;
     compare(a, b, "time", &rep);
-    for (int i = 0; i < 2; i++) {
-        assert_int_equal(rep.rows[i].calib_part, CALIB_MEMORY);
-        assert_int_equal(rep.rows[i].verdict, CMP_INCONCLUSIVE);
-        assert_int_equal(rep.rows[i].why, CMP_WHY_MACHINE);
-    }
-    cmp_report_free(&rep);
-    compare(a, c, "time", &rep);
     assert_int_equal(rep.rows[0].calib_part, CALIB_COMPUTE_1T);
-    assert_int_equal(rep.whys[CMP_WHY_MACHINE], 2);
+    assert_int_equal(rep.rows[0].verdict, CMP_SLOWER);
+    assert_int_equal(rep.rows[1].calib_part, CALIB_MEMORY);
+    assert_int_equal(rep.rows[1].verdict, CMP_INCONCLUSIVE);
+    assert_int_equal(rep.rows[1].why, CMP_WHY_MACHINE);
     cmp_report_free(&rep);
 }
 
@@ -786,7 +794,7 @@ int main(void)
         cmocka_unit_test(test_too_few_samples_are_inconclusive),
         cmocka_unit_test(test_one_process_is_inconclusive),
         cmocka_unit_test(test_machine_change_widens_or_withholds),
-        cmocka_unit_test(test_the_larger_part_holds),
+        cmocka_unit_test(test_memory_change_holds_memory_bound_cases),
         cmocka_unit_test(test_the_whole_run_moved),
         cmocka_unit_test(test_a_case_alone_is_not_enough),
         cmocka_unit_test(test_an_implementation_moves_together),

@@ -111,6 +111,9 @@ typedef struct cmp_impl_summary {
     int n_worse, n_better;            /* of those, the ones that moved (cmp_row.moved) */
     double pooled_z, pooled_p;        /* the stratified test of those cases, NEW against BASE:
                                          z > 0 when NEW is slower; p NAN when none was run */
+    double run_z, run_p;              /* the same over every case with samples, judged or held
+                                         back for the machine (the whole-run rule) */
+    double run_worse;                 /* the median ratio of those, > 1 worse; NAN when none */
     double median_worse;              /* their median `worse`; NAN when none */
     int counts[CMP_N_VERDICTS];
 } cmp_impl_summary;

@@ -150,7 +150,8 @@ static int time_notes(const cmp_report *rep, char out[TIME_NOTES][640])
                  rep->whys[CMP_WHY_ISOLATED]);
     if (rep->whys[CMP_WHY_RUN_MOVED] > 0)
         snprintf(out[n++], 640, "%d cases moved while another implementation's cases moved the "
-                 "same way: between two separate runs that is the whole run moving (the machine, "
+                 "same way, by more than half the threshold: between two separate runs that is "
+                 "the whole run moving (the machine, "
                  "or a change common to every implementation), which two runs cannot tell from a "
                  "change to one kernel; scripts/ab-compare, which interleaves BASE and NEW, can",
                  rep->whys[CMP_WHY_RUN_MOVED]);
@@ -344,6 +345,8 @@ static json_t *report_json(const cmp_report *rep)
         json_object_set_new(c, "impl", json_string(s->impl));
         json_object_set_new(c, "geomean_ratio", number_or_null(s->geomean));
         json_object_set_new(c, "pooled_p", number_or_null(s->pooled_p));
+        json_object_set_new(c, "run_p", number_or_null(s->run_p));
+        json_object_set_new(c, "run_ratio", number_or_null(s->run_worse));
         json_object_set_new(c, "pooled_z", number_or_null(isfinite(s->pooled_p) ? s->pooled_z
                                                                                  : NAN));
         json_object_set_new(c, "verdicts", counts);
