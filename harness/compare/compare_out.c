@@ -122,7 +122,8 @@ static int time_notes(const cmp_report *rep, char out[TIME_NOTES][640])
         machine_parts(mc, parts, sizeof parts);
         snprintf(out[n++], 640, "machine: NEW's calibration workload against BASE's: %s (medians "
                  "of %d and %d rounds; + is slower); each case's threshold widens by the part "
-                 "that bounds it (compute, or memory below the machine's balance)",
+                 "that bounds it (memory below the machine's balance; compute otherwise, for "
+                 "one thread the larger change of the two compute parts)",
                  parts, mc->new_rounds, mc->base_rounds);
     }
     if (rep->whys[CMP_WHY_MACHINE] > 0)
