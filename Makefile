@@ -34,7 +34,7 @@ TEST_PLUGINS = $(B)/tests/crash_plugin.so $(B)/tests/bad_abi_plugin.so \
                $(B)/tests/sleep_plugin.so $(B)/tests/integrity_plugin.so
 EXAMPLE      = $(B)/plugins/example.so
 
-.PHONY: all deps bench plots ci-bench baseline ab test unit e2e bad-input interrupt plot-test docs-test docs conformance \
+.PHONY: all deps bench plots ci-bench baseline ab test unit e2e bad-input interrupt plot-test docs-test docs conformance conformance-example \
         sanitize memcheck fuzz fuzz-replay clean
 all: $(B)/attnbench $(EXAMPLE)
 
@@ -122,7 +122,7 @@ ab: deps
 test: deps
 	@$(MAKE) --no-print-directory all $(TEST_BINS) $(TEST_PLUGINS)
 	@$(MAKE) --no-print-directory unit fuzz-replay e2e bad-input interrupt plot-test docs-test conformance \
-	    sanitize memcheck
+	    conformance-example sanitize memcheck
 
 # test_counters runs twice: as this machine is, and with PAPI's perf_event component switched
 # off (the world of a CPU whose PMU libpfm4 does not know), so both run everywhere.
@@ -183,6 +183,10 @@ memcheck:
 # PLUGIN=path.so, that plugin's implementations instead.
 conformance:
 	B=$(B) PLUGIN=$(PLUGIN) tests/conformance.sh
+
+# make conformance PLUGIN= itself, on the example plugin: what a plugin's author runs.
+conformance-example: $(EXAMPLE)
+	B=$(B) PLUGIN=$(EXAMPLE) tests/conformance.sh
 
 include tests/fuzz/fuzz.mk
 

@@ -8,7 +8,9 @@
 typedef struct report {
     int n_cases, done;
     int rounds;                       /* [measure] rounds: cases are printed in the last */
-    double total_flops, done_flops;   /* the ETA weighs cases by their work */
+    double total_flops, done_flops;   /* the ETA weighs cases by their work (report.c's
+                                         weight: FLOPs plus a mean case's) */
+    double mean_flops;
     double start;
     int counts[ST_COUNT];
 } report;
