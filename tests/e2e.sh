@@ -7,9 +7,6 @@ test_name=e2e
 # shellcheck source=tests/test_lib.sh
 . "$(dirname "$0")/test_lib.sh"
 
-# Column of a CSV by header name; prints one value per row.
-column() { awk -F, -v name="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next } { print $c }' "$1"; }
-
 cd "$root" || exit 1
 
 # 1. The CI sweep: every case PASS, one CSV row and one JSON case each.

@@ -23,6 +23,13 @@ check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 # The number of the column of results.csv (or any CSV) whose header is name; nothing if none.
 csv_col() { head -1 "$1" | tr ',' '\n' | grep -nxF "$2" | cut -d: -f1; }
 
+# That column's values, a line per row (no quoted commas in it: counts, statuses, names); a
+# column that is not there prints "(no column NAME)" on every row, which no check accepts.
+column() {
+    awk -F, -v c="$(csv_col "$1" "$2")" -v name="$2" \
+        'NR > 1 { print (c ? $c : "(no column " name ")") }' "$1"
+}
+
 # A refusal of bad input: the command exits 2 with one line on stderr, matching want (a grep
 # pattern), and prints nothing on stdout.
 expect_refusal() {   # name, want, command...

@@ -60,7 +60,7 @@ static int parse_args(int argc, char **argv, run_args *a, cfg *c, ctr_plan *plan
             a->out = val;
         else if (is_gbench)
             a->gbench = val;
-        else if (is_plugin && a->n_plugins < MAX_PLUGINS)
+        else if (is_plugin && a->n_plugins < SET_MAX_PLUGINS)
             a->plugins[a->n_plugins++] = val;
         else if (is_set && n_sets < 256)
             sets[n_sets++] = val;

@@ -114,7 +114,6 @@ typedef struct cmp_impl_summary {
     double run_z, run_p;              /* the same over every case with samples, judged or held
                                          back for the machine (the whole-run rule) */
     double run_worse;                 /* the median ratio of those, > 1 worse; NAN when none */
-    double median_worse;              /* their median `worse`; NAN when none */
     int counts[CMP_N_VERDICTS];
 } cmp_impl_summary;
 

@@ -247,7 +247,7 @@ void sim_run_case(const sim_request *rq, ctr_values *out)
 {
     char valgrind[4096], why[256], exe[4096], dir[] = "/tmp/attnbench-sim.XXXXXX";
     char o_file[4200], i1[64], d1[64], ll[64], info[4200], cg1[4200], log[4200];
-    char named[SIM_N_ARGS][64], impl_arg[128], info_arg[4300], plugin_args[16][4200];
+    char named[SIM_N_ARGS][64], impl_arg[128], info_arg[4300], plugin_args[SET_MAX_PLUGINS][4200];
     const attn_problem *p = rq->p;
     size_t size;
     int assoc, line;
@@ -304,7 +304,7 @@ void sim_run_case(const sim_request *rq, ctr_values *out)
         sim_arg_format(&c, &sim_args[i], named[i], sizeof named[i]);
         argv[argc++] = named[i];
     }
-    for (int i = 0; i < rq->n_plugins && i < 16; i++) {
+    for (int i = 0; i < rq->n_plugins && i < SET_MAX_PLUGINS; i++) {
         snprintf(plugin_args[i], sizeof plugin_args[i], "plugin=%s", rq->plugins[i]);
         argv[argc++] = plugin_args[i];
     }

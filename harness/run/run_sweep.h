@@ -4,6 +4,7 @@
 #define RUN_SWEEP_H
 
 #include "config.h"
+#include "impls_set.h"
 #include "counters.h"
 #include "peaks.h"
 #include "report.h"
@@ -14,13 +15,12 @@
 #include <jansson.h>
 #include <stdio.h>
 
-#define MAX_PLUGINS 16
 
 /* `run`'s options, as given (or as the journal recorded them, for --resume). */
 typedef struct run_args {
     const char *config;
     const char *out;
-    const char *plugins[MAX_PLUGINS];
+    const char *plugins[SET_MAX_PLUGINS];
     int n_plugins;
     int list_cases;               /* --list-cases: print each case's --set arguments, run none */
     const char *gbench;           /* --gbench FILE: Google Benchmark JSON there too, or NULL */

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #define SET_MAX_IMPLS 256
+#define SET_MAX_PLUGINS 16       /* --plugin options one run takes */
 
 typedef struct impls_set {
     int n;
