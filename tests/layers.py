@@ -6,11 +6,17 @@ its own folder or of a folder below, never above; and the modules (x.c with x.h)
 other without a cycle, inside a folder or across. A header with no .c of its own (types, or a
 module's private interface such as config_keys.h) belongs to no module: an include of it counts
 as an include of what it includes. impls/ sits below every layer. Prints each violation and
-exits 1, or says what it checked."""
+exits 1, or says what it checked.
+
+And every file small enough to read: no file of harness/ over MAX_FILE_LINES lines, no function
+of harness/ or impls/ over MAX_FUNCTION_LINES (counted from the line of its opening brace, at
+column 0 as STYLE.md writes them, to its closing one)."""
 import os
 import re
 import sys
 
+MAX_FILE_LINES = 500
+MAX_FUNCTION_LINES = 100
 LAYERS = ["util", "setup", "measure", "check", "results", "run", "compare", "plot", "cmd"]
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
@@ -93,8 +99,35 @@ for m in sorted(edges):
 for c in cycles:
     problems.append("an include cycle: " + " -> ".join(c))
 
+def long_functions(path):
+    """(name, lines) of each function in path longer than MAX_FUNCTION_LINES."""
+    lines = open(path).read().split("\n")
+    out, start = [], None
+    for i, line in enumerate(lines):
+        if line == "{" or (start is None and re.match(r"^[A-Za-z].*\)\s*\{$", line)):
+            start = i
+        elif line == "}" and start is not None:
+            if i - start + 1 > MAX_FUNCTION_LINES:
+                sig = lines[start] if lines[start] != "{" else lines[start - 1]
+                name = re.search(r"(\w+)\s*\(", sig)
+                out.append((name.group(1) if name else sig.strip(), i - start + 1))
+            start = None
+    return out
+
+sources = [p for _, p in where.values() if p.endswith(".c")]
+sources += [os.path.join(root, "impls", f) for f in os.listdir(os.path.join(root, "impls"))
+            if f.endswith(".c")]
+for path in sorted(set(sources)):
+    rel = os.path.relpath(path, root)
+    n = sum(1 for _ in open(path))
+    if rel.startswith("harness") and n > MAX_FILE_LINES:
+        problems.append(f"{rel}: {n} lines, over {MAX_FILE_LINES}: split it by job")
+    for name, length in long_functions(path):
+        problems.append(f"{rel}: {name}() is {length} lines, over {MAX_FUNCTION_LINES}")
+
 for p in problems:
     print("FAIL:", p)
 if problems:
     sys.exit(1)
-print(f"ok: {len(where)} files in {len(LAYERS)} layers, no include upward, no include cycle")
+print(f"ok: {len(where)} files in {len(LAYERS)} layers, no include upward, no include cycle; "
+      f"no file over {MAX_FILE_LINES} lines, no function over {MAX_FUNCTION_LINES}")

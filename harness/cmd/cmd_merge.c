@@ -1,8 +1,8 @@
 /* cmd_merge.c: `attnbench merge [--pool] OUT DIR...`: joins results directories (the per-case
  * runs of scripts/ab-compare, the pieces of a sweep split across machines) into one, refusing a
  * case that two of them hold; or, with --pool, makes one case of a case run in several
- * processes, its repetitions the processes' medians. The run metadata is the first directory's, plus where the rest came
- * from. */
+ * processes, its repetitions the processes' medians. The run metadata is the first directory's,
+ * plus where the rest came from. */
 #include "cli.h"
 #include "host.h"
 #include "out_json.h"
@@ -238,9 +238,52 @@ static int write_pooled(const char *out, const results_file *in, int n_in, char 
     return failed ? 2 : 0;
 }
 
+/* OUT/results.csv and results.json of every directory's cases (n_keys of them, no two alike),
+ * the CSV rows as they were; the run metadata is the first directory's plus merged_from. The CSV
+ * is written under a temporary name and renamed last, so a failure leaves neither. 0, or 2. */
+static int write_merged(const char *out, const results_file *in, int n_in, char **dirs,
+                        size_t n_keys)
+{
+    char err[4600], csv_path[4200], json_path[4200], tmp[4300];
+    snprintf(csv_path, sizeof csv_path, "%s/results.csv", out);
+    snprintf(json_path, sizeof json_path, "%s/results.json", out);
+    snprintf(tmp, sizeof tmp, "%s.tmp", csv_path);
+    FILE *csv = fopen(tmp, "w");
+    if (csv == NULL) {
+        fprintf(stderr, "attnbench merge: cannot create %s: %s\n", tmp, strerror(errno));
+        return 2;
+    }
+    for (int i = 0; i < n_in; i++)
+        if (append_csv(csv, dirs[i], i == 0, err, sizeof err) != 0) {
+            fprintf(stderr, "attnbench merge: %s\n", err);
+            fclose(csv);
+            unlink(tmp);
+            return 2;
+        }
+    json_t *meta = json_deep_copy(in[0].run), *cases = json_array(), *from = json_array();
+    for (int i = 0; i < n_in; i++) {
+        json_array_extend(cases, json_object_get(in[i].doc, "cases"));
+        json_array_append_new(from, json_string(dirs[i]));
+    }
+    json_object_set_new(meta, "merged_from", from);
+    json_object_set_new(meta, "cases_planned", json_integer((json_int_t)n_keys));
+    int failed = fclose(csv) != 0 || out_json_write(json_path, meta, cases) != 0 ||
+                 rename(tmp, csv_path) != 0;
+    json_decref(meta);
+    json_decref(cases);
+    if (failed) {
+        fprintf(stderr, "attnbench merge: cannot write %s: %s\n", out, strerror(errno));
+        unlink(tmp);
+        unlink(json_path);
+        return 2;
+    }
+    printf("merged %zu cases from %d directories into %s\n", n_keys, n_in, out);
+    return 0;
+}
+
 int cmd_merge(int argc, char **argv)
 {
-    char err[4600], csv_path[4200], tmp[4300];
+    char err[4600], csv_path[4200], json_path[4200];
     int rc = 2, loaded = 0, pool, n_paths, made_out = 0;
     char **paths = malloc(sizeof *paths * (size_t)argc);
     if (paths == NULL || parse_args(argc, argv, &pool, paths, &n_paths) != 0) {
@@ -252,7 +295,6 @@ int cmd_merge(int argc, char **argv)
     const char *out = paths[0];
     char **dirs = paths + 1;
     int n_in = n_paths - 1;
-    char json_path[4200];
     snprintf(csv_path, sizeof csv_path, "%s/results.csv", out);
     snprintf(json_path, sizeof json_path, "%s/results.json", out);
     if (access(csv_path, F_OK) == 0 || access(json_path, F_OK) == 0) {
@@ -301,38 +343,7 @@ int cmd_merge(int argc, char **argv)
         rc = write_pooled(out, in, n_in, dirs);
         goto done;
     }
-    snprintf(tmp, sizeof tmp, "%s.tmp", csv_path);
-    FILE *csv = fopen(tmp, "w");
-    if (csv == NULL) {
-        fprintf(stderr, "attnbench merge: cannot create %s: %s\n", tmp, strerror(errno));
-        goto done;
-    }
-    for (int i = 0; i < n_in; i++)
-        if (append_csv(csv, dirs[i], i == 0, err, sizeof err) != 0) {
-            fprintf(stderr, "attnbench merge: %s\n", err);
-            fclose(csv);
-            unlink(tmp);
-            goto done;
-        }
-    json_t *meta = json_deep_copy(in[0].run), *cases = json_array(), *from = json_array();
-    for (int i = 0; i < n_in; i++) {
-        json_array_extend(cases, json_object_get(in[i].doc, "cases"));
-        json_array_append_new(from, json_string(dirs[i]));
-    }
-    json_object_set_new(meta, "merged_from", from);
-    json_object_set_new(meta, "cases_planned", json_integer((json_int_t)n_keys));
-    int failed = fclose(csv) != 0 || out_json_write(json_path, meta, cases) != 0 ||
-                 rename(tmp, csv_path) != 0;
-    json_decref(meta);
-    json_decref(cases);
-    if (failed) {
-        fprintf(stderr, "attnbench merge: cannot write %s: %s\n", out, strerror(errno));
-        unlink(tmp);
-        unlink(json_path);
-        goto done;
-    }
-    printf("merged %zu cases from %d directories into %s\n", n_keys, n_in, out);
-    rc = 0;
+    rc = write_merged(out, in, n_in, dirs, n_keys);
     goto done;
 oom:
     fprintf(stderr, "attnbench merge: out of memory\n");

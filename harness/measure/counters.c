@@ -5,6 +5,7 @@
  * software events PAPI cannot count, with inherited perf_event_open counters (swevents.c). */
 #include "counters.h"
 
+#include "papi_start.h"
 #include "sim.h"
 #include "swevents.h"
 
@@ -55,96 +56,25 @@ void ctr_column_name(const char *event, char *out, size_t len)
     out[n < len ? n : len - 1] = '\0';
 }
 
-/* When PAPI's perf_event component (every CPU and kernel event) is disabled: its reason, as
- * PAPI gives it ("libpfm4 no default PMU found"), else NULL. Only after PAPI_library_init. */
-static const char *perf_component_off(void)
-{
-    int cidx = PAPI_get_component_index("perf_event");
-    const PAPI_component_info_t *ci = cidx >= 0 ? PAPI_get_component_info(cidx) : NULL;
-    if (ci == NULL || !ci->disabled)
-        return NULL;
-    return ci->disabled_reason[0] ? ci->disabled_reason : "no reason given";
-}
-
-/* PAPI's words for rc, and what causes them here. */
-static void papi_why(const char *what, int rc, char *out, size_t len)
-{
-    const char *off = perf_component_off(), *cause = "";
-    char buf[2 * CTR_WHY_LEN];
-    const char *forced = getenv(CTR_PAPI_DISABLE_ENV);
-    if (off != NULL && (rc == PAPI_ENOEVNT || rc == PAPI_ECMP_DISABLED || rc == PAPI_ENOCMP ||
-                        rc == PAPI_ECMP)) {
-        snprintf(buf, sizeof buf, "; PAPI's perf_event component is disabled: %.120s%s%.60s%s", off,
-                 forced && *forced ? " (" CTR_PAPI_DISABLE_ENV "=" : "",
-                 forced && *forced ? forced : "", forced && *forced ? ")" : "");
-        cause = buf;
-    } else if (rc == PAPI_ENOEVNT && access("/sys/bus/event_source/devices/cpu", F_OK) != 0) {
-        cause = "; the kernel exposes no CPU PMU (/sys/bus/event_source/devices/cpu is missing), "
-                "as in most virtual machines, so only software events count here";
-    } else if (rc == PAPI_EPERM) {
-        snprintf(buf, sizeof buf, "; not permitted: perf_event_paranoid is %d",
-                 swev_paranoid());
-        cause = buf;
-    } else if (rc == PAPI_ECNFLCT) {
-        cause = "; too many events for the CPU's counters at once: ask for fewer";
-    }
-    snprintf(out, len, "%.60s: %.60s%.190s", what, PAPI_strerror(rc), cause);
-}
-
-/* Switches off the components CTR_PAPI_DISABLE_ENV names; PAPI must not be started yet.
- * 0, or -1 with why (a name PAPI does not know). */
-static int papi_disable_components(char *why, size_t len)
-{
-    const char *list = getenv(CTR_PAPI_DISABLE_ENV);
-    char names[256], *save = NULL;
-    if (list == NULL || *list == '\0')
-        return 0;
-    snprintf(names, sizeof names, "%s", list);
-    for (char *name = strtok_r(names, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
-        int rc = PAPI_disable_component_by_name(name);
-        if (rc != PAPI_OK) {
-            snprintf(why, len, "%s=%.60s: PAPI has no component '%.60s' to disable (rc %d); "
-                     "the one that counts CPU and kernel events is perf_event",
-                     CTR_PAPI_DISABLE_ENV, list, name, rc);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* Starts PAPI, with the components CTR_PAPI_DISABLE_ENV names switched off first. 0; -1 with
- * why when PAPI does not start; -2 when the switch names a component PAPI does not have. */
-static int papi_init(char *why, size_t len)
-{
-    if (papi_disable_components(why, len) != 0)
-        return -2;
-    int rc = PAPI_library_init(PAPI_VER_CURRENT);
-    if (rc != PAPI_VER_CURRENT) {
-        papi_why("PAPI_library_init", rc > 0 ? PAPI_EINVAL : rc, why, len);
-        return -1;
-    }
-    return 0;
-}
-
 /* Can this event be added to a set of its own and counted? 0, or -1 with why. */
 static int probe_event(const char *name, char *why, size_t len)
 {
     int code, es = PAPI_NULL, rc;
     long long value;
     if ((rc = PAPI_event_name_to_code(name, &code)) != PAPI_OK) {
-        papi_why("PAPI_event_name_to_code", rc, why, len);
+        ctr_papi_why("PAPI_event_name_to_code", rc, why, len);
         return -1;
     }
     if ((rc = PAPI_create_eventset(&es)) != PAPI_OK) {
-        papi_why("PAPI_create_eventset", rc, why, len);
+        ctr_papi_why("PAPI_create_eventset", rc, why, len);
         return -1;
     }
     if ((rc = PAPI_add_event(es, code)) != PAPI_OK)
-        papi_why("PAPI_add_event", rc, why, len);
+        ctr_papi_why("PAPI_add_event", rc, why, len);
     else if ((rc = PAPI_start(es)) != PAPI_OK)
-        papi_why("PAPI_start", rc, why, len);
+        ctr_papi_why("PAPI_start", rc, why, len);
     else if ((rc = PAPI_stop(es, &value)) != PAPI_OK)
-        papi_why("PAPI_stop", rc, why, len);
+        ctr_papi_why("PAPI_stop", rc, why, len);
     PAPI_cleanup_eventset(es);
     PAPI_destroy_eventset(&es);
     return rc == PAPI_OK ? 0 : -1;
@@ -247,7 +177,7 @@ int ctr_plan_build(const cfg_names *spec, ctr_plan *plan, char *err, size_t err_
         }
 
     char why[CTR_WHY_LEN];
-    int init = papi_init(why, sizeof why);
+    int init = ctr_papi_init(why, sizeof why);
     if (init == -2) {   /* the switch named a component PAPI does not have: bad input */
         snprintf(err, err_len, "%s", why);
         return 2;
@@ -320,7 +250,7 @@ static int build_sets(ctr_session *s, int t, int inherit, char *why, size_t len)
             opt.inherit.eventset = es[k];
             opt.inherit.inherit = PAPI_INHERIT_ALL;
             if ((rc = PAPI_set_opt(PAPI_INHERIT, &opt)) != PAPI_OK) {
-                papi_why("PAPI_set_opt(PAPI_INHERIT)", rc, why, len);
+                ctr_papi_why("PAPI_set_opt(PAPI_INHERIT)", rc, why, len);
                 for (int j = 0; j <= k; j++)
                     PAPI_destroy_eventset(&es[j]);
                 return -1;
@@ -337,7 +267,7 @@ static int build_sets(ctr_session *s, int t, int inherit, char *why, size_t len)
             slot[i] = filled[k]++;
         else
 #pragma omp critical(ctr_why)   /* the pool's threads may all fail on one event */
-            papi_why("PAPI_add_event", rc, s->out->why[i], CTR_WHY_LEN);
+            ctr_papi_why("PAPI_add_event", rc, s->out->why[i], CTR_WHY_LEN);
     }
     return 0;
 }
@@ -352,10 +282,10 @@ static int papi_open(ctr_session *s)
     snprintf(why, sizeof why, "out of memory for the counters");
     s->es = malloc(sizeof(int) * CTR_MAX * (size_t)s->threads);
     s->slot = malloc(sizeof(int) * CTR_MAX * (size_t)s->threads);
-    if (s->es == NULL || s->slot == NULL || papi_init(why, sizeof why) != 0 ||
+    if (s->es == NULL || s->slot == NULL || ctr_papi_init(why, sizeof why) != 0 ||
         (rc = PAPI_thread_init(thread_id)) != PAPI_OK) {
         if (rc != PAPI_OK)
-            papi_why("PAPI_thread_init", rc, why, sizeof why);
+            ctr_papi_why("PAPI_thread_init", rc, why, sizeof why);
         for (int i = 0; i < plan->n; i++)
             if (plan->ev[i].available && plan->ev[i].source == CTR_SRC_PAPI)
                 snprintf(s->out->why[i], CTR_WHY_LEN, "%s", why);
@@ -439,7 +369,7 @@ static void start_stop_thread(ctr_session *s, int t, int stop)
                 continue;
             if (rc != PAPI_OK) {
 #pragma omp critical(ctr_why)
-                papi_why(stop ? "PAPI_stop" : "PAPI_start", rc, s->out->why[i], CTR_WHY_LEN);
+                ctr_papi_why(stop ? "PAPI_stop" : "PAPI_start", rc, s->out->why[i], CTR_WHY_LEN);
                 s->slot[t * CTR_MAX + i] = -1;
             } else if (stop) {
 #pragma omp atomic

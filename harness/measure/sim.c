@@ -243,14 +243,71 @@ static void exec_valgrind(const char *valgrind, char *const *argv, const char *d
     _exit(127);
 }
 
+/* valgrind's --I1/--D1/--LL options: the host's geometry from hwloc, not valgrind's own guess
+ * (which can be far off in VMs); or the reference one, the same everywhere. Each buffer holds n. */
+static void cache_options(const sim_request *rq, char *i1, char *d1, char *ll, size_t n)
+{
+    size_t size;
+    int assoc, line;
+
+    if (rq->reference_geometry) {
+        size = SIM_REFERENCE_L1_BYTES;
+        assoc = SIM_REFERENCE_L1_WAYS;
+        line = 64;
+    } else if (topo_cache(1, 0, &size, &assoc, &line) != 0) {
+        size = 32768;
+        assoc = 8;
+        line = 64;
+    }
+    cache_option("D1", size, assoc, line, d1, n);
+    if (!rq->reference_geometry && topo_cache(1, 1, &size, &assoc, &line) == 0)
+        cache_option("I1", size, assoc, line, i1, n);
+    else
+        cache_option("I1", SIM_REFERENCE_L1_BYTES, SIM_REFERENCE_L1_WAYS, 64, i1, n);
+    if (rq->reference_geometry) {
+        size = SIM_REFERENCE_LL_BYTES;
+        assoc = SIM_REFERENCE_LL_WAYS;
+        line = 64;
+    } else if (topo_cache(0, 0, &size, &assoc, &line) != 0) {
+        size = (size_t)8 << 20;
+        assoc = 16;
+        line = 64;
+    }
+    cache_option("LL", rq->ll_bytes > 0 ? rq->ll_bytes : size, assoc, line, ll, n);
+}
+
+/* The counts of a finished simulation, from its dump d, and the implementation's library
+ * paths the child wrote to the file info. */
+static void store_counts(const sim_request *rq, const cg_dump *d, const char *info,
+                         ctr_values *out)
+{
+    double l1 = d->i1mr + d->d1mr + d->d1mw, llm = d->ilmr + d->dlmr + d->dlmw;
+    out->value[SIM_INSTRUCTIONS] = d->ir;
+    out->value[SIM_D1_MISSES] = d->d1mr + d->d1mw;
+    out->value[SIM_LL_MISSES] = llm;
+    out->value[SIM_EST_CYCLES] = sim_est_cycles(d->ir, d->dr, d->dw, l1, llm);
+    for (int i = 0; i < SIM_EVENTS; i++)
+        out->ok[i] = 1;
+    out->reps = 1;
+    snprintf(out->scope, sizeof out->scope, "one run() on %d thread%s (callgrind)",
+             rq->threads, rq->threads > 1 ? "s" : "");
+    char paths[160] = "";
+    FILE *f = fopen(info, "r");
+    if (f != NULL) {
+        if (fgets(paths, sizeof paths, f) == NULL)
+            paths[0] = '\0';
+        paths[strcspn(paths, "\n")] = '\0';
+        fclose(f);
+    }
+    snprintf(out->detail, sizeof out->detail, "D1 %.60s; LL %.60s; %s", d->d1, d->ll, paths);
+}
+
 void sim_run_case(const sim_request *rq, ctr_values *out)
 {
     char valgrind[4096], why[256], exe[4096], dir[] = "/tmp/attnbench-sim.XXXXXX";
     char o_file[4200], i1[64], d1[64], ll[64], info[4200], cg1[4200], log[4200];
     char named[SIM_N_ARGS][64], impl_arg[128], info_arg[4300], plugin_args[SET_MAX_PLUGINS][4200];
     const attn_problem *p = rq->p;
-    size_t size;
-    int assoc, line;
 
     memset(out, 0, sizeof *out);
     if (find_valgrind(valgrind, sizeof valgrind, why, sizeof why) != 0) {
@@ -265,32 +322,7 @@ void sim_run_case(const sim_request *rq, ctr_values *out)
     exe[n] = '\0';
     snprintf(o_file, sizeof o_file, "--callgrind-out-file=%s/cg.out", dir);
     snprintf(info, sizeof info, "%s/info", dir);
-    /* The host's geometry from hwloc, not valgrind's own guess (which can be far off in VMs);
-     * or the reference one, the same everywhere. */
-    if (rq->reference_geometry) {
-        size = SIM_REFERENCE_L1_BYTES;
-        assoc = SIM_REFERENCE_L1_WAYS;
-        line = 64;
-    } else if (topo_cache(1, 0, &size, &assoc, &line) != 0) {
-        size = 32768;
-        assoc = 8;
-        line = 64;
-    }
-    cache_option("D1", size, assoc, line, d1, sizeof d1);
-    if (!rq->reference_geometry && topo_cache(1, 1, &size, &assoc, &line) == 0)
-        cache_option("I1", size, assoc, line, i1, sizeof i1);
-    else
-        cache_option("I1", SIM_REFERENCE_L1_BYTES, SIM_REFERENCE_L1_WAYS, 64, i1, sizeof i1);
-    if (rq->reference_geometry) {
-        size = SIM_REFERENCE_LL_BYTES;
-        assoc = SIM_REFERENCE_LL_WAYS;
-        line = 64;
-    } else if (topo_cache(0, 0, &size, &assoc, &line) != 0) {
-        size = (size_t)8 << 20;
-        assoc = 16;
-        line = 64;
-    }
-    cache_option("LL", rq->ll_bytes > 0 ? rq->ll_bytes : size, assoc, line, ll, sizeof ll);
+    cache_options(rq, i1, d1, ll, sizeof d1);
 
     sim_case c = {.p = *p, .dist = rq->dist, .cold = rq->cold, .seed = rq->seed,
                   .tile_rows = rq->tile_rows, .tile_keys = rq->tile_keys};
@@ -329,26 +361,7 @@ void sim_run_case(const sim_request *rq, ctr_values *out)
             last_line(log, why, sizeof why);
             fail_all(out, "the simulated run failed: %s", why[0] ? why : "no dump written");
         } else {
-            double l1 = d.i1mr + d.d1mr + d.d1mw, llm = d.ilmr + d.dlmr + d.dlmw;
-            out->value[SIM_INSTRUCTIONS] = d.ir;
-            out->value[SIM_D1_MISSES] = d.d1mr + d.d1mw;
-            out->value[SIM_LL_MISSES] = llm;
-            out->value[SIM_EST_CYCLES] = sim_est_cycles(d.ir, d.dr, d.dw, l1, llm);
-            for (int i = 0; i < SIM_EVENTS; i++)
-                out->ok[i] = 1;
-            out->reps = 1;
-            snprintf(out->scope, sizeof out->scope, "one run() on %d thread%s (callgrind)",
-                     rq->threads, rq->threads > 1 ? "s" : "");
-            char paths[160] = "";
-            FILE *f = fopen(info, "r");
-            if (f != NULL) {
-                if (fgets(paths, sizeof paths, f) == NULL)
-                    paths[0] = '\0';
-                paths[strcspn(paths, "\n")] = '\0';
-                fclose(f);
-            }
-            snprintf(out->detail, sizeof out->detail, "D1 %.60s; LL %.60s; %s", d.d1, d.ll,
-                     paths);
+            store_counts(rq, &d, info, out);
         }
     }
     remove_dir(dir);

@@ -212,12 +212,75 @@ static void grid(const facet_plan *fp, const plot_point *pts, int n, int panels,
     *rows = (panels + *cols - 1) / *cols;
 }
 
+/* The figure's implementations, in ctx's order (impl[]), and those present anywhere in it
+ * (fimpls): the legend names only those. */
+static void write_impl_names(FILE *f, const plot_ctx *ctx, const plot_point *pts, int n)
+{
+    fprintf(f, "nimpl = %d\narray impl[%d]\n", ctx->n_impls, ctx->n_impls);
+    for (int i = 0; i < ctx->n_impls; i++) {
+        fprintf(f, "impl[%d] = ", i + 1);
+        plot_gp_string(f, ctx->impls[i]);
+        fputc('\n', f);
+    }
+    fprintf(f, "fimpls = '");
+    for (int m = 0, first = 1; m < ctx->n_impls; m++)
+        for (int i = 0; i < n; i++)
+            if (pts[i].impl == m) {
+                fprintf(f, "%s%d", first ? "" : " ", m + 1);
+                first = 0;
+                break;
+            }
+    fprintf(f, "'\n");
+}
+
+/* One data file per panel of the figure, and the panel's entries in the parameter file f:
+ * its file, title, implementations, peak and bandwidth ceilings. */
+static int write_panels(FILE *f, const plot_ctx *ctx, const plot_kind *k, const facet_plan *fp,
+                        const plot_point *pts, int n, const char *plots_dir, const char *base,
+                        unsigned isas, int nceil, char *err, size_t len)
+{
+    char path[4096], blocks[PLOT_MAX_IMPLS * 4];
+    int status = 0;
+
+    for (int i = 0, p = 1; i < n && status == 0; p++) {
+        int j = i + 1, has_ref = 0;
+        char name[PLOT_NAME_LEN + 32], title[512];
+        while (j < n && facet_same(&pts[j], &pts[i], fp->panel))
+            j++;
+        snprintf(name, sizeof name, "data/%s-p%d.tsv", base, p);
+        snprintf(path, sizeof path, "%s/%s", plots_dir, name);
+        facet_describe(&pts[i], fp->panel, title, sizeof title);
+        if (write_panel(path, ctx, k, title, pts + i, j - i, blocks, sizeof blocks, &has_ref)) {
+            snprintf(err, len, "cannot write %s", path);
+            status = -1;
+        }
+        double peak = NAN, bw = NAN;
+        if (k->facets & FACET_BIT(FACET_THREADS))
+            plot_peak(ctx, pts[i].c->threads, &peak, &bw);
+        char var[32];
+        snprintf(var, sizeof var, "pfile[%d]", p);
+        gp_assign(f, var, name);
+        snprintf(var, sizeof var, "ptitle[%d]", p);
+        gp_assign(f, var, title);
+        snprintf(var, sizeof var, "pimpls[%d]", p);
+        gp_assign(f, var, blocks);
+        fprintf(f, "pref[%d] = %d\n", p, has_ref);
+        snprintf(var, sizeof var, "ppeak[%d]", p);
+        gp_number(f, var, peak);
+        snprintf(var, sizeof var, "pbw[%d]", p);
+        gp_number(f, var, bw);
+        write_ceilings(f, ctx, isas, nceil, p, pts[i].c->threads);
+        i = j;
+    }
+    return status;
+}
+
 int plot_write_figure(const plot_ctx *ctx, int kind, const facet_plan *fp,
                       const plot_point *pts, int n, const char *plots_dir,
                       const char *script_dir, plot_fig *fig, char *err, size_t len)
 {
     const plot_kind *k = &plot_kinds[kind];
-    char slug[PLOT_NAME_LEN - 32], path[4096], xlabel[128], xtics[512], blocks[PLOT_MAX_IMPLS * 4];
+    char slug[PLOT_NAME_LEN - 32], path[4096], xlabel[128], xtics[512];
     int all_square = 1, panels = 0, rows, cols;
     double ymin = INFINITY, ymax = -INFINITY, xmin = INFINITY, xmax = -INFINITY;
 
@@ -262,58 +325,14 @@ int plot_write_figure(const plot_ctx *ctx, int kind, const facet_plan *fp,
     gp_number(f, "ymin", ymin);
     gp_number(f, "ymax", ymax);
     fprintf(f, "logy = %d\n", ymax / ymin > LOG_SPAN);
-    fprintf(f, "nimpl = %d\narray impl[%d]\n", ctx->n_impls, ctx->n_impls);
-    for (int i = 0; i < ctx->n_impls; i++) {
-        fprintf(f, "impl[%d] = ", i + 1);
-        plot_gp_string(f, ctx->impls[i]);
-        fputc('\n', f);
-    }
     fprintf(f, "npanel = %d\nrows = %d\ncols = %d\n", panels, rows, cols);
     fprintf(f, "array pfile[%d]\narray ptitle[%d]\narray pimpls[%d]\narray pref[%d]\n"
             "array ppeak[%d]\narray pbw[%d]\n", panels, panels, panels, panels, panels, panels);
-    /* The implementations present anywhere in the figure: the legend names only those. */
-    fprintf(f, "fimpls = '");
-    for (int m = 0, first = 1; m < ctx->n_impls; m++)
-        for (int i = 0; i < n; i++)
-            if (pts[i].impl == m) {
-                fprintf(f, "%s%d", first ? "" : " ", m + 1);
-                first = 0;
-                break;
-            }
-    fprintf(f, "'\n");
+    write_impl_names(f, ctx, pts, n);
     unsigned isas = k->facets & FACET_BIT(FACET_THREADS) ? plot_isas_measured(ctx) : 0;
     int nceil = write_ceiling_names(f, isas, panels);
-    int status = 0;
-    for (int i = 0, p = 1; i < n && status == 0; p++) {
-        int j = i + 1, has_ref = 0;
-        char name[PLOT_NAME_LEN + 32], title[512];
-        while (j < n && facet_same(&pts[j], &pts[i], fp->panel))
-            j++;
-        snprintf(name, sizeof name, "data/%s-p%d.tsv", fig->base, p);
-        snprintf(path, sizeof path, "%s/%s", plots_dir, name);
-        facet_describe(&pts[i], fp->panel, title, sizeof title);
-        if (write_panel(path, ctx, k, title, pts + i, j - i, blocks, sizeof blocks, &has_ref)) {
-            snprintf(err, len, "cannot write %s", path);
-            status = -1;
-        }
-        double peak = NAN, bw = NAN;
-        if (k->facets & FACET_BIT(FACET_THREADS))
-            plot_peak(ctx, pts[i].c->threads, &peak, &bw);
-        char var[32];
-        snprintf(var, sizeof var, "pfile[%d]", p);
-        gp_assign(f, var, name);
-        snprintf(var, sizeof var, "ptitle[%d]", p);
-        gp_assign(f, var, title);
-        snprintf(var, sizeof var, "pimpls[%d]", p);
-        gp_assign(f, var, blocks);
-        fprintf(f, "pref[%d] = %d\n", p, has_ref);
-        snprintf(var, sizeof var, "ppeak[%d]", p);
-        gp_number(f, var, peak);
-        snprintf(var, sizeof var, "pbw[%d]", p);
-        gp_number(f, var, bw);
-        write_ceilings(f, ctx, isas, nceil, p, pts[i].c->threads);
-        i = j;
-    }
+    int status =
+        write_panels(f, ctx, k, fp, pts, n, plots_dir, fig->base, isas, nceil, err, len);
     if (close_checked(f) != 0 && status == 0) {
         snprintf(err, len, "cannot write %s/data/%s.gp", plots_dir, fig->base);
         status = -1;
