@@ -34,7 +34,7 @@ TEST_PLUGINS = $(B)/tests/crash_plugin.so $(B)/tests/bad_abi_plugin.so \
                $(B)/tests/sleep_plugin.so $(B)/tests/integrity_plugin.so
 EXAMPLE      = $(B)/plugins/example.so
 
-.PHONY: all deps bench plots ci-bench baseline ab test unit e2e bad-input interrupt plot-test docs-test docs conformance conformance-example \
+.PHONY: all deps bench plots ci-bench baseline ab test unit e2e bad-input interrupt shards plot-test docs-test docs conformance conformance-example \
         sanitize memcheck fuzz fuzz-replay clean
 all: $(B)/attnbench $(EXAMPLE)
 
@@ -121,8 +121,8 @@ ab: deps
 
 test: deps
 	@$(MAKE) --no-print-directory all $(TEST_BINS) $(TEST_PLUGINS)
-	@$(MAKE) --no-print-directory unit fuzz-replay e2e bad-input interrupt plot-test docs-test conformance \
-	    conformance-example sanitize memcheck
+	@$(MAKE) --no-print-directory unit fuzz-replay e2e bad-input interrupt shards plot-test docs-test \
+	    conformance conformance-example sanitize memcheck
 
 # test_counters runs twice: as this machine is, and with PAPI's perf_event component switched
 # off (the world of a CPU whose PMU libpfm4 does not know), so both run everywhere.
@@ -141,6 +141,10 @@ bad-input:
 # SIGINT, SIGTERM and kill -9 mid-sweep, then run --resume.
 interrupt:
 	B=$(B) tests/interrupt.sh
+
+# run --shard, merge of shards (and its refusals), a killed shard resumed: no cluster needed.
+shards:
+	B=$(B) tests/shards.sh
 
 plot-test:
 	tests/plots.sh

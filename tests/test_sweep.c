@@ -1,8 +1,13 @@
 /* test_sweep.c: sweep expansion: the cartesian product, seq_len versus seq_q/seq_kv, kv_heads
- * combinations left out and counted, "all", unknown names, and the exact causal pair count. */
+ * combinations left out and counted, "all", unknown names, and the exact causal pair count; the
+ * deal to shards: every case in exactly one shard, a problem's cases together, the same deal
+ * every time, balanced within LPT's bound, and I/N out of range refused. */
 #include "test_util.h"
 
 #include "sweep.h"
+#include "sweep_shard.h"
+
+#include <string.h>
 
 #include <math.h>
 
@@ -91,6 +96,116 @@ static void test_causal_pairs(void **st)
     assert_true(sweep_flops(&p) == 4.0 * 5 * 2 * 3 * 8);
 }
 
+/* A sweep of problems of very different costs (seq_len 1 to 512, causal or not, two dims). */
+static void build_uneven(sweep *s, impls_set *set)
+{
+    cfg c;
+    char err[1024];
+    cfg_defaults(&c);
+    assert_int_equal(cfg_apply_set(&c, "seq_len=1,7,64,130,512", err, sizeof err), 0);
+    assert_int_equal(cfg_apply_set(&c, "head_dim=8,64", err, sizeof err), 0);
+    assert_int_equal(cfg_apply_set(&c, "causal=false,true", err, sizeof err), 0);
+    assert_int_equal(cfg_apply_set(&c, "threads=1,2", err, sizeof err), 0);
+    set_init(set);
+    assert_int_equal(sweep_build(&c, set, s, err, sizeof err), 0);
+}
+
+/* The same case: implementation, threads, cache and problem. */
+static int same_case(const sweep *a, int i, const sweep *b, int j)
+{
+    const sweep_case *x = &a->cases[i], *y = &b->cases[j];
+    const attn_problem *p = &a->problems[x->problem].p, *q = &b->problems[y->problem].p;
+    return x->impl == y->impl && x->threads == y->threads && x->cold == y->cold &&
+           p->seq_q == q->seq_q && p->seq_kv == q->seq_kv && p->head_dim == q->head_dim &&
+           p->causal == q->causal && p->heads == q->heads && p->batch == q->batch;
+}
+
+static void test_shards_partition(void **st)
+{
+    (void)st;
+    enum { N = 3 };
+    impls_set set;
+    sweep whole, part[N];
+    char err[256];
+    build_uneven(&whole, &set);
+    int *seen = calloc((size_t)whole.n_cases, sizeof *seen);
+    double load[N] = {0}, total = 0, biggest = 0;
+    for (int k = 0; k < N; k++) {
+        build_uneven(&part[k], &set);
+        assert_string_equal(part[k].id, whole.id);     /* the whole sweep's identity */
+        assert_int_equal(sweep_shard(&part[k], k, N, err, sizeof err), 0);
+        assert_int_equal(part[k].whole_cases, whole.n_cases);
+        assert_int_equal(part[k].n_shards, N);
+        assert_true(part[k].n_cases > 0);
+        for (int pi = 0; pi < part[k].n_problems; pi++) {
+            const sweep_problem *sp = &part[k].problems[pi];
+            /* A problem keeps all its cases, contiguous and pointing back at it. */
+            assert_int_equal(sp->n_cases, whole.problems[0].n_cases);
+            for (int ci = sp->first_case; ci < sp->first_case + sp->n_cases; ci++)
+                assert_int_equal(part[k].cases[ci].problem, pi);
+            double cost = (sp->n_cases + 1) * sweep_weight(&whole, sweep_flops(&sp->p));
+            load[k] += cost;
+            biggest = cost > biggest ? cost : biggest;
+        }
+        for (int ci = 0; ci < part[k].n_cases; ci++) {
+            int found = 0;
+            for (int w = 0; w < whole.n_cases; w++)
+                if (same_case(&part[k], ci, &whole, w)) {
+                    seen[w]++;
+                    found++;
+                }
+            assert_int_equal(found, 1);
+        }
+        total += load[k];
+    }
+    for (int w = 0; w < whole.n_cases; w++)
+        assert_int_equal(seen[w], 1);              /* every case in exactly one shard */
+    /* Longest-processing-time-first: no shard above 4/3 of the best deal's largest, which is
+     * at least the mean and at least the costliest problem. */
+    double best = total / N > biggest ? total / N : biggest;
+    for (int k = 0; k < N; k++)
+        assert_true(load[k] <= 4.0 / 3.0 * best);
+    /* The same deal again. */
+    sweep again;
+    build_uneven(&again, &set);
+    assert_int_equal(sweep_shard(&again, 1, N, err, sizeof err), 0);
+    assert_int_equal(again.n_cases, part[1].n_cases);
+    for (int ci = 0; ci < again.n_cases; ci++)
+        assert_true(same_case(&again, ci, &part[1], ci));
+    sweep_free(&again);
+    for (int k = 0; k < N; k++)
+        sweep_free(&part[k]);
+    sweep_free(&whole);
+    free(seen);
+}
+
+static void test_shard_refusals(void **st)
+{
+    (void)st;
+    impls_set set;
+    sweep s;
+    char err[256];
+    build_uneven(&s, &set);
+    assert_int_equal(sweep_shard(&s, 3, 3, err, sizeof err), 2);
+    assert_contains(err, "--shard 3/3");
+    assert_int_equal(sweep_shard(&s, -1, 3, err, sizeof err), 2);
+    assert_int_equal(sweep_shard(&s, 0, s.n_problems + 1, err, sizeof err), 2);
+    assert_contains(err, "use at most");
+    sweep_free(&s);
+
+    /* Another seed is another sweep. */
+    cfg c;
+    sweep a, b;
+    cfg_defaults(&c);
+    set_init(&set);
+    assert_int_equal(sweep_build(&c, &set, &a, err, sizeof err), 0);
+    assert_int_equal(cfg_apply_set(&c, "seed=7", err, sizeof err), 0);
+    assert_int_equal(sweep_build(&c, &set, &b, err, sizeof err), 0);
+    assert_true(strcmp(a.id, b.id) != 0);
+    sweep_free(&a);
+    sweep_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -98,6 +213,8 @@ int main(void)
         cmocka_unit_test(test_cross_shapes),
         cmocka_unit_test(test_unknown_impl),
         cmocka_unit_test(test_causal_pairs),
+        cmocka_unit_test(test_shards_partition),
+        cmocka_unit_test(test_shard_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@ int cmd_list(int argc, char **argv);
 int cmd_machine(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_shards(int argc, char **argv);
 int cmd_gbench(int argc, char **argv);
 int cmd_plots(int argc, char **argv);
 

@@ -1,12 +1,14 @@
-/* cmd_merge.c: `attnbench merge [--pool] OUT DIR...`: joins results directories (the per-case
- * runs of scripts/ab-compare, the pieces of a sweep split across machines) into one, refusing a
- * case that two of them hold; or, with --pool, makes one case of a case run in several
+/* cmd_merge.c: `attnbench merge [--pool] [--partial] OUT DIR...`: joins results directories
+ * (the per-case runs of scripts/ab-compare, the shards of a sweep run with --shard) into one,
+ * refusing a case that two of them hold, and shards of a sweep that are missing, unfinished or
+ * of another sweep (shard_check.h); or, with --pool, makes one case of a case run in several
  * processes, its repetitions the processes' medians. The run metadata is the first directory's,
  * plus where the rest came from. */
 #include "cli.h"
 #include "host.h"
 #include "out_json.h"
 #include "results_read.h"
+#include "shard_check.h"
 #include "stats.h"
 #include "status.h"
 
@@ -73,15 +75,19 @@ static int append_csv(FILE *out, const char *dir, int with_header, char *err, si
     return 0;
 }
 
-/* Splits argv into --pool and the paths, OUT first. 0, or 2 with the message printed. */
-static int parse_args(int argc, char **argv, int *pool, char **paths, int *n_paths)
+/* Splits argv into --pool, --partial and the paths, OUT first. 0, or 2 with the message
+ * printed. */
+static int parse_args(int argc, char **argv, int *pool, int *partial, char **paths,
+                      int *n_paths)
 {
-    static const char usage[] = "(usage: attnbench merge [--pool] OUT DIR...)";
-    *pool = 0;
+    static const char usage[] = "(usage: attnbench merge [--pool] [--partial] OUT DIR...)";
+    *pool = *partial = 0;
     *n_paths = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--pool") == 0)
             *pool = 1;
+        else if (strcmp(argv[i], "--partial") == 0)
+            *partial = 1;
         else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             fprintf(stderr, "attnbench merge: unknown option '%s' %s\n", argv[i], usage);
             return 2;
@@ -238,11 +244,47 @@ static int write_pooled(const char *out, const results_file *in, int n_in, char 
     return failed ? 2 : 0;
 }
 
+/* A merge of shards: the run is the sweep's (its size, no one shard's place), its "sharded"
+ * object says where each shard ran, and the notes (in results.json and on the terminal) say
+ * what is missing and where the machines differ. */
+static void note_shards(json_t *meta, json_t *sharded)
+{
+    json_t *notes = json_object_get(meta, "notes"), *line;
+    char text[1024];
+    size_t i;
+    json_object_del(meta, "shard");
+    json_object_set(meta, "cases_planned", json_object_get(sharded, "sweep_cases"));
+    json_object_set(meta, "sharded", sharded);
+    if (!json_is_array(notes)) {
+        notes = json_array();
+        json_object_set_new(meta, "notes", notes);
+    }
+    /* The first shard's own notes ("shard 0 of 4: ...") are not the merged run's. */
+    for (i = json_array_size(notes); i-- > 0;)
+        if (strncmp(json_string_value(json_array_get(notes, i)), "shard ", 6) == 0)
+            json_array_remove(notes, i);
+    long long lost = json_integer_value(json_object_get(sharded, "cases_missing"));
+    if (lost > 0) {
+        snprintf(text, sizeof text, "merged with --partial: %lld of the sweep's %lld cases are "
+                 "missing (shards missing: %zu)", lost,
+                 json_integer_value(json_object_get(sharded, "sweep_cases")),
+                 json_array_size(json_object_get(sharded, "missing_shards")));
+        json_array_append_new(notes, json_string(text));
+        printf("note: %s\n", text);
+    }
+    json_array_foreach(json_object_get(sharded, "machines_differ"), i, line) {
+        snprintf(text, sizeof text, "the shards ran on machines that differ, so their times "
+                 "are not comparable (their correctness is): %s", json_string_value(line));
+        json_array_append_new(notes, json_string(text));
+        printf("note: %s\n", text);
+    }
+}
+
 /* OUT/results.csv and results.json of every directory's cases (n_keys of them, no two alike),
  * the CSV rows as they were; the run metadata is the first directory's plus merged_from. The CSV
  * is written under a temporary name and renamed last, so a failure leaves neither. 0, or 2. */
 static int write_merged(const char *out, const results_file *in, int n_in, char **dirs,
-                        size_t n_keys)
+                        size_t n_keys, json_t *sharded)
 {
     char err[4600], csv_path[4200], json_path[4200], tmp[4300];
     snprintf(csv_path, sizeof csv_path, "%s/results.csv", out);
@@ -267,6 +309,8 @@ static int write_merged(const char *out, const results_file *in, int n_in, char 
     }
     json_object_set_new(meta, "merged_from", from);
     json_object_set_new(meta, "cases_planned", json_integer((json_int_t)n_keys));
+    if (sharded != NULL)
+        note_shards(meta, sharded);
     int failed = fclose(csv) != 0 || out_json_write(json_path, meta, cases) != 0 ||
                  rename(tmp, csv_path) != 0;
     json_decref(meta);
@@ -284,9 +328,10 @@ static int write_merged(const char *out, const results_file *in, int n_in, char 
 int cmd_merge(int argc, char **argv)
 {
     char err[4600], csv_path[4200], json_path[4200];
-    int rc = 2, loaded = 0, pool, n_paths, made_out = 0;
+    int rc = 2, loaded = 0, pool, partial, n_paths, made_out = 0;
     char **paths = malloc(sizeof *paths * (size_t)argc);
-    if (paths == NULL || parse_args(argc, argv, &pool, paths, &n_paths) != 0) {
+    json_t *sharded = NULL;
+    if (paths == NULL || parse_args(argc, argv, &pool, &partial, paths, &n_paths) != 0) {
         if (paths == NULL)
             fprintf(stderr, "attnbench merge: out of memory\n");
         free(paths);
@@ -309,10 +354,19 @@ int cmd_merge(int argc, char **argv)
         goto oom;
     for (; loaded < n_in; loaded++) {
         if (results_load(dirs[loaded], &in[loaded], err, sizeof err) != 0) {
-            fprintf(stderr, "attnbench merge: %s\n", err);
+            if (results_unfinished(dirs[loaded]))
+                fprintf(stderr, "attnbench merge: %s is unfinished (a journal, no results.json: "
+                        "killed, or still running); finish it with: attnbench run --resume "
+                        "%s\n", dirs[loaded], dirs[loaded]);
+            else
+                fprintf(stderr, "attnbench merge: %s\n", err);
             goto done;
         }
         n_keys += (size_t)in[loaded].n;
+    }
+    if (!pool && shard_check(in, dirs, n_in, partial, &sharded, err, sizeof err) < 0) {
+        fprintf(stderr, "attnbench merge: %s\n", err);
+        goto done;
     }
     keys = malloc(sizeof *keys * (n_keys + 1));
     if (keys == NULL)
@@ -343,7 +397,7 @@ int cmd_merge(int argc, char **argv)
         rc = write_pooled(out, in, n_in, dirs);
         goto done;
     }
-    rc = write_merged(out, in, n_in, dirs, n_keys);
+    rc = write_merged(out, in, n_in, dirs, n_keys, sharded);
     goto done;
 oom:
     fprintf(stderr, "attnbench merge: out of memory\n");
@@ -355,5 +409,6 @@ done:
     free(in);
     free(keys);
     free(paths);
+    json_decref(sharded);
     return rc;
 }

@@ -15,6 +15,7 @@
 #include "run_output.h"
 #include "run_sweep.h"
 #include "sweep.h"
+#include "sweep_shard.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -24,6 +25,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* --shard I/N into a. 0, or 2 with the message printed. */
+static int parse_shard(const char *val, run_args *a)
+{
+    char *end;
+    long i = strtol(val, &end, 10), n = -1;
+    if (end != val && *end == '/' && end[1] != '\0')
+        n = strtol(end + 1, &end, 10);
+    if (n < 1 || *end != '\0' || i < 0 || i >= n || n > 100000) {
+        fprintf(stderr, "attnbench run: --shard %s: give I/N, shard I of N with 0 <= I < N "
+                "(shards are numbered from 0, as Slurm's array tasks are)\n", val);
+        return 2;
+    }
+    a->shard = (int)i;
+    a->n_shards = (int)n;
+    return 0;
+}
 
 /* Reads options into a and c, and resolves the counters into plan (probing PAPI). 0, or 2 with
  * the message already printed. */
@@ -43,8 +61,8 @@ static int parse_args(int argc, char **argv, run_args *a, cfg *c, ctr_plan *plan
         int is_config = !strcmp(opt, "--config") || !strcmp(opt, "-c");
         int is_out = !strcmp(opt, "--out") || !strcmp(opt, "-o");
         int is_plugin = !strcmp(opt, "--plugin"), is_set = !strcmp(opt, "--set");
-        int is_gbench = !strcmp(opt, "--gbench");
-        if (!is_config && !is_out && !is_plugin && !is_set && !is_gbench) {
+        int is_gbench = !strcmp(opt, "--gbench"), is_shard = !strcmp(opt, "--shard");
+        if (!is_config && !is_out && !is_plugin && !is_set && !is_gbench && !is_shard) {
             fprintf(stderr, "attnbench run: %s '%s' (try: attnbench --help)\n",
                     opt[0] == '-' ? "unknown option" : "unexpected argument", opt);
             return 2;
@@ -60,6 +78,10 @@ static int parse_args(int argc, char **argv, run_args *a, cfg *c, ctr_plan *plan
             a->out = val;
         else if (is_gbench)
             a->gbench = val;
+        else if (is_shard && parse_shard(val, a) != 0)
+            return 2;
+        else if (is_shard)
+            continue;
         else if (is_plugin && a->n_plugins < SET_MAX_PLUGINS)
             a->plugins[a->n_plugins++] = val;
         else if (is_set && n_sets < 256)
@@ -265,6 +287,10 @@ int cmd_run(int argc, char **argv)
     if (s.n_cases == 0) {
         fprintf(stderr, "attnbench run: %s: the sweep has no cases (%d shape%s left out: %s)\n",
                 c.source, s.n_excluded, s.n_excluded == 1 ? "" : "s", s.excluded_example);
+        goto out_sweep;
+    }
+    if (a.n_shards > 0 && sweep_shard(&s, a.shard, a.n_shards, err, sizeof err) != 0) {
+        fprintf(stderr, "attnbench run: %s: %s\n", c.source, err);
         goto out_sweep;
     }
 

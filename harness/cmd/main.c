@@ -22,9 +22,12 @@ static void usage(FILE *f)
           "                     per-case verdicts (slower, faster, same, inconclusive, broken,\n"
           "                     fixed, new, gone);\n"
           "                     exit 1 when a case is slower or broken\n"
-          "  merge [--pool] OUT DIR...\n"
-          "                     joins results directories into OUT: no case in two, or with\n"
-          "                     --pool one case per key, one value per directory (its median)\n"
+          "  run --shard I/N ... shard I (from 0) of the sweep dealt to N; --list-cases too\n"
+          "  merge [--pool] [--partial] OUT DIR...\n"
+          "                     joins results directories into OUT: no case in two, every shard\n"
+          "                     of a sweep (or --partial); or with --pool one case per key, one\n"
+          "                     value per directory (its median)\n"
+          "  shards DIR...      whether each shard is complete, and how to finish one that is not\n"
           "  gbench DIR FILE [--aggregates-only]\n"
           "                     DIR's results in Google Benchmark's JSON schema\n"
           "  plots DIR [--scripts SCRIPTDIR]\n"
@@ -40,8 +43,8 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "attnbench: no command given (run, list, compare, merge, gbench, plots,"
-                        " machine; try: attnbench --help)\n");
+        fprintf(stderr, "attnbench: no command given (run, list, compare, merge, shards, gbench,"
+                        " plots, machine; try: attnbench --help)\n");
         return 2;
     }
     const char *cmd = argv[1];
@@ -61,6 +64,8 @@ int main(int argc, char **argv)
         return cmd_compare(argc - 1, argv + 1);
     if (strcmp(cmd, "merge") == 0)
         return cmd_merge(argc - 1, argv + 1);
+    if (strcmp(cmd, "shards") == 0)
+        return cmd_shards(argc - 1, argv + 1);
     if (strcmp(cmd, "gbench") == 0)
         return cmd_gbench(argc - 1, argv + 1);
     if (strcmp(cmd, "plots") == 0)

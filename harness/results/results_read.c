@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* An integer field within [min, INT_MAX]: a shape is at least 1, and nothing may wrap. */
 static int int_field(json_t *o, const char *name, int min, int *out)
@@ -286,4 +287,14 @@ double results_counter(const results_case *c, const char *name, const char **eve
         }
     }
     return NAN;
+}
+
+int results_unfinished(const char *dir)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/results.json", dir);
+    if (access(path, F_OK) == 0)
+        return 0;
+    snprintf(path, sizeof path, "%s/%s", dir, RESULTS_JOURNAL_NAME);
+    return access(path, F_OK) == 0;
 }

@@ -8,6 +8,13 @@
 
 #define RESULTS_KEY_LEN 256
 
+/* The journal a run keeps in its results directory as it goes (run_journal.h). */
+#define RESULTS_JOURNAL_NAME "cases.jsonl"
+
+/* Whether dir holds a run's journal but no results.json: a run killed before its end, or one
+ * still running; `attnbench run --resume dir` finishes it. */
+int results_unfinished(const char *dir);
+
 typedef struct results_case {
     char key[RESULTS_KEY_LEN];    /* every field that makes the case: impl, shape, dist,
                                      threads, cache ("naive b1 h4/4 q512 kv512 d64 ..."); unique */

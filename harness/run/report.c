@@ -15,20 +15,15 @@ static void clock_text(double s, char *out, size_t len)
         snprintf(out, len, "%ld:%02ld", t / 60, t % 60);
 }
 
-/* A case's weight in the estimate: its FLOPs, plus a mean case's for what every case costs
- * whatever its size (a process, the reference, warm-up): by FLOPs alone, a sweep that starts
- * with tiny shapes (conformance.ini: seq_len 1, head_dim 1) promised 73,000 hours. */
+/* A case's weight in the estimate, sweep_weight's. */
 static double weight(const report *r, double flops)
 {
-    return flops + r->mean_flops;
+    return sweep_weight(r->s, flops);
 }
 
 void report_begin(report *r, const sweep *s, int rounds)
 {
-    *r = (report){.n_cases = s->n_cases, .rounds = rounds, .start = host_now_s()};
-    for (int i = 0; i < s->n_cases; i++)
-        r->mean_flops += sweep_flops(&s->problems[s->cases[i].problem].p);
-    r->mean_flops /= s->n_cases > 0 ? s->n_cases : 1;
+    *r = (report){.s = s, .n_cases = s->n_cases, .rounds = rounds, .start = host_now_s()};
     for (int i = 0; i < s->n_cases; i++)
         r->total_flops += rounds * weight(r, sweep_flops(&s->problems[s->cases[i].problem].p));
 }

@@ -6,11 +6,10 @@
 #include "runner.h"
 
 typedef struct report {
+    const sweep *s;
     int n_cases, done;
     int rounds;                       /* [measure] rounds: cases are printed in the last */
-    double total_flops, done_flops;   /* the ETA weighs cases by their work (report.c's
-                                         weight: FLOPs plus a mean case's) */
-    double mean_flops;
+    double total_flops, done_flops;   /* the ETA weighs cases by sweep_weight */
     double start;
     int counts[ST_COUNT];
 } report;

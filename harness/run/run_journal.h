@@ -12,7 +12,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
-#define JOURNAL_NAME "cases.jsonl"
+#define JOURNAL_NAME RESULTS_JOURNAL_NAME
 
 /* The case's key, as results_format_key makes it (the key results_read.h gives the same case
  * read back from a results.json). */

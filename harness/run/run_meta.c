@@ -4,6 +4,7 @@
 
 #include "calib.h"
 #include "out_json.h"
+#include "run_journal.h"
 #include "tile_sizes.h"
 #include "topo.h"
 
@@ -71,6 +72,24 @@ static int oversubscribed(const cfg *c, char *out, size_t len)
     return 1;
 }
 
+/* results.json's "shard" for a sharded run: which shard, the whole sweep's size, and the keys
+ * of the shard's cases (so that merge can name the ones a shard did not record). NULL for a
+ * whole sweep. */
+static json_t *shard_json(const sweep *s)
+{
+    if (s->n_shards <= 1)
+        return NULL;
+    json_t *keys = json_array();
+    char key[RESULTS_KEY_LEN];
+    for (int ci = 0; ci < s->n_cases; ci++) {
+        case_key(&s->problems[s->cases[ci].problem], &s->cases[ci], key, sizeof key);
+        json_array_append_new(keys, json_string(key));
+    }
+    return json_pack("{s:i, s:i, s:i, s:i, s:o}", "index", s->shard, "count", s->n_shards,
+                     "sweep_cases", s->whole_cases, "sweep_problems", s->whole_problems,
+                     "cases", keys);
+}
+
 json_t *run_meta_begin(const cfg *c, const sweep *s, const ctr_plan *plan,
                        const char *openblas_note, int argc, char **argv, run_setup *out)
 {
@@ -91,8 +110,17 @@ json_t *run_meta_begin(const cfg *c, const sweep *s, const ctr_plan *plan,
     if (!calib_enabled())
         note(notes, "ATTNBENCH_CALIBRATION=off: no calibration workload, so compare cannot "
                     "tell how much the machine changed");
+    json_t *shard = shard_json(s);
+    if (shard != NULL) {
+        snprintf(text, sizeof text, "shard %d of %d (numbered from 0): %d of the sweep's %d "
+                 "cases, in %d of its %d problems", s->shard, s->n_shards, s->n_cases,
+                 s->whole_cases, s->n_problems, s->whole_problems);
+        note(notes, text);
+        json_object_set_new(meta, "shard", shard);
+    }
     out->have_peaks = machine_peaks(c, &out->pk, meta, notes);
     json_object_set_new(meta, "notes", notes);
+    json_object_set_new(meta, "sweep_id", json_string(s->id));
     json_object_set_new(meta, "cases_planned", json_integer(s->n_cases));
 
     /* Cache sizes are read once here, so every case's child inherits them. */

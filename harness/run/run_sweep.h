@@ -24,6 +24,7 @@ typedef struct run_args {
     int n_plugins;
     int list_cases;               /* --list-cases: print each case's --set arguments, run none */
     const char *gbench;           /* --gbench FILE: Google Benchmark JSON there too, or NULL */
+    int shard, n_shards;          /* --shard I/N; n_shards 0 when not given */
 } run_args;
 
 /* Where the sweep's cases stand: each recorded case's CSV row and results.json object, in

@@ -5,6 +5,7 @@
 #include "ref.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,40 @@ double sweep_min_bytes(const attn_problem *p)
     double q = (double)p->batch * p->heads * p->seq_q * p->head_dim;
     double kv = (double)p->batch * p->kv_heads * p->seq_kv * p->head_dim;
     return sizeof(float) * (2 * q + 2 * kv);
+}
+
+double sweep_weight(const sweep *s, double flops)
+{
+    return flops + s->mean_case_flops;
+}
+
+/* FNV-1a, 64 bits, over n bytes, continuing from h. */
+static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *b = data;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+static void sweep_identify(sweep *s, unsigned long long seed)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    char text[256];
+    for (int ci = 0; ci < s->n_cases; ci++) {
+        const sweep_case *sc = &s->cases[ci];
+        const sweep_problem *sp = &s->problems[sc->problem];
+        const attn_problem *p = &sp->p;
+        int n = snprintf(text, sizeof text, "%s|%d|%d|%d|%d|%d|%d|%d|%.9g|%d|%d|%d;",
+                         sc->impl->name, p->batch, p->heads, p->kv_heads, p->seq_q, p->seq_kv,
+                         p->head_dim, p->causal, (double)p->scale, sp->dist, sc->threads,
+                         sc->cold);
+        h = fnv1a(h, text, (size_t)n);
+    }
+    h = fnv1a(h, &seed, sizeof seed);
+    snprintf(s->id, sizeof s->id, "%016llx", (unsigned long long)h);
 }
 
 /* The implementations a config names, resolved; "all" is every one in the set. */
@@ -135,6 +170,13 @@ int sweep_build(const cfg *c, const impls_set *impls, sweep *s, char *err, size_
         sp->n_cases = s->n_cases - sp->first_case;
         s->n_problems++;
     }
+    for (int ci = 0; ci < s->n_cases; ci++)
+        s->mean_case_flops += sweep_flops(&s->problems[s->cases[ci].problem].p);
+    s->mean_case_flops /= s->n_cases > 0 ? s->n_cases : 1;
+    s->n_shards = 1;
+    s->whole_problems = s->n_problems;
+    s->whole_cases = s->n_cases;
+    sweep_identify(s, c->seed);
     return 0;
 }
 

@@ -27,6 +27,11 @@ typedef struct sweep {
     int n_cases;
     int n_excluded;     /* shapes left out: kv_heads not dividing heads */
     char excluded_example[128];
+    double mean_case_flops;           /* over the whole sweep (sweep_case_weight) */
+    char id[17];                      /* a hash of every case of the whole sweep, and the seed:
+                                         the shards of one sweep share it */
+    int shard, n_shards;              /* shard `shard` of n_shards; 0 of 1 for a whole sweep */
+    int whole_problems, whole_cases;  /* the whole sweep's counts, before the deal */
 } sweep;
 
 /* 0, or 2 with a message (an unknown implementation, a sweep too large). */
@@ -39,5 +44,12 @@ double sweep_flops(const attn_problem *p);
 /* The problem's minimum footprint: Q, K, V and O once each, in bytes. Also the fewest bytes
  * any implementation must move, so flops over this is the arithmetic intensity. */
 double sweep_min_bytes(const attn_problem *p);
+
+/* The estimated cost of work of `flops` FLOPs (a case, or a problem's reference): its FLOPs
+ * plus a mean case's, for what every case pays however small (a process, warm-up, min_time_s
+ * of repetitions): by FLOPs alone, a sweep that starts with tiny shapes (conformance.ini:
+ * seq_len 1, head_dim 1) was estimated at 73,000 hours. The run's ETA and the deal to shards
+ * both weigh by it. */
+double sweep_weight(const sweep *s, double flops);
 
 #endif
