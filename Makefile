@@ -34,12 +34,16 @@ TEST_PLUGINS = $(B)/tests/crash_plugin.so $(B)/tests/bad_abi_plugin.so \
                $(B)/tests/sleep_plugin.so $(B)/tests/integrity_plugin.so
 EXAMPLE      = $(B)/plugins/example.so
 
-.PHONY: all deps bench plots ci-bench baseline ab test unit e2e bad-input interrupt shards plot-test docs-test docs conformance conformance-example \
+.PHONY: all deps deps-test slurm bench plots ci-bench baseline ab test unit e2e bad-input interrupt shards plot-test docs-test docs conformance conformance-example \
         sanitize memcheck fuzz fuzz-replay clean
 all: $(B)/attnbench $(EXAMPLE)
 
 deps:
 	@scripts/install-deps
+
+# make test also wants Slurm for tests/slurm.sh; where it cannot be installed, that test says so.
+deps-test: deps
+	@scripts/install-deps slurm || echo "make test: Slurm could not be installed here; tests/slurm.sh will say so"
 
 # What the build stamps into results.json. The stamp file changes when `git describe` does, so
 # a commit rebuilds the two objects that carry it.
@@ -119,10 +123,10 @@ ab: deps
 	@test -n "$(BASE)" || { echo "make ab: give BASE=REV (a commit, tag or branch)" >&2; exit 2; }
 	scripts/ab-compare $(BASE)
 
-test: deps
+test: deps-test
 	@$(MAKE) --no-print-directory all $(TEST_BINS) $(TEST_PLUGINS)
-	@$(MAKE) --no-print-directory unit fuzz-replay e2e bad-input interrupt shards plot-test docs-test \
-	    conformance conformance-example sanitize memcheck
+	@$(MAKE) --no-print-directory unit fuzz-replay e2e bad-input interrupt shards slurm plot-test \
+	    docs-test conformance conformance-example sanitize memcheck
 
 # test_counters runs twice: as this machine is, and with PAPI's perf_event component switched
 # off (the world of a CPU whose PMU libpfm4 does not know), so both run everywhere.
@@ -145,6 +149,10 @@ interrupt:
 # run --shard, merge of shards (and its refusals), a killed shard resumed: no cluster needed.
 shards:
 	B=$(B) tests/shards.sh
+
+# scripts/slurm-sweep on a one-node Slurm cluster the test starts and stops itself.
+slurm:
+	B=$(B) tests/slurm.sh
 
 plot-test:
 	tests/plots.sh
