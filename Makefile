@@ -25,13 +25,13 @@ CORE_OBJ    = $(HARNESS_OBJ) $(IMPL_OBJ)
 TEST_SUPPORT = tests/bug_impls.c tests/fault_impls.c
 TESTS        = test_config test_gen test_sweep test_ref test_check test_runner test_output test_stats \
                test_exp2 test_tiles test_counters test_peaks test_topo test_compare test_gbench \
-               test_noise
+               test_noise test_dtype
 TEST_BINS    = $(TESTS:%=$(B)/tests/%)
 TEST_PLUGINS = $(B)/tests/crash_plugin.so $(B)/tests/bad_abi_plugin.so \
                $(B)/tests/no_symbol_plugin.so $(B)/tests/dup_plugin.so \
                $(B)/tests/null_run_plugin.so $(B)/tests/null_name_plugin.so \
                $(B)/tests/bad_name_plugin.so $(B)/tests/twin_a_plugin.so $(B)/tests/twin_b_plugin.so \
-               $(B)/tests/sleep_plugin.so $(B)/tests/integrity_plugin.so
+               $(B)/tests/sleep_plugin.so $(B)/tests/integrity_plugin.so $(B)/tests/abi1_plugin.so
 EXAMPLE      = $(B)/plugins/example.so
 
 .PHONY: all deps deps-test slurm bench plots ci-bench baseline ab test unit e2e bad-input interrupt shards plot-test docs-test docs conformance conformance-example \

@@ -334,8 +334,10 @@ static void avx2_block(const avx2_state *st, avx2_scratch *w, int r0, int rows, 
     }
 }
 
-static int avx2_run(void *state, const float *q, const float *k, const float *v, float *o)
+static int avx2_run(void *state, const void *q_in, const void *k_in, const void *v_in, void *o_out)
 {
+    const float *q = q_in, *k = k_in, *v = v_in;
+    float *o = o_out;
     avx2_state *st = state;
     const attn_problem *p = &st->p;
     const long tasks = (long)p->batch * p->kv_heads * st->blocks;

@@ -1,6 +1,9 @@
 /* naive: the textbook algorithm in plain C. Per (batch, head) it materialises the whole
- * N_q x N_kv score matrix, takes a max-subtracted softmax of each row, then multiplies by V. */
+ * N_q x N_kv score matrix, takes a max-subtracted softmax of each row, then multiplies by V.
+ * In bf16 and f16 it converts the head's q, k and v to float32, computes in float32, and rounds
+ * the output to the dtype. */
 #include "attn.h"
+#include "impl_dtype.h"
 #include "impl_util.h"
 
 #include <math.h>
@@ -9,7 +12,15 @@
 typedef struct naive_state {
     attn_problem p;
     float *scores;      /* threads x seq_q x seq_kv: one score matrix per thread */
+    float *convert;     /* 16-bit dtypes: threads x (2 seq_q + 2 seq_kv) d, one head's q, o, k
+                           and v in float32 per thread; NULL in float32 */
 } naive_state;
+
+/* Floats per thread to hold one head's q, o, k and v in float32. */
+static size_t naive_convert_floats(const attn_problem *p)
+{
+    return (2 * (size_t)p->seq_q + 2 * (size_t)p->seq_kv) * (size_t)p->head_dim;
+}
 
 static int naive_prepare(const attn_problem *p, void **state, char *why, size_t why_len)
 {
@@ -23,9 +34,16 @@ static int naive_prepare(const attn_problem *p, void **state, char *why, size_t 
     s->scores = malloc(per_thread * (size_t)copies * sizeof(float));
     if (s->scores == NULL && per_thread > 0)
         goto oom;
+    if (p->dtype != ATTN_F32) {
+        s->convert = malloc(sizeof(float) * naive_convert_floats(p) * (size_t)copies);
+        if (s->convert == NULL)
+            goto oom;
+    }
     *state = s;
     return 0;
 oom:
+    if (s != NULL)
+        free(s->scores);
     free(s);
     impl_why(why, why_len, "out of memory for %d score matrices of %zu floats", copies, per_thread);
     return 1;
@@ -67,7 +85,21 @@ static void naive_head(const attn_problem *p, float *S, const float *q, const fl
     }
 }
 
-static int naive_run(void *state, const float *q, const float *k, const float *v, float *o)
+/* One (batch, head) of a 16-bit problem: its q, k and v converted to float32 in buf, computed
+ * in float32, its output rounded back to the dtype. */
+static void naive_head_converted(const attn_problem *p, float *S, float *buf, const void *q,
+                                 const void *k, const void *v, void *o, size_t qo, size_t kvo)
+{
+    size_t nq = (size_t)p->seq_q * p->head_dim, nkv = (size_t)p->seq_kv * p->head_dim;
+    float *qf = buf, *of = buf + nq, *kf = buf + 2 * nq, *vf = buf + 2 * nq + nkv;
+    impl_load_row(p->dtype, q, qo, qf, nq);
+    impl_load_row(p->dtype, k, kvo, kf, nkv);
+    impl_load_row(p->dtype, v, kvo, vf, nkv);
+    naive_head(p, S, qf, kf, vf, of);
+    impl_store_row(p->dtype, o, qo, of, nq);
+}
+
+static int naive_run(void *state, const void *q, const void *k, const void *v, void *o)
 {
     naive_state *s = state;
     const attn_problem *p = &s->p;
@@ -75,11 +107,16 @@ static int naive_run(void *state, const float *q, const float *k, const float *v
 
 #pragma omp parallel for schedule(dynamic) num_threads(impl_threads(p))
     for (int bh = 0; bh < pairs; bh++) {
-        int b = bh / p->heads, h = bh % p->heads;
+        int b = bh / p->heads, h = bh % p->heads, t = impl_thread_num();
         size_t qo, kvo;
         impl_head_offsets(p, b, h, &qo, &kvo);
-        float *S = s->scores + (size_t)impl_thread_num() * p->seq_q * p->seq_kv;
-        naive_head(p, S, q + qo, k + kvo, v + kvo, o + qo);
+        float *S = s->scores + (size_t)t * p->seq_q * p->seq_kv;
+        if (p->dtype == ATTN_F32)
+            naive_head(p, S, (const float *)q + qo, (const float *)k + kvo,
+                       (const float *)v + kvo, (float *)o + qo);
+        else
+            naive_head_converted(p, S, s->convert + (size_t)t * naive_convert_floats(p), q, k,
+                                 v, o, qo, kvo);
     }
     return 0;
 }
@@ -90,13 +127,15 @@ static void naive_release(void *state)
     if (s == NULL)
         return;
     free(s->scores);
+    free(s->convert);
     free(s);
 }
 
 const attn_impl attn_impl_naive = {
     .name = "naive",
     .summary = "textbook: full N_q x N_kv score matrix, softmax, then P V (plain C)",
-    .caps = ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS,
+    .caps = ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS | ATTN_CAP_BF16 |
+            ATTN_CAP_F16,
     .available = NULL,
     .prepare = naive_prepare,
     .run = naive_run,

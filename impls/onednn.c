@@ -171,8 +171,11 @@ static void mask_scores(const onednn_state *st)
     }
 }
 
-static int onednn_run(void *state, const float *q, const float *k, const float *v, float *o)
+static int onednn_run(void *state, const void *q_in, const void *k_in, const void *v_in,
+                      void *o_out)
 {
+    const float *q = q_in, *k = k_in, *v = v_in;
+    float *o = o_out;
     onednn_state *st = state;
     const attn_problem *p = &st->p;
 

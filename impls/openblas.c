@@ -124,8 +124,11 @@ static void openblas_block(const openblas_state *st, float *s, long t, const flo
             ob[(size_t)r * d + x] *= inv[r];
 }
 
-static int openblas_run(void *state, const float *q, const float *k, const float *v, float *o)
+static int openblas_run(void *state, const void *q_in, const void *k_in, const void *v_in,
+                        void *o_out)
 {
+    const float *q = q_in, *k = k_in, *v = v_in;
+    float *o = o_out;
     openblas_state *st = state;
     const attn_problem *p = &st->p;
     const long tasks = (long)p->batch * p->kv_heads * st->blocks;

@@ -3,9 +3,12 @@
  * rescale the partial output when the maximum grows, so the N_q x N_kv score matrix never
  * exists: working memory is a few tiles per thread, set by BR, BC and head_dim only. Loops are
  * plain C that gcc vectorises; the exponential is exp2_poly.h's, as a libm call per score
- * would not vectorise. */
+ * would not vectorise. In bf16 and f16 each tile of q, k and v is converted to float32 as it is
+ * loaded (so working memory stays a few tiles), computed in float32, and the output rows are
+ * rounded to the dtype as they are stored. */
 #include "attn.h"
 #include "exp2_poly.h"
+#include "impl_dtype.h"
 #include "impl_util.h"
 #include "tile_sizes.h"
 
@@ -22,6 +25,7 @@ typedef struct tiled_scratch {
     float *kt;       /* d x BC: the key tile transposed, so the score loop runs along keys */
     float *acc;      /* BR x d: unnormalised output rows */
     float *m, *l;    /* BR running maxima and sums */
+    float *qb, *vb;  /* 16-bit dtypes: BR x d query rows and BC x d value rows in float32 */
 } tiled_scratch;
 
 typedef struct tiled_state {
@@ -48,7 +52,8 @@ static int tiled_prepare(const attn_problem *p, void **state, char *why, size_t 
     int br = 0, bc = 0;
     tile_sizes_for(p->head_dim, TILE_MULTIPLE, TILE_MULTIPLE, &br, &bc);
     const size_t d = (size_t)p->head_dim, BR = (size_t)br, BC = (size_t)bc;
-    const size_t per = BR * BC + d * BC + BR * d + 2 * BR;
+    const size_t per = BR * BC + d * BC + BR * d + 2 * BR +
+                       (p->dtype != ATTN_F32) * (BR + BC) * d;
 
     if (t != NULL) {
         t->p = *p;
@@ -65,21 +70,31 @@ static int tiled_prepare(const attn_problem *p, void **state, char *why, size_t 
     }
     for (int i = 0; i < t->n_scratch; i++) {
         float *base = t->arena + per * (size_t)i;
+        float *more = base + BR * BC + d * BC + BR * d + 2 * BR;
         t->scratch[i] = (tiled_scratch){.s = base, .kt = base + BR * BC,
                                         .acc = base + BR * BC + d * BC,
                                         .m = base + BR * BC + d * BC + BR * d,
-                                        .l = base + BR * BC + d * BC + BR * d + BR};
+                                        .l = base + BR * BC + d * BC + BR * d + BR,
+                                        .qb = p->dtype != ATTN_F32 ? more : NULL,
+                                        .vb = p->dtype != ATTN_F32 ? more + BR * d : NULL};
     }
     *state = t;
     return 0;
 }
 
-/* Rows [i0, i0 + rows) of one head. */
+/* Rows [i0, i0 + rows) of one head; q and o start at the head's first row, k and v at its kv
+ * head's, as elements of the dtype. */
 static void tiled_block(const tiled_state *t, tiled_scratch *w, int i0, int rows,
-                        const float *q, const float *k, const float *v, float *o)
+                        const void *q_in, const void *k_in, const void *v_in, void *o_out)
 {
     const attn_problem *p = &t->p;
-    const int d = p->head_dim, BC = t->bc;
+    const int d = p->head_dim, BC = t->bc, f32 = p->dtype == ATTN_F32;
+    /* In float32 the tensors are read in place; otherwise q's rows are converted once here
+     * and v's per key tile below. */
+    const float *q = f32 ? (const float *)q_in : w->qb, *v = f32 ? (const float *)v_in : NULL;
+    int q0 = f32 ? 0 : i0;   /* q[(i - q0) * d]: query row i */
+    if (!f32)
+        impl_load_row(p->dtype, q_in, (size_t)i0 * d, w->qb, (size_t)rows * d);
     const float scale2 = p->scale * (float)M_LOG2E;   /* scores in base 2, for exp2 */
     const int last_visible = impl_visible_keys(p, i0 + rows - 1);
 
@@ -93,10 +108,17 @@ static void tiled_block(const tiled_state *t, tiled_scratch *w, int i0, int rows
         int cols = last_visible - j0 < BC ? last_visible - j0 : BC;
         for (int c = 0; c < cols; c++)
             for (int x = 0; x < d; x++)
-                w->kt[x * BC + c] = k[(size_t)(j0 + c) * d + x];
+                w->kt[x * BC + c] = f32 ? ((const float *)k_in)[(size_t)(j0 + c) * d + x]
+                                        : impl_load(p->dtype, k_in, (size_t)(j0 + c) * d + x);
+        int v0 = 0;   /* v[(j - v0) * d]: value row j */
+        if (!f32) {
+            impl_load_row(p->dtype, v_in, (size_t)j0 * d, w->vb, (size_t)cols * d);
+            v = w->vb;
+            v0 = j0;
+        }
 
         for (int r = 0; r < rows; r++) {
-            const float *qr = q + (size_t)(i0 + r) * d;
+            const float *qr = q + (size_t)(i0 + r - q0) * d;
             float *sr = w->s + r * BC;
             int visible = impl_visible_keys(p, i0 + r) - j0;   /* keys of this tile row r sees */
             if (visible <= 0)
@@ -132,7 +154,7 @@ static void tiled_block(const tiled_state *t, tiled_scratch *w, int i0, int rows
             for (int x = 0; x < d; x++)
                 ar[x] *= shrink;
             for (int c = 0; c < visible; c++) {
-                const float pc = sr[c], *vc = v + (size_t)(j0 + c) * d;
+                const float pc = sr[c], *vc = v + (size_t)(j0 + c - v0) * d;
                 for (int x = 0; x < d; x++)
                     ar[x] += pc * vc[x];
             }
@@ -140,12 +162,14 @@ static void tiled_block(const tiled_state *t, tiled_scratch *w, int i0, int rows
     }
     for (int r = 0; r < rows; r++) {
         float inv = w->l[r] > 0.0f ? 1.0f / w->l[r] : 0.0f;   /* a row that sees no key: 0 */
+        float *ar = w->acc + (size_t)r * d;
         for (int x = 0; x < d; x++)
-            o[(size_t)(i0 + r) * d + x] = w->acc[(size_t)r * d + x] * inv;
+            ar[x] *= inv;
+        impl_store_row(p->dtype, o_out, (size_t)(i0 + r) * d, ar, (size_t)d);
     }
 }
 
-static int tiled_run(void *state, const float *q, const float *k, const float *v, float *o)
+static int tiled_run(void *state, const void *q, const void *k, const void *v, void *o)
 {
     tiled_state *t = state;
     const attn_problem *p = &t->p;
@@ -159,8 +183,9 @@ static int tiled_run(void *state, const float *q, const float *k, const float *v
         size_t qo, kvo;
         impl_head_offsets(p, b, h, &qo, &kvo);
         int i0 = blk * BR, rows = p->seq_q - i0 < BR ? p->seq_q - i0 : BR;
-        tiled_block(t, &t->scratch[impl_thread_num()], i0, rows, q + qo, k + kvo, v + kvo,
-                    o + qo);
+        size_t e = impl_dtype_size(p->dtype);
+        tiled_block(t, &t->scratch[impl_thread_num()], i0, rows, (const char *)q + qo * e,
+                    (const char *)k + kvo * e, (const char *)v + kvo * e, (char *)o + qo * e);
     }
     return 0;
 }
@@ -168,7 +193,8 @@ static int tiled_run(void *state, const float *q, const float *k, const float *v
 const attn_impl attn_impl_tiled = {
     .name = "tiled",
     .summary = "cache-blocked tiles with online softmax (FlashAttention-style), plain C",
-    .caps = ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS,
+    .caps = ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS | ATTN_CAP_BF16 |
+            ATTN_CAP_F16,
     .available = NULL,
     .prepare = tiled_prepare,
     .run = tiled_run,

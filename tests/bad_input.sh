@@ -100,6 +100,7 @@ cfg wsec.ini '[sweep]\nhead_dim = 4\n[measure]\nseq_len = 8\n'
 cfg str.ini '[sweep]\nseq_len = 8\nhead_dim = four\n'
 cfg real.ini '[sweep]\nseq_len = 1.5\nhead_dim = 4\n'
 cfg bool.ini '[sweep]\nseq_len = 8\nhead_dim = 4\ncausal = maybe\n'
+cfg dtype.ini '[sweep]\nseq_len = 8\nhead_dim = 4\ndtype = f32, fp16\n'
 cfg minreps.ini '[sweep]\nseq_len = 8\nhead_dim = 4\n[measure]\nmin_reps = 2.5\n'
 cfg neg.ini '[sweep]\nseq_len = -8\nhead_dim = 4\n'
 cfg zero.ini '[sweep]\nseq_len = 8\nhead_dim = 0\n'
@@ -151,6 +152,8 @@ row "config: 1.5 for an integer list" "real.ini:2: [sweep] seq_len: '1.5' is not
     "$bin" run -c "$in/real.ini" --out out
 row "config: 2.5 for an integer" "minreps.ini:5: [measure] min_reps: '2.5' is not an integer" \
     "$bin" run -c "$in/minreps.ini" --out out
+row "config: a dtype there is not" "dtype.ini:4: [sweep] dtype: 'fp16' is not one of f32, bf16, f16" \
+    "$bin" run -c "$in/dtype.ini" --out out
 row "config: maybe for a boolean" "bool.ini:4: [sweep] causal: 'maybe' is not true or false" \
     "$bin" run -c "$in/bool.ini" --out out
 row "config: negative size" "neg.ini:2: [sweep] seq_len: -8 is out of range [1, 4194304]" \
@@ -357,7 +360,7 @@ plugin_rows "without the symbol" \
     "$plug/no_symbol_plugin.so: no symbol attn_plugin_impls (is it an attnbench plugin?)" \
     "$plug/no_symbol_plugin.so"
 plugin_rows "of another ABI" \
-    "$plug/bad_abi_plugin.so: attn_plugin_impls(1) returned NULL: the plugin does not support this harness's ABI version 1" \
+    "$plug/bad_abi_plugin.so: attn_plugin_impls(2) and attn_plugin_impls(1) returned NULL: the plugin speaks neither ABI this harness loads" \
     "$plug/bad_abi_plugin.so"
 plugin_rows "with a NULL run" "$plug/null_run_plugin.so: implementation 0 ('null_run') has a NULL run" \
     "$plug/null_run_plugin.so"

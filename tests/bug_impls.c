@@ -272,8 +272,10 @@ static void online_head(const bug_state *s, const float *q, const float *k, cons
     }
 }
 
-static int bug_run(void *state, const float *q, const float *k, const float *v, float *o)
+static int bug_run(void *state, const void *q_in, const void *k_in, const void *v_in, void *o_out)
 {
+    const float *q = q_in, *k = k_in, *v = v_in;
+    float *o = o_out;
     bug_state *s = state;
     const attn_problem *p = &s->p;
     const int group = p->heads / p->kv_heads;

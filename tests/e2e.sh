@@ -64,7 +64,7 @@ expect_refusal "unknown implementation" "no implementation 'nosuch'" \
     "$bin" run --config configs/ci.ini --set impls=nosuch --out "$tmp/none"
 expect_refusal "plugin without the symbol" "no symbol attn_plugin_impls" \
     "$bin" run --config configs/ci.ini --plugin build/tests/no_symbol_plugin.so --out "$tmp/none"
-expect_refusal "plugin of another ABI" "does not support this harness's ABI version" \
+expect_refusal "plugin of another ABI" "speaks neither ABI this harness loads" \
     "$bin" run --config configs/ci.ini --plugin build/tests/bad_abi_plugin.so --out "$tmp/none"
 expect_refusal "plugin with a duplicate name" "('naive') has a name already taken" \
     "$bin" run --config configs/ci.ini --plugin build/tests/dup_plugin.so --out "$tmp/none"
@@ -79,7 +79,29 @@ check "no refused run wrote its --out" "[ ! -e '$tmp/none' ]"
 
 # 4. list shows the built-ins with caps and availability.
 "$bin" list > "$tmp/list.txt"
-check "list shows naive with its caps" "grep -q '^naive .*causal,gqa,cross,threads *yes' $tmp/list.txt"
+check "list shows naive with its caps" \
+    "grep -q '^naive .*causal,gqa,cross,threads,bf16,f16 *yes' $tmp/list.txt"
+
+# 4b. ABI 1: a plugin built against the frozen ABI 1 header loads, says so, PASSes its float32
+#     cases and SKIPs the 16-bit ones (ABI 1 knew float32 only), while naive runs them all.
+"$bin" list --plugin build/tests/abi1_plugin.so > "$tmp/list1.txt"
+check "list: the ABI 1 plugin, marked float32 only" \
+    "grep -q '^abi1 .*plugin .*causal,gqa,cross ' $tmp/list1.txt &&
+     grep -q 'abi1_plugin.so (ABI 1: float32 cases only)' $tmp/list1.txt"
+"$bin" run --plugin build/tests/abi1_plugin.so --set impls=abi1,naive --set seq_len=16,33 \
+    --set seq_q=1,33 --set head_dim=8 --set heads=4 --set kv_heads=2 --set causal=false,true \
+    --set dtype=f32,bf16,f16 --set peaks=off --out "$tmp/abi1" > /dev/null 2>&1
+# impl, status and dtype of every row, one "impl status dtype" line each.
+isd() {
+    paste -d' ' "$tmp/abi1.impl" "$tmp/abi1.status" "$tmp/abi1.dtype" | LC_ALL=C sort |
+        uniq -c | awk '{ print $2, $3, $4, $1 }'
+}
+column "$tmp/abi1/results.csv" impl > "$tmp/abi1.impl"
+column "$tmp/abi1/results.csv" status > "$tmp/abi1.status"
+column "$tmp/abi1/results.csv" dtype > "$tmp/abi1.dtype"
+check "ABI 1 plugin: float32 cases PASS, bf16 and f16 SKIP; naive runs all three dtypes" \
+    "[ \"\$(isd)\" = \"\$(printf 'abi1 PASS f32 8\\nabi1 SKIP bf16 8\\nabi1 SKIP f16 8\\nnaive PASS bf16 8\\nnaive PASS f16 8\\nnaive PASS f32 8')\" ] &&
+     grep -q '^abi1,.*SKIP,does not take bf16 data (no ATTN_CAP_BF16)' $tmp/abi1/results.csv"
 
 # 5. Without --out: results/<config>-<time>/ and results/latest pointing at it.
 mkdir -p "$tmp/home" && cd "$tmp/home" || exit 1

@@ -19,34 +19,34 @@ static int ok_prepare(const attn_problem *p, void **state, char *why, size_t why
 
 #define UNUSED_RUN_ARGS (void)state, (void)q, (void)k, (void)v, (void)o
 
-static int run_segv(void *state, const float *q, const float *k, const float *v, float *o)
+static int run_segv(void *state, const void *q, const void *k, const void *v, void *o)
 {
     UNUSED_RUN_ARGS;
     raise(SIGSEGV);
     return 0;
 }
 
-static int run_abort(void *state, const float *q, const float *k, const float *v, float *o)
+static int run_abort(void *state, const void *q, const void *k, const void *v, void *o)
 {
     UNUSED_RUN_ARGS;
     abort();
 }
 
-static int run_ill(void *state, const float *q, const float *k, const float *v, float *o)
+static int run_ill(void *state, const void *q, const void *k, const void *v, void *o)
 {
     UNUSED_RUN_ARGS;
     raise(SIGILL);
     return 0;
 }
 
-static int run_fpe(void *state, const float *q, const float *k, const float *v, float *o)
+static int run_fpe(void *state, const void *q, const void *k, const void *v, void *o)
 {
     UNUSED_RUN_ARGS;
     raise(SIGFPE);
     return 0;
 }
 
-static int run_hang(void *state, const float *q, const float *k, const float *v, float *o)
+static int run_hang(void *state, const void *q, const void *k, const void *v, void *o)
 {
     UNUSED_RUN_ARGS;
     for (;;)
@@ -54,13 +54,13 @@ static int run_hang(void *state, const float *q, const float *k, const float *v,
     return 0;
 }
 
-static int run_exit(void *state, const float *q, const float *k, const float *v, float *o)
+static int run_exit(void *state, const void *q, const void *k, const void *v, void *o)
 {
     UNUSED_RUN_ARGS;
     exit(3);
 }
 
-static int run_error(void *state, const float *q, const float *k, const float *v, float *o)
+static int run_error(void *state, const void *q, const void *k, const void *v, void *o)
 {
     UNUSED_RUN_ARGS;
     return 7;
@@ -72,6 +72,14 @@ static int prepare_error(const attn_problem *p, void **state, char *why, size_t 
     *state = NULL;
     snprintf(why, why_len, "no plan for this shape");
     return 1;
+}
+
+static int prepare_unsupported(const attn_problem *p, void **state, char *why, size_t why_len)
+{
+    (void)p;
+    *state = NULL;
+    snprintf(why, why_len, "this CPU has no AMX tiles");
+    return ATTN_UNSUPPORTED;
 }
 
 static int not_here(char *why, size_t why_len)
@@ -103,23 +111,31 @@ static size_t kv_floats(const attn_problem *p)
     return (size_t)p->batch * p->kv_heads * p->seq_kv * p->head_dim;
 }
 
-static int run_write_past_o(void *state, const float *q, const float *k, const float *v, float *o)
+static int run_write_past_o(void *state, const void *q_in, const void *k_in, const void *v_in,
+                            void *o_out)
 {
+    const float *q = q_in, *k = k_in, *v = v_in;
+    float *o = o_out;
     (void)q, (void)k, (void)v;
     o[q_floats(state)] = 1.0f;
     return 0;
 }
 
-static int run_write_before_o(void *state, const float *q, const float *k, const float *v,
-                              float *o)
+static int run_write_before_o(void *state, const void *q_in, const void *k_in, const void *v_in,
+                              void *o_out)
 {
+    const float *q = q_in, *k = k_in, *v = v_in;
+    float *o = o_out;
     (void)state, (void)q, (void)k, (void)v;
     o[-1] = 1.0f;
     return 0;
 }
 
-static int run_read_past_k(void *state, const float *q, const float *k, const float *v, float *o)
+static int run_read_past_k(void *state, const void *q_in, const void *k_in, const void *v_in,
+                           void *o_out)
 {
+    const float *q = q_in, *k = k_in, *v = v_in;
+    float *o = o_out;
     (void)q, (void)v;
     o[0] = *(volatile const float *)&k[kv_floats(state)];
     return 0;
@@ -127,7 +143,7 @@ static int run_read_past_k(void *state, const float *q, const float *k, const fl
 
 /* Allocates and touches 16 MiB at a time without end, never checking for NULL: the runaway a
  * memory limit exists for. */
-static int run_runaway(void *state, const float *q, const float *k, const float *v, float *o)
+static int run_runaway(void *state, const void *q, const void *k, const void *v, void *o)
 {
     UNUSED_RUN_ARGS;
     for (;;) {
@@ -150,6 +166,7 @@ FAULT(fault_hang, "fault_hang", ok_prepare, run_hang, NULL);
 FAULT(fault_exit, "fault_exit", ok_prepare, run_exit, NULL);
 FAULT(fault_prepare_error, "fault_prepare_error", prepare_error, run_error, NULL);
 FAULT(fault_run_error, "fault_run_error", ok_prepare, run_error, NULL);
+FAULT(fault_unsupported, "fault_unsupported", prepare_unsupported, run_error, NULL);
 #define STRAY(var, nm, runf) \
     const attn_impl var = {.name = nm, .summary = "test fault", .caps = ALL_CAPS, \
                            .prepare = keep_prepare, .run = runf, .release = free}

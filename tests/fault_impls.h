@@ -6,7 +6,7 @@
 #include "attn.h"
 
 extern const attn_impl fault_segv, fault_abort, fault_ill, fault_fpe, fault_hang, fault_exit,
-    fault_prepare_error, fault_run_error, fault_unavailable;
+    fault_prepare_error, fault_run_error, fault_unavailable, fault_unsupported;
 
 /* Stray accesses: o one element past its end, o one element before its start, k read one
  * element past its end. */

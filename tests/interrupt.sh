@@ -101,7 +101,7 @@ check "kill -9: the finished row in results.csv, no results.json" \
     "[ \$(rows $tmp/k9) -eq 1 ] && [ ! -e $tmp/k9/results.json ]"
 sleep 0.5
 check "kill -9: the case's child died with the harness" "no_process_left $tmp/k9"
-printf '{"key": "sleeper b1 h1/1 q16 kv16 d8 full normal t1 warm", "csv": "sleeper,1' >> "$tmp/k9/cases.jsonl"
+printf '{"key": "sleeper b1 h1/1 q16 kv16 d8 full normal f32 t1 warm", "csv": "sleeper,1' >> "$tmp/k9/cases.jsonl"
 cp "$tmp/int.ini" "$tmp/int.ini.orig"
 echo 'warmup = 2' >> "$tmp/int.ini"
 "$bin" run --resume "$tmp/k9" > /dev/null 2> "$tmp/err.txt"

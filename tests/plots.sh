@@ -51,7 +51,7 @@ check "odd strings: exit 0, nothing on stderr" "[ $rc -eq 0 ] && [ ! -s '$tmp/er
 check "odd strings: escaped in index.html" \
     "grep -q 'it&#39;s &lt;b&gt;&amp;amp; inputs' '$tmp/odd/index.html' &&
      ! grep -q '<script>alert' '$tmp/odd/index.html'"
-svg_want="warm cache, it's &lt;b>&amp;amp; inputs"
+svg_want="warm cache, f32 data, it's &lt;b>&amp;amp; inputs"
 check "odd strings: the subtitle reached the SVG whole" \
     "grep -qF \"\$svg_want\" '$tmp/odd/plots/time.svg'"
 

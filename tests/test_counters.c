@@ -21,8 +21,11 @@
 
 /* naive, plus TOUCH_BYTES of fresh pages touched by every thread in every run: a known number
  * of page faults per repetition, most of them outside the main thread. */
-static int toucher_run(void *state, const float *q, const float *k, const float *v, float *o)
+static int toucher_run(void *state, const void *q_in, const void *k_in, const void *v_in,
+                       void *o_out)
 {
+    const float *q = q_in, *k = k_in, *v = v_in;
+    float *o = o_out;
     int bad = 0;
 #pragma omp parallel reduction(| : bad)
     {
@@ -192,7 +195,8 @@ static void test_bad_disable_switch(void **st)
 static void run_toucher(const ctr_plan *plan, case_result *res)
 {
     char why[256];
-    attn_problem p = {1, 2, 2, 16, 16, 8, 0, 0.35f, THREADS};
+    attn_problem p = {.batch = 1, .heads = 2, .kv_heads = 2, .seq_q = 16,
+                      .seq_kv = 16, .head_dim = 8, .causal = 0, .scale = 0.35f, .threads = THREADS};
     runner_problem rp;
     assert_int_equal(runner_problem_init(&rp, &p, DIST_NORMAL, 7, why, sizeof why), 0);
     runner_reference(&rp, THREADS);

@@ -38,7 +38,8 @@ static void release(bufs *b)
 static void test_one_key_gives_v(void **st)
 {
     (void)st;
-    attn_problem p = {1, 2, 1, 3, 1, 4, 0, 0.5f, 1};
+    attn_problem p = {.batch = 1, .heads = 2, .kv_heads = 1, .seq_q = 3,
+                      .seq_kv = 1, .head_dim = 4, .causal = 0, .scale = 0.5f, .threads = 1};
     bufs b;
     alloc(&b, &p);
     gen_fill(b.q, 2 * 3 * 4, 1, GEN_TENSOR_Q, DIST_NORMAL);
@@ -56,7 +57,8 @@ static void test_equal_scores_give_mean(void **st)
 {
     (void)st;
     /* q = 0 makes every score 0: the output is the plain mean of the visible V rows. */
-    attn_problem p = {1, 1, 1, 4, 4, 2, 1, 1.0f, 1};
+    attn_problem p = {.batch = 1, .heads = 1, .kv_heads = 1, .seq_q = 4,
+                      .seq_kv = 4, .head_dim = 2, .causal = 1, .scale = 1.0f, .threads = 1};
     bufs b;
     alloc(&b, &p);
     for (int j = 0; j < 4; j++) {
@@ -77,7 +79,8 @@ static void test_masked_rows_give_zero(void **st)
 {
     (void)st;
     /* seq_q 5 > seq_kv 2 with causal: query i sees keys j <= i - 3, so rows 0..2 see none. */
-    attn_problem p = {1, 1, 1, 5, 2, 3, 1, 0.7f, 1};
+    attn_problem p = {.batch = 1, .heads = 1, .kv_heads = 1, .seq_q = 5,
+                      .seq_kv = 2, .head_dim = 3, .causal = 1, .scale = 0.7f, .threads = 1};
     bufs b;
     alloc(&b, &p);
     gen_fill(b.q, 15, 3, GEN_TENSOR_Q, DIST_NORMAL);
@@ -97,9 +100,16 @@ static void test_blas_matches_plain(void **st)
 {
     (void)st;
     static const attn_problem shapes[] = {
-        {2, 4, 2, 130, 130, 40, 1, 0, 1}, {1, 3, 1, 1, 257, 8, 0, 0, 1},
-        {1, 2, 2, 300, 129, 17, 1, 0, 1}, {2, 2, 1, 129, 300, 64, 1, 0, 1},
-        {1, 1, 1, 257, 257, 1, 0, 0, 1},
+        {.batch = 2, .heads = 4, .kv_heads = 2, .seq_q = 130,
+         .seq_kv = 130, .head_dim = 40, .causal = 1, .scale = 0, .threads = 1},
+        {.batch = 1, .heads = 3, .kv_heads = 1, .seq_q = 1,
+         .seq_kv = 257, .head_dim = 8, .causal = 0, .scale = 0, .threads = 1},
+        {.batch = 1, .heads = 2, .kv_heads = 2, .seq_q = 300,
+         .seq_kv = 129, .head_dim = 17, .causal = 1, .scale = 0, .threads = 1},
+        {.batch = 2, .heads = 2, .kv_heads = 1, .seq_q = 129,
+         .seq_kv = 300, .head_dim = 64, .causal = 1, .scale = 0, .threads = 1},
+        {.batch = 1, .heads = 1, .kv_heads = 1, .seq_q = 257,
+         .seq_kv = 257, .head_dim = 1, .causal = 0, .scale = 0, .threads = 1},
     };
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         for (int dist = DIST_NORMAL; dist <= DIST_LARGE; dist++) {

@@ -10,7 +10,8 @@
 
 #include <math.h>
 
-static attn_problem prob = {2, 4, 2, 33, 33, 16, 1, 0.25f, 1};
+static attn_problem prob = {.batch = 2, .heads = 4, .kv_heads = 2, .seq_q = 33, .seq_kv = 33,
+                            .head_dim = 16, .causal = 1, .scale = 0.25f, .threads = 1};
 static runner_problem rp;
 static runner_opts opts = {.warmup = 1, .min_reps = 3, .max_reps = 50, .min_time_s = 0,
                            .timeout_s = 10, .tol = {4, 1e-30}};
@@ -75,6 +76,12 @@ static void test_errors_keep_their_words(void **st)
     expect(&fault_run_error, ST_ERROR, "run returned 7 in warm-up, repetition 1");
     expect(&fault_unavailable, ST_SKIP, "unavailable: needs a CPU this is not");
     expect(&attn_impl_naive, ST_PASS, "");
+    /* ATTN_UNSUPPORTED from prepare: a SKIP with the reason; from an ABI 1 implementation, for
+     * which 2 had no meaning, an ERROR like any other code. */
+    expect(&fault_unsupported, ST_SKIP, "unsupported here: this CPU has no AMX tiles");
+    opts.impl_abi = 1;
+    expect(&fault_unsupported, ST_ERROR, "prepare returned 2: this CPU has no AMX tiles");
+    opts.impl_abi = 0;
 }
 
 /* Tensors lie between guard pages with sentinels in the alignment slack: a stray access names
@@ -191,7 +198,8 @@ static void test_pass_statistics(void **st)
  * the tiled kernels: the difference the memory columns exist to show. */
 static long long workspace_at(const attn_impl *im, int seq_kv)
 {
-    attn_problem p = {1, 1, 1, 64, seq_kv, 32, 0, 0.17f, 1};
+    attn_problem p = {.batch = 1, .heads = 1, .kv_heads = 1, .seq_q = 64,
+                      .seq_kv = seq_kv, .head_dim = 32, .causal = 0, .scale = 0.17f, .threads = 1};
     runner_problem big;
     char why[256];
     case_result res;

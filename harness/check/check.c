@@ -7,19 +7,30 @@
  *     Ds ~ (sqrt(d) + 3) u * S_i, S_i = scale |q_i| max_j |k_j| bounding |s_ij|
  *   - exp() and the division, a few ulp:                          8 u
  * bound_ic = tol_factor * u * mag_ic * (sqrt(n_i) + 2 (sqrt(d) + 3) S_i + 8) + abs_floor.
+ * In bf16 and f16 (unit roundoff u_t) an honest kernel, by DESIGN's rules, also rounds each p
+ * to the dtype before P V (at most u_t mag_ic in all) and its output (u_t |o_ic| <= u_t
+ * mag_ic, or half the least subnormal, tiny_t, for an output under the normal range): the bound
+ * adds tol_factor * (2 u_t mag_ic + tiny_t). Its inputs are exact: the reference starts from
+ * the same rounded values. (Measured: an f16 output of -2.4e-6, a subnormal, was 2.4e-8 off,
+ * 1.5 times 2 u_t mag_ic, in every honest kernel.)
  * NaN and Inf fail before any threshold. */
 #include "check.h"
 
+#include "dtype.h"
+
 #include <math.h>
 #include <stdio.h>
-
-static const double unit_roundoff = 5.9604644775390625e-08; /* 2^-24 */
 
 double check_bound(const attn_problem *p, const check_tol *tol, int visible, double row_score,
                    double mag)
 {
     double model = sqrt((double)visible) + 2.0 * (sqrt((double)p->head_dim) + 3.0) * row_score + 8.0;
-    return tol->factor * unit_roundoff * mag * model + tol->abs_floor;
+    double u = dtype_unit_roundoff(ATTN_F32), rounding = 0, tiny = 0;
+    if (p->dtype != ATTN_F32) {
+        rounding = 2.0 * dtype_unit_roundoff(p->dtype);
+        tiny = dtype_tiny(p->dtype);
+    }
+    return tol->factor * (mag * (u * model + rounding) + tiny) + tol->abs_floor;
 }
 
 /* "[b=0,h=1,i=5,c=3]" for a flat output index. */
@@ -30,8 +41,8 @@ static void where(const attn_problem *p, size_t idx, char *out, size_t len)
              idx / d % nq, idx % d);
 }
 
-void check_output(const attn_problem *p, const float *o, const ref_out *ref, const check_tol *tol,
-                  check_result *res)
+void check_output(const attn_problem *p, const void *out, const ref_out *ref,
+                  const check_tol *tol, check_result *res)
 {
     const size_t d = (size_t)p->head_dim;
     const size_t rows = (size_t)p->batch * p->heads * p->seq_q;
@@ -44,13 +55,13 @@ void check_output(const attn_problem *p, const float *o, const ref_out *ref, con
         int visible = ref_visible(p, (int)(r % (size_t)p->seq_q));
         for (size_t c = 0; c < d; c++) {
             size_t x = r * d + c;
-            double want = ref->o[x];
-            if (!isfinite(o[x])) {
+            double want = ref->o[x], got = dtype_get(p->dtype, out, x);
+            if (!isfinite(got)) {
                 if (res->nonfinite++ == 0)
                     first_bad = x;
                 continue;
             }
-            double err = fabs((double)o[x] - want);
+            double err = fabs(got - want);
             double bound = check_bound(p, tol, visible, ref->row_score[r], ref->mag[x]);
             err2 += err * err;
             ref2 += want * want;
@@ -74,13 +85,14 @@ void check_output(const attn_problem *p, const float *o, const ref_out *ref, con
         res->pass = 0;
         where(p, first_bad, at, sizeof at);
         snprintf(res->reason, sizeof res->reason, "%zu non-finite outputs, the first %s = %g",
-                 res->nonfinite, at, (double)o[first_bad]);
+                 res->nonfinite, at, (double)dtype_get(p->dtype, out, first_bad));
     } else if (res->worst_ratio > 1.0) {
         res->pass = 0;
         where(p, worst, at, sizeof at);
         snprintf(res->reason, sizeof res->reason,
                  "output %s = %.9g, reference %.9g: error %.3g is %.3gx its tolerance %.3g",
-                 at, (double)o[worst], ref->o[worst], fabs((double)o[worst] - ref->o[worst]),
+                 at, (double)dtype_get(p->dtype, out, worst), ref->o[worst],
+                 fabs((double)dtype_get(p->dtype, out, worst) - ref->o[worst]),
                  res->worst_ratio, worst_bound);
     }
 }

@@ -24,7 +24,8 @@ typedef struct check_result {
 double check_bound(const attn_problem *p, const check_tol *tol, int visible, double row_score,
                    double mag);
 
-void check_output(const attn_problem *p, const float *o, const ref_out *ref, const check_tol *tol,
-                  check_result *res);
+/* out: the output, elements of p->dtype. */
+void check_output(const attn_problem *p, const void *out, const ref_out *ref,
+                  const check_tol *tol, check_result *res);
 
 #endif

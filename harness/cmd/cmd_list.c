@@ -32,7 +32,7 @@ int cmd_list(int argc, char **argv)
     printf("%-16s %-9s %-24s %-9s %s\n", "name", "origin", "caps", "available", "summary");
     for (int i = 0; i < set.n; i++) {
         const attn_impl *im = set.impl[i];
-        char caps[64], why[256] = "";
+        char caps[160], why[256] = "";
         int ok = im->available == NULL || im->available(why, sizeof why) == 0;
         caps_text(im->caps, caps, sizeof caps);
         printf("%-16s %-9s %-24s %-9s %s\n", im->name,
@@ -41,7 +41,8 @@ int cmd_list(int argc, char **argv)
         if (!ok)
             printf("%-16s %-9s why not: %s\n", "", "", why);
         if (strcmp(set.origin[i], "built-in") != 0)
-            printf("%-16s %-9s from %s\n", "", "", set.origin[i]);
+            printf("%-16s %-9s from %s%s\n", "", "", set.origin[i],
+                   set.abi[i] == 1 ? " (ABI 1: float32 cases only)" : "");
     }
     return 0;
 }

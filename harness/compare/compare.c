@@ -13,9 +13,9 @@
  * 0.69) while its 8 cases together left no doubt.
  *
  * Between two separate runs two more rules. The whole run can move: a case is withheld when
- * another implementation moved the same way (others_moved, in compare_corroborate.c). And more than half of the
- * implementation's judged cases must have moved the same way (shown, past their thresholds),
- * not a few alone. A shared
+ * another implementation moved the same way (others_moved, in compare_corroborate.c). And
+ * more than half of the implementation's judged cases must have moved the same way (shown,
+ * past their thresholds), not a few alone. A shared
  * machine holds some cases, or one implementation's, fast or slow for longer than a run: in an
  * A/A pair of `make bench` runs, naive q512 causal ran 48-58 ms in all five processes of one
  * run and 65-79 ms in all five of the next (p = 0.008), and in 20 A/A pairs of 25-second runs

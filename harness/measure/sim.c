@@ -10,10 +10,12 @@
  * add instructions that depend on thread timing. */
 #include "sim.h"
 
+#include "dtype.h"
 #include "gen.h"
 #include "host.h"
 #include "impls_set.h"
 #include "proc.h"
+#include "sweep.h"
 #include "tile_sizes.h"
 #include "topo.h"
 
@@ -49,7 +51,7 @@ enum { SA_INT, SA_LONG, SA_ULL, SA_FLOAT };
     X(seq_q, INT, p.seq_q) X(seq_kv, INT, p.seq_kv) X(head_dim, INT, p.head_dim)              \
     X(causal, INT, p.causal) X(scale, FLOAT, p.scale) X(threads, INT, p.threads)              \
     X(dist, INT, dist) X(seed, ULL, seed) X(cold, INT, cold) X(tile_rows, LONG, tile_rows)    \
-    X(tile_keys, LONG, tile_keys)
+    X(tile_keys, LONG, tile_keys) X(dtype, INT, p.dtype)
 
 static const struct sim_arg {
     const char *name;
@@ -418,6 +420,7 @@ int cmd_sim_case(int argc, char **argv)
                         "impl=, info= and every field of its case\n");
         return 2;
     }
+    sweep_neutral_fields(&c.p);
     const attn_problem p = c.p;
     tile_sizes_override((int)c.tile_rows, (int)c.tile_keys);
     const attn_impl *im = set_find(&set, name);
@@ -427,14 +430,21 @@ int cmd_sim_case(int argc, char **argv)
     }
     size_t nq, nkv;
     gen_lengths(&p, &nq, &nkv);
-    float *q = malloc(sizeof(float) * nq), *k = malloc(sizeof(float) * nkv);
-    float *v = malloc(sizeof(float) * nkv), *o = malloc(sizeof(float) * nq);
-    void *state = NULL;
-    if (q == NULL || k == NULL || v == NULL || o == NULL) {
+    /* The inputs as a case's are: made in float32, then rounded to the dtype. */
+    size_t elem = dtype_size(p.dtype);
+    float *qf = malloc(sizeof(float) * nq), *kf = malloc(sizeof(float) * nkv);
+    float *vf = malloc(sizeof(float) * nkv);
+    void *q = malloc(elem * nq), *k = malloc(elem * nkv), *v = malloc(elem * nkv);
+    void *o = malloc(elem * nq), *state = NULL;
+    if (qf == NULL || kf == NULL || vf == NULL || q == NULL || k == NULL || v == NULL ||
+        o == NULL) {
         fprintf(stderr, "out of memory for the problem's tensors\n");
         return 3;
     }
-    gen_inputs(&p, c.seed, c.dist, 0, q, k, v);
+    gen_inputs(&p, c.seed, c.dist, 0, qf, kf, vf);
+    dtype_round(p.dtype, qf, nq, q);
+    dtype_round(p.dtype, kf, nkv, k);
+    dtype_round(p.dtype, vf, nkv, v);
     const int cold = c.cold;
     why[0] = '\0';
     if ((im->available != NULL && im->available(why, sizeof why) != 0) ||

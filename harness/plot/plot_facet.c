@@ -28,6 +28,7 @@ static const char *field_str(const plot_point *p, int f)
     switch (f) {
     case FACET_EVENT: return p->event ? p->event : "";
     case FACET_CACHE: return p->c->cache;
+    case FACET_DTYPE: return p->c->dtype;
     case FACET_DIST:  return p->c->dist;
     default:          return "";
     }
@@ -155,6 +156,7 @@ static void label(const plot_point *p, int f, char *out, size_t len)
         snprintf(out, len, "%d thread%s", c->threads, c->threads == 1 ? "" : "s");
         break;
     case FACET_CACHE:    snprintf(out, len, "%s cache", c->cache); break;
+    case FACET_DTYPE:    snprintf(out, len, "%s data", c->dtype); break;
     case FACET_DIST:     snprintf(out, len, "%s inputs", c->dist); break;
     case FACET_BATCH:    snprintf(out, len, "B=%d", c->batch); break;
     case FACET_HEAD_DIM: snprintf(out, len, "d=%d", c->head_dim); break;
@@ -216,6 +218,7 @@ void facet_slug(const plot_point *p, unsigned fields, char *out, size_t len)
         case FACET_EVENT:    snprintf(one, sizeof one, "%s", p->event); break;
         case FACET_THREADS:  snprintf(one, sizeof one, "t%d", c->threads); break;
         case FACET_CACHE:    snprintf(one, sizeof one, "%s", c->cache); break;
+        case FACET_DTYPE:    snprintf(one, sizeof one, "%s", c->dtype); break;
         case FACET_DIST:     snprintf(one, sizeof one, "%s", c->dist); break;
         case FACET_BATCH:    snprintf(one, sizeof one, "b%d", c->batch); break;
         case FACET_HEAD_DIM: snprintf(one, sizeof one, "d%d", c->head_dim); break;

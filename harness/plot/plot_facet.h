@@ -13,6 +13,7 @@ enum facet_field {
     FACET_EVENT,     /* the counter event (cache-miss figures) */
     FACET_THREADS,
     FACET_CACHE,     /* warm or cold */
+    FACET_DTYPE,     /* f32, bf16, f16 */
     FACET_DIST,
     FACET_BATCH,
     FACET_HEAD_DIM,

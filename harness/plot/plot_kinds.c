@@ -8,8 +8,8 @@
 
 #define F(x) FACET_BIT(FACET_##x)
 /* Every field that tells two problems apart, for figures drawn against the sequence length. */
-#define PROBLEM (F(THREADS) | F(CACHE) | F(DIST) | F(BATCH) | F(HEAD_DIM) | F(SEQ_Q) | \
-                 F(CAUSAL) | F(KV) | F(HEADS))
+#define PROBLEM (F(THREADS) | F(CACHE) | F(DTYPE) | F(DIST) | F(BATCH) | F(HEAD_DIM) | \
+                 F(SEQ_Q) | F(CAUSAL) | F(KV) | F(HEADS))
 
 static int impl_index(const plot_ctx *ctx, const char *impl)
 {
@@ -228,7 +228,7 @@ const plot_kind plot_kinds[] = {
      "under the triad GB/s x intensity slope and a compute ceiling per ISA whose FMA peak was "
      "measured here (scalar, avx2_fma, avx512: an AVX2 kernel is bound by the AVX2 one); the "
      "panel titles give their values.",
-     PLOT_X_AI, F(THREADS) | F(CACHE), 0, 1, "arith_intensity\tgflops", collect_roofline},
+     PLOT_X_AI, F(THREADS) | F(CACHE) | F(DTYPE), 0, 1, "arith_intensity\tgflops", collect_roofline},
     {"cache", "plot-cache.gp", "Cache misses per 1000 FLOP",
      "Misses of each counted cache level per 1000 FLOP of useful work, a file per event; the "
      "title says whether the counts are hardware (PAPI) or simulated (callgrind).",

@@ -3,6 +3,7 @@
 #include "result_fields.h"
 
 #include "config.h"
+#include "dtype.h"
 #include "status.h"
 
 #include <string.h>

@@ -105,8 +105,8 @@ typedef enum {
       "%lld", "workspace", BYTES,                                                                  \
       "the most heap the process held from `prepare` through the first timed run, beyond "         \
       "what it held before `prepare`")                                                             \
-    X(dtype, TEXT, RF_CSV | RF_JSON, 1, "f32", "%s", "dtype", TEXT,                               \
-      "element type of q, k, v and o: `f32` (`bf16` and `f16` come with ABI 2)")                   \
+    X(dtype, TEXT, RF_CSV | RF_JSON, 1, dtype_name(v->sp->p.dtype), "%s", "dtype", TEXT,          \
+      "element type of q, k, v and o: `f32`, `bf16` or `f16` (`[sweep] dtype`)")                   \
     X(cache, TEXT, RF_CSV_TAIL | RF_JSON, 1, v->res->cold ? "cold" : "warm", "%s", "cache",        \
       TEXT, "`warm` or `cold` (`[measure] cache`)")                                                \
     X(page_faults, INT, RF_CSV_TAIL | RF_JSON, v->res->page_faults >= 0, v->res->page_faults,      \

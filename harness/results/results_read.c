@@ -32,10 +32,10 @@ static const char *string_field(json_t *o, const char *name)
 
 int results_format_key(char *out, size_t len, const char *impl, int batch, int heads,
                        int kv_heads, int seq_q, int seq_kv, int head_dim, int causal,
-                       const char *dist, int threads, const char *cache)
+                       const char *dist, const char *dtype, int threads, const char *cache)
 {
-    int n = snprintf(out, len, "%s b%d h%d/%d q%d kv%d d%d %s %s t%d %s", impl, batch, heads,
-                     kv_heads, seq_q, seq_kv, head_dim, causal ? "causal" : "full", dist,
+    int n = snprintf(out, len, "%s b%d h%d/%d q%d kv%d d%d %s %s %s t%d %s", impl, batch, heads,
+                     kv_heads, seq_q, seq_kv, head_dim, causal ? "causal" : "full", dist, dtype,
                      threads, cache);
     return n < 0 || (size_t)n >= len ? -1 : 0;
 }
@@ -79,10 +79,13 @@ static const char *read_case(json_t *o, results_case *c, double **times, int poo
         return "status";
     if ((c->reason = string_field(o, "reason")) == NULL)
         return "reason";
-    /* Results from before cache modes existed ran warm. */
+    /* Results from before cache modes existed ran warm; from before dtypes, in float32. */
     c->cache = string_field(o, "cache");
     if (c->cache == NULL)
         c->cache = "warm";
+    c->dtype = string_field(o, "dtype");
+    if (c->dtype == NULL)
+        c->dtype = "f32";
     json_t *t = json_object_get(o, "times_s");
     c->times = c->reps > 0 ? *times : NULL;
     if (!json_is_array(t) || c->reps < 0 || json_array_size(t) != (size_t)c->reps ||
@@ -104,8 +107,8 @@ static const char *read_case(json_t *o, results_case *c, double **times, int poo
     }
     c->obj = o;
     if (results_format_key(c->key, sizeof c->key, c->impl, c->batch, c->heads, c->kv_heads,
-                           c->seq_q, c->seq_kv, c->head_dim, c->causal, c->dist, c->threads,
-                           c->cache) != 0)
+                           c->seq_q, c->seq_kv, c->head_dim, c->causal, c->dist, c->dtype,
+                           c->threads, c->cache) != 0)
         return "impl (too long a name for a case key)";
     return NULL;
 }

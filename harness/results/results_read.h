@@ -21,6 +21,7 @@ typedef struct results_case {
     const char *impl;             /* these point into doc */
     int batch, heads, kv_heads, seq_q, seq_kv, head_dim, causal, threads;
     const char *dist, *cache;     /* cache: "warm" or "cold" */
+    const char *dtype;            /* "f32", "bf16" or "f16" */
     const char *status;           /* "PASS", "FAIL", ... */
     const char *reason;
     int reps;
@@ -59,11 +60,11 @@ double results_number(const results_case *c, const char *field);
  * uses, or NULL. */
 double results_counter(const results_case *c, const char *name, const char **event);
 
-/* A case's key, "naive b1 h4/2 q64 kv64 d32 causal normal t1 warm": every field that makes
+/* A case's key, "naive b1 h4/2 q64 kv64 d32 causal normal f32 t1 warm": every field that makes
  * the case. The one form for results.json and a run's journal alike. 0, or -1 when it does not
  * fit in len. */
 int results_format_key(char *out, size_t len, const char *impl, int batch, int heads,
                        int kv_heads, int seq_q, int seq_kv, int head_dim, int causal,
-                       const char *dist, int threads, const char *cache);
+                       const char *dist, const char *dtype, int threads, const char *cache);
 
 #endif

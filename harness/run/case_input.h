@@ -25,6 +25,8 @@ typedef struct runner_opts {
                                      (an address-space limit); 0: no limit */
     int mem_budget_set;           /* 1: the budget is [measure] memory_limit_mib, 0: what was
                                      available when the case started */
+    int impl_abi;                 /* the implementation's ABI: from 2, prepare's ATTN_UNSUPPORTED
+                                     is a SKIP; 0 counts as the current ABI */
 } runner_opts;
 
 enum { GUARD_Q, GUARD_K, GUARD_V, GUARD_O, GUARD_N };
@@ -34,19 +36,24 @@ enum { GUARD_Q, GUARD_K, GUARD_V, GUARD_O, GUARD_N };
 typedef struct runner_problem {
     const attn_problem *p;
     guarded_buf bufs[GUARD_N];    /* the mappings of q, k, v, o */
-    float *q, *k, *v;             /* inputs, private to the parent; children get copies */
-    size_t q_len, kv_len;         /* floats in q (= o) and in k (= v) */
+    size_t elem;                  /* bytes per element of p->dtype */
+    void *q, *k, *v;              /* inputs in p->dtype, private to the parent; children get
+                                     copies */
+    float *qf, *kf, *vf;          /* the same values as float32, for the reference: q, k and v
+                                     themselves for float32 */
+    size_t q_len, kv_len;         /* elements in q (= o) and in k (= v) */
     uint64_t hash_q, hash_k, hash_v;
-    float *o;                     /* shared with the child: the output it leaves */
+    void *o;                      /* shared with the child: the output it leaves, in p->dtype */
     ref_out ref;                  /* shared: filled by runner_reference */
     int ref_ok;                   /* 0 when the reference could not be computed */
     char ref_why[256];
     /* The second input set (gen.h) and its reference. After the timed repetitions the child
      * copies it over q, k and v in place and runs once more: a run() that replays an earlier
      * output instead of computing from its inputs fails that check. */
-    float *q2, *k2, *v2;          /* private to the parent, like q, k, v */
+    void *q2, *k2, *v2;           /* private to the parent, like q, k, v */
+    float *q2f, *k2f, *v2f;       /* as float32, for the second reference */
     ref_out ref2;                 /* shared: filled by runner_reference */
-    float *o_first;               /* shared: the first set's output, saved before that run */
+    void *o_first;                /* shared: the first set's output, saved before that run */
 } runner_problem;
 
 #endif

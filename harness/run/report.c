@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include "config.h"
+#include "dtype.h"
 #include "host.h"
 
 #include <stdio.h>
@@ -100,10 +101,11 @@ void report_case(report *r, const sweep_problem *sp, const attn_impl *impl, int 
         host_bytes_text((double)res->workspace, work, sizeof work);
     if (res->page_faults >= 0)
         snprintf(faults, sizeof faults, "%lld", res->page_faults);
-    printf("%4d/%-4d %-16s %-5d %-12s %5d %-6d %-7d %3d  %-7s %11s %9s %6s %8s %9s %7s  %s%s %s%s%s  "
-           "[%s, ~%s left]\n",
+    printf("%4d/%-4d %-16s %-5d %-12s %5d %-6d %-7d %3d  %-7s %11s %9s %6s %8s %9s %7s  %s%s%s%s "
+           "%s%s%s  [%s, ~%s left]\n",
            r->done, r->n_cases, impl->name, p->batch, heads, p->head_dim, p->seq_q, p->seq_kv,
            threads, status_name(res->status), median, gflops, peak, ratio, work, faults,
+           p->dtype != ATTN_F32 ? dtype_name(p->dtype) : "", p->dtype != ATTN_F32 ? " " : "",
            p->causal ? (res->cold ? "causal cold " : "causal ") : (res->cold ? "cold " : ""),
            cfg_dist_name(sp->dist), res->status == ST_PASS ? "" : res->reason,
            res->noisy.noisy ? " noisy: " : "", res->noisy.noisy ? res->noisy.why : "", elapsed,

@@ -1,6 +1,7 @@
 /* run_journal.c: writing and reading DIR/cases.jsonl (see run_journal.h). */
 #include "run_journal.h"
 
+#include "dtype.h"
 #include "gen.h"
 #include "results_read.h"
 
@@ -15,8 +16,8 @@ void case_key(const sweep_problem *sp, const sweep_case *sc, char *out, size_t l
 {
     const attn_problem *p = &sp->p;
     results_format_key(out, len, sc->impl->name, p->batch, p->heads, p->kv_heads, p->seq_q,
-                       p->seq_kv, p->head_dim, p->causal, cfg_dist_name(sp->dist), sc->threads,
-                       sc->cold ? "cold" : "warm");
+                       p->seq_kv, p->head_dim, p->causal, cfg_dist_name(sp->dist),
+                       dtype_name(p->dtype), sc->threads, sc->cold ? "cold" : "warm");
 }
 
 void journal_config_hash(const char *path, char *out, size_t len)

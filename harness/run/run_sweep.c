@@ -7,6 +7,7 @@
 #include "registry.h"
 
 #include "calib.h"
+#include "dtype.h"
 #include "caps.h"
 #include "host.h"
 #include "out_csv.h"
@@ -70,10 +71,11 @@ void case_settings(const cfg *c, const sweep_problem *sp, const sweep_case *sc,
     size_t n = (size_t)snprintf(out, len,
                                 "--set impls=%s --set batch=%d --set heads=%d --set kv_heads=%d"
                                 " --set seq_q=%d --set seq_kv=%d --set head_dim=%d"
-                                " --set causal=%s --set dist=%s --set threads=%d --set seed=%llu",
+                                " --set causal=%s --set dist=%s --set dtype=%s --set threads=%d"
+                                " --set seed=%llu",
                                 sc->impl->name, p->batch, p->heads, p->kv_heads, p->seq_q,
                                 p->seq_kv, p->head_dim, p->causal ? "true" : "false",
-                                cfg_dist_name(sp->dist), sc->threads,
+                                cfg_dist_name(sp->dist), dtype_name(p->dtype), sc->threads,
                                 (unsigned long long)c->seed);
     if (c->scale > 0 && n < len)
         n += (size_t)snprintf(out + n, len - n, " --set scale=%.9g", c->scale);
@@ -140,6 +142,7 @@ static int run_one_case(const run_ctx *x, const sweep_problem *sp, int ci, int r
         char source[96];
         long long avail = host_mem_available(source, sizeof source);
         case_opts.evict_bytes = sc->cold ? x->evict_bytes : 0;
+        case_opts.impl_abi = sc->abi;
         case_opts.mem_budget_set = x->c->memory_limit_mib > 0;
         case_opts.mem_budget = case_opts.mem_budget_set ? x->c->memory_limit_mib << 20
                                                         : avail > 0 ? avail : 0;

@@ -3,6 +3,7 @@
  * page; the parent waits with a deadline, then reads the child's fate and checks its output. */
 #include "runner.h"
 
+#include "dtype.h"
 #include "gen.h"
 #include "host.h"
 #include "runner_child.h"
@@ -34,8 +35,11 @@ double runner_problem_bytes(const attn_problem *p)
     double q = (double)p->batch * p->heads * p->seq_q * p->head_dim;
     double kv = (double)p->batch * p->kv_heads * p->seq_kv * p->head_dim;
     double rows = (double)p->batch * p->heads * p->seq_q;
-    /* q, k, v, o, the second set's q, k, v, the saved first output; two references. */
-    return sizeof(float) * (4 * q + 4 * kv) + 2 * sizeof(double) * (2 * q + rows);
+    double elem = (double)dtype_size(p->dtype);
+    /* q, k, v, o, the second set's q, k, v, the saved first output, in the dtype; float32
+     * copies of both input sets when the dtype is not float32; two references. */
+    double copies = p->dtype == ATTN_F32 ? 0 : sizeof(float) * (2 * q + 4 * kv);
+    return elem * (4 * q + 4 * kv) + copies + 2 * sizeof(double) * (2 * q + rows);
 }
 
 static void ref_alloc(ref_out *r, size_t q_len, size_t rows)
@@ -66,11 +70,11 @@ int runner_problem_init(runner_problem *rp, const attn_problem *p, int dist, uin
     size_t rows = rp->q_len / (size_t)p->head_dim;
 
     static const char *const names[GUARD_N] = {"q", "k", "v", "o"};
-    int failed = 0;
+    int failed = 0, f32 = p->dtype == ATTN_F32;
+    rp->elem = dtype_size(p->dtype);
     for (int i = 0; i < GUARD_N; i++)
         failed |= guard_alloc(&rp->bufs[i], names[i],
-                              sizeof(float) * (i == GUARD_Q || i == GUARD_O ? rp->q_len
-                                                                            : rp->kv_len),
+                              rp->elem * (i == GUARD_Q || i == GUARD_O ? rp->q_len : rp->kv_len),
                               i == GUARD_O) != 0;
     rp->q = rp->bufs[GUARD_Q].data;
     rp->k = rp->bufs[GUARD_K].data;
@@ -78,22 +82,38 @@ int runner_problem_init(runner_problem *rp, const attn_problem *p, int dist, uin
     rp->o = rp->bufs[GUARD_O].data;
     ref_alloc(&rp->ref, rp->q_len, rows);
     ref_alloc(&rp->ref2, rp->q_len, rows);
-    rp->q2 = malloc(sizeof(float) * rp->q_len);
-    rp->k2 = malloc(sizeof(float) * rp->kv_len);
-    rp->v2 = malloc(sizeof(float) * rp->kv_len);
-    rp->o_first = proc_shared_alloc(sizeof(float) * rp->q_len);
+    rp->q2 = malloc(rp->elem * rp->q_len);
+    rp->k2 = malloc(rp->elem * rp->kv_len);
+    rp->v2 = malloc(rp->elem * rp->kv_len);
+    /* float32 copies: the float32 tensors themselves when the dtype is float32. */
+    rp->qf = f32 ? rp->q : malloc(sizeof(float) * rp->q_len);
+    rp->kf = f32 ? rp->k : malloc(sizeof(float) * rp->kv_len);
+    rp->vf = f32 ? rp->v : malloc(sizeof(float) * rp->kv_len);
+    rp->q2f = f32 ? rp->q2 : malloc(sizeof(float) * rp->q_len);
+    rp->k2f = f32 ? rp->k2 : malloc(sizeof(float) * rp->kv_len);
+    rp->v2f = f32 ? rp->v2 : malloc(sizeof(float) * rp->kv_len);
+    rp->o_first = proc_shared_alloc(rp->elem * rp->q_len);
     if (failed || !rp->ref.o || !rp->ref.mag || !rp->ref.row_score || !rp->ref2.o ||
-        !rp->ref2.mag || !rp->ref2.row_score || !rp->q2 || !rp->k2 || !rp->v2 || !rp->o_first) {
+        !rp->ref2.mag || !rp->ref2.row_score || !rp->q2 || !rp->k2 || !rp->v2 || !rp->qf ||
+        !rp->kf || !rp->vf || !rp->q2f || !rp->k2f || !rp->v2f || !rp->o_first) {
         snprintf(why, why_len, "out of memory for the problem's tensors (%.1f MiB)",
                  runner_problem_bytes(p) / 1048576.0);
         runner_problem_free(rp);
         return 1;
     }
-    gen_inputs(p, seed, dist, 0, rp->q, rp->k, rp->v);
-    gen_inputs(p, seed, dist, GEN_SECOND_SET, rp->q2, rp->k2, rp->v2);
-    rp->hash_q = gen_hash(rp->q, sizeof(float) * rp->q_len);
-    rp->hash_k = gen_hash(rp->k, sizeof(float) * rp->kv_len);
-    rp->hash_v = gen_hash(rp->v, sizeof(float) * rp->kv_len);
+    /* Made in float32, then rounded to the dtype: the reference works from the rounded
+     * values, so a case's error is its arithmetic's, not its inputs' rounding (DESIGN). */
+    gen_inputs(p, seed, dist, 0, rp->qf, rp->kf, rp->vf);
+    gen_inputs(p, seed, dist, GEN_SECOND_SET, rp->q2f, rp->k2f, rp->v2f);
+    dtype_round(p->dtype, rp->qf, rp->q_len, rp->q);
+    dtype_round(p->dtype, rp->kf, rp->kv_len, rp->k);
+    dtype_round(p->dtype, rp->vf, rp->kv_len, rp->v);
+    dtype_round(p->dtype, rp->q2f, rp->q_len, rp->q2);
+    dtype_round(p->dtype, rp->k2f, rp->kv_len, rp->k2);
+    dtype_round(p->dtype, rp->v2f, rp->kv_len, rp->v2);
+    rp->hash_q = gen_hash(rp->q, rp->elem * rp->q_len);
+    rp->hash_k = gen_hash(rp->k, rp->elem * rp->kv_len);
+    rp->hash_v = gen_hash(rp->v, rp->elem * rp->kv_len);
     return 0;
 }
 
@@ -104,10 +124,18 @@ void runner_problem_free(runner_problem *rp)
         guard_free(&rp->bufs[i]);
     ref_free(&rp->ref, rp->q_len, rows);
     ref_free(&rp->ref2, rp->q_len, rows);
+    if ((void *)rp->qf != rp->q) {   /* float32 copies of their own (not a float32 problem) */
+        free(rp->qf);
+        free(rp->kf);
+        free(rp->vf);
+        free(rp->q2f);
+        free(rp->k2f);
+        free(rp->v2f);
+    }
     free(rp->q2);
     free(rp->k2);
     free(rp->v2);
-    proc_shared_free(rp->o_first, sizeof(float) * rp->q_len);
+    proc_shared_free(rp->o_first, rp->elem * rp->q_len);
     memset(rp, 0, sizeof *rp);
 }
 
@@ -115,8 +143,8 @@ void runner_reference(runner_problem *rp, int threads)
 {
     pid_t pid = proc_fork_isolated();
     if (pid == 0) {
-        int rc = ref_compute(rp->p, rp->q, rp->k, rp->v, &rp->ref, threads) != 0 ||
-                 ref_compute(rp->p, rp->q2, rp->k2, rp->v2, &rp->ref2, threads) != 0;
+        int rc = ref_compute(rp->p, rp->qf, rp->kf, rp->vf, &rp->ref, threads) != 0 ||
+                 ref_compute(rp->p, rp->q2f, rp->k2f, rp->v2f, &rp->ref2, threads) != 0;
         _exit(rc == 0 ? 0 : 3);
     }
     int ws = 0;
@@ -183,7 +211,7 @@ static void check_second_set(const runner_problem *rp, const runner_opts *opts,
     if (second.pass)
         return;
     res->status = ST_FAIL;
-    if (memcmp(rp->o, rp->o_first, sizeof(float) * rp->q_len) == 0)
+    if (memcmp(rp->o, rp->o_first, rp->elem * rp->q_len) == 0)
         snprintf(res->reason, sizeof res->reason,
                  "run() ignores its inputs: with a second input set written over q, k and v, "
                  "it returned the first set's output again (run must compute from the current "
@@ -262,6 +290,11 @@ static void judge_fate(const runner_problem *rp, const runner_opts *opts,
     } else if (rep->unavailable) {
         res->status = ST_SKIP;
         snprintf(res->reason, sizeof res->reason, "unavailable: %s", rep->why);
+    } else if (rep->rc == ATTN_UNSUPPORTED && rep->failed_stage == STAGE_PREPARE &&
+               opts->impl_abi != 1) {
+        res->status = ST_SKIP;
+        snprintf(res->reason, sizeof res->reason, "unsupported here: %s",
+                 rep->why[0] ? rep->why : "(no reason given)");
     } else if (rep->rc != 0 && rep->failed_stage == STAGE_PREPARE) {
         res->status = ST_ERROR;
         snprintf(res->reason, sizeof res->reason, "prepare returned %d: %s", rep->rc,

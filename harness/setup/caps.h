@@ -13,7 +13,16 @@
     X(CAUSAL, "causal", p->causal, "handle causal masking")                                \
     X(GQA, "gqa", p->kv_heads != p->heads, "handle kv_heads < heads")                       \
     X(CROSS, "cross", p->seq_q != p->seq_kv, "handle seq_q != seq_kv")                      \
-    X(THREADS, "threads", threads > 1, "use threads > 1")
+    X(THREADS, "threads", threads > 1, "use threads > 1")                                   \
+    X(BF16, "bf16", p->dtype == ATTN_BF16, "take bf16 data")                                \
+    X(F16, "f16", p->dtype == ATTN_F16, "take f16 data")                                    \
+    X(WINDOW, "window", p->window_left >= 0 || p->window_right > 0,                         \
+      "handle a sliding window")                                                            \
+    X(TOP_LEFT, "top_left", p->top_left, "align the causal diagonal top-left")              \
+    X(KV_LEN, "kv_len", p->kv_len != NULL, "handle per-batch key lengths")                  \
+    X(SOFTCAP, "softcap", p->softcap != 0, "cap scores with softcap")                       \
+    X(ALIBI, "alibi", p->alibi != NULL, "add ALiBi biases")                                 \
+    X(DV, "dv", p->head_dim_v != p->head_dim, "handle head_dim_v != head_dim")
 
 /* caps as "causal,gqa,..." ("-" for none). */
 static inline void caps_text(unsigned caps, char *out, size_t len)

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "config_keys.h"
+#include "dtype.h"
 #include "libs.h"
 #include "text.h"
 
@@ -19,6 +20,12 @@
 
 static const char *const bind_words[] = {"none", "compact", "spread", NULL};
 static const char *const cache_words[] = {"warm", "cold", NULL};
+/* In attn_dtype's order, so a word's index is its dtype. */
+static const char *const dtype_words[] = {
+#define DTYPE_WORD(id, name, u, tiny) name,
+    DTYPE_LIST(DTYPE_WORD)
+#undef DTYPE_WORD
+    NULL};
 static const char *const peaks_words[] = {"cached", "measure", "off", NULL};
 static const char *const geometry_words[] = {"host", "reference", NULL};
 static const char *const openblas_core_words[] = {
@@ -41,6 +48,7 @@ const cfg_key cfg_keys[] = {
     {"sweep", "seq_kv", T_INT_LIST, 1, 1 << 22, offsetof(cfg, seq_kv), NULL},
     {"sweep", "causal", T_BOOL_LIST, 0, 1, offsetof(cfg, causal), NULL},
     {"sweep", "dist", T_DIST_LIST, 0, 2, offsetof(cfg, dist), NULL},
+    {"sweep", "dtype", T_CHOICE_LIST, 0, DTYPE_COUNT - 1, offsetof(cfg, dtype), dtype_words},
     {"sweep", "threads", T_INT_LIST, 1, 1024, offsetof(cfg, threads), NULL},
     {"sweep", "seed", T_SEED, 0, 0, offsetof(cfg, seed), NULL},
     {"sweep", "scale", T_SCALE, 1e-30, 1e30, offsetof(cfg, scale), NULL},
@@ -100,6 +108,7 @@ void cfg_defaults(cfg *c)
     strcpy(c->counters.v[0], "auto");
     c->counter_reps = 1;
     c->cache = (cfg_list){1, {0}};
+    c->dtype = (cfg_list){1, {ATTN_F32}};
     c->tol_factor = 4;
     c->abs_floor = 1e-30;
     strcpy(c->source, "(defaults)");
@@ -229,13 +238,18 @@ static int parse_entry(const cfg_key *k, const char *item, long *num, char *name
                          dist_names[d], d + 1 < DIST_COUNT ? ", " : ")");
             return refuse(err, err_len, item, "%s", known);
         }
-    case T_CHOICE_LIST:
-        for (long i = 0; k->choices[i] != NULL; i++)
+    case T_CHOICE_LIST: {
+        char known[128] = "";
+        for (long i = 0; k->choices[i] != NULL; i++) {
             if (strcmp(item, k->choices[i]) == 0) {
                 *num = i;
                 return 0;
             }
-        return refuse(err, err_len, item, "is not one of %s, %s", k->choices[0], k->choices[1]);
+            snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "",
+                     k->choices[i]);
+        }
+        return refuse(err, err_len, item, "is not one of %s", known);
+    }
     case T_NAME_LIST:
     case T_EVENT_LIST:
         if (strlen(item) >= CFG_NAME_LEN || !valid_name(item, k->type == T_EVENT_LIST))

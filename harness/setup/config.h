@@ -36,6 +36,7 @@ typedef struct cfg {
     cfg_list batch, heads, kv_heads, head_dim, seq_len, seq_q, seq_kv;
     cfg_list causal;             /* 0/1 */
     cfg_list dist;               /* cfg_dist values */
+    cfg_list dtype;              /* attn_dtype values: f32, bf16, f16 */
     cfg_list threads;
     uint64_t seed;
     double scale;                /* 0: 1/sqrt(head_dim) */

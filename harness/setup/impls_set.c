@@ -39,6 +39,7 @@ void set_init(impls_set *s)
     s->n = 0;
     for (int i = 0; attn_builtin_impls[i] != NULL; i++) {
         s->impl[s->n] = attn_builtin_impls[i];
+        s->abi[s->n] = ATTN_ABI_VERSION;
         s->origin[s->n++] = "built-in";
     }
 }
@@ -80,11 +81,14 @@ int set_load_plugin(impls_set *s, const char *path, char *err, size_t err_len)
         dlclose(lib);
         return 2;
     }
-    const attn_impl *const *list = entry(ATTN_ABI_VERSION);
+    int abi = ATTN_ABI_VERSION;
+    const attn_impl *const *list = entry(abi);
+    if (list == NULL)
+        list = entry(abi = 1);
     if (list == NULL) {
         snprintf(err, err_len,
-                 "--plugin %s: attn_plugin_impls(%d) returned NULL: the plugin does not support "
-                 "this harness's ABI version %d", path, ATTN_ABI_VERSION, ATTN_ABI_VERSION);
+                 "--plugin %s: attn_plugin_impls(%d) and attn_plugin_impls(1) returned NULL: the "
+                 "plugin speaks neither ABI this harness loads", path, ATTN_ABI_VERSION);
         dlclose(lib);
         return 2;
     }
@@ -126,7 +130,13 @@ int set_load_plugin(impls_set *s, const char *path, char *err, size_t err_len)
             dlclose(lib);
             return 2;
         }
+        if (abi == 1) {
+            s->abi1_copy[s->n] = *im;
+            s->abi1_copy[s->n].caps &= SET_ABI1_CAPS;
+            im = &s->abi1_copy[s->n];
+        }
         s->impl[s->n] = im;
+        s->abi[s->n] = abi;
         s->origin[s->n++] = path;
         added++;
     }
@@ -136,6 +146,14 @@ int set_load_plugin(impls_set *s, const char *path, char *err, size_t err_len)
         return 2;
     }
     return 0;
+}
+
+int set_abi(const impls_set *s, const attn_impl *im)
+{
+    for (int i = 0; i < s->n; i++)
+        if (s->impl[i] == im)
+            return s->abi[i];
+    return ATTN_ABI_VERSION;
 }
 
 void set_names(const impls_set *s, char *out, size_t len)

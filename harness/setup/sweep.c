@@ -20,6 +20,17 @@ double sweep_flops(const attn_problem *p)
     return 4.0 * p->head_dim * p->batch * p->heads * pairs;
 }
 
+void sweep_neutral_fields(attn_problem *p)
+{
+    p->head_dim_v = p->head_dim;
+    p->window_left = -1;
+    p->window_right = p->causal ? 0 : -1;
+    p->top_left = 0;
+    p->kv_len = NULL;
+    p->softcap = 0;
+    p->alibi = NULL;
+}
+
 double sweep_min_bytes(const attn_problem *p)
 {
     double q = (double)p->batch * p->heads * p->seq_q * p->head_dim;
@@ -51,10 +62,10 @@ static void sweep_identify(sweep *s, unsigned long long seed)
         const sweep_case *sc = &s->cases[ci];
         const sweep_problem *sp = &s->problems[sc->problem];
         const attn_problem *p = &sp->p;
-        int n = snprintf(text, sizeof text, "%s|%d|%d|%d|%d|%d|%d|%d|%.9g|%d|%d|%d;",
+        int n = snprintf(text, sizeof text, "%s|%d|%d|%d|%d|%d|%d|%d|%.9g|%d|%d|%d|%d;",
                          sc->impl->name, p->batch, p->heads, p->kv_heads, p->seq_q, p->seq_kv,
-                         p->head_dim, p->causal, (double)p->scale, sp->dist, sc->threads,
-                         sc->cold);
+                         p->head_dim, p->causal, (double)p->scale, sp->dist, p->dtype,
+                         sc->threads, sc->cold);
         h = fnv1a(h, text, (size_t)n);
     }
     h = fnv1a(h, &seed, sizeof seed);
@@ -119,7 +130,7 @@ int sweep_build(const cfg *c, const impls_set *impls, sweep *s, char *err, size_
     }
 
     double total = (double)c->batch.n * c->heads.n * (c->kv_heads.n ? c->kv_heads.n : 1) * n_seq *
-                   c->head_dim.n * c->causal.n * c->dist.n;
+                   c->head_dim.n * c->causal.n * c->dist.n * c->dtype.n;
     double per_problem = (double)c->threads.n * c->cache.n * n_impls;
     if (total * per_problem > SWEEP_MAX_CASES) {
         snprintf(err, err_len, "%s: the sweep has %.0f cases (limit %d)", c->source,
@@ -142,7 +153,8 @@ int sweep_build(const cfg *c, const impls_set *impls, sweep *s, char *err, size_
     for (int is = 0; is < n_seq; is++)
     for (int id = 0; id < c->head_dim.n; id++)
     for (int ic = 0; ic < c->causal.n; ic++)
-    for (int ix = 0; ix < c->dist.n; ix++) {
+    for (int ix = 0; ix < c->dist.n; ix++)
+    for (int iy = 0; iy < c->dtype.n; iy++) {
         int heads = (int)c->heads.v[ih];
         int kv = c->kv_heads.n ? (int)c->kv_heads.v[ik] : heads;
         if (kv > heads || heads % kv != 0) {
@@ -159,12 +171,15 @@ int sweep_build(const cfg *c, const impls_set *impls, sweep *s, char *err, size_
             .causal = (int)c->causal.v[ic],
             .scale = c->scale > 0 ? (float)c->scale : (float)(1.0 / sqrt((double)d)),
         };
+        sp->p.dtype = (int)c->dtype.v[iy];
+        sweep_neutral_fields(&sp->p);
         sp->dist = (int)c->dist.v[ix];
         sp->first_case = s->n_cases;
         for (int it = 0; it < c->threads.n; it++)
             for (int ia = 0; ia < c->cache.n; ia++)
                 for (int im = 0; im < n_impls; im++)
                     s->cases[s->n_cases++] = (sweep_case){s->n_problems, chosen[im],
+                                                          set_abi(impls, chosen[im]),
                                                           (int)c->threads.v[it],
                                                           (int)c->cache.v[ia]};
         sp->n_cases = s->n_cases - sp->first_case;

@@ -16,6 +16,7 @@ typedef struct sweep_problem {
 typedef struct sweep_case {
     int problem;        /* index into problems */
     const attn_impl *impl;
+    int abi;            /* the ABI impl speaks (impls_set.h) */
     int threads;
     int cold;           /* 1: caches evicted before every repetition ([measure] cache) */
 } sweep_case;
@@ -33,6 +34,11 @@ typedef struct sweep {
     int shard, n_shards;              /* shard `shard` of n_shards; 0 of 1 for a whole sweep */
     int whole_problems, whole_cases;  /* the whole sweep's counts, before the deal */
 } sweep;
+
+/* The ABI 2 fields no sweep key sets yet, at their neutral values: head_dim_v = head_dim, no
+ * window but the causal one (window_right 0 when causal, else -1; window_left -1), the
+ * diagonal bottom-right, no kv_len, softcap or ALiBi. */
+void sweep_neutral_fields(attn_problem *p);
 
 /* 0, or 2 with a message (an unknown implementation, a sweep too large). */
 int sweep_build(const cfg *c, const impls_set *impls, sweep *s, char *err, size_t err_len);

@@ -6,7 +6,11 @@
  * Run:    build/attnbench run --plugin ./example.so --set impls=example_rowwise ...
  *
  * The harness owns every tensor; run() only reads q, k, v and writes o. Never print, exit or
- * abort here: return nonzero (with words in `why` from prepare) and the harness reports it. */
+ * abort here: return nonzero (with words in `why` from prepare) and the harness reports it.
+ *
+ * It takes float32 data only: its caps declare no ATTN_CAP_BF16 or ATTN_CAP_F16, so the
+ * harness gives it no bf16 or f16 case, and run()'s void pointers always hold floats. To take
+ * 16-bit data, declare the cap and read p->dtype (docs/abi.md). */
 #include "attn.h"
 
 #include <math.h>
@@ -33,8 +37,12 @@ static int example_prepare(const attn_problem *p, void **state, char *why, size_
     return 0;
 }
 
-static int example_run(void *state, const float *q, const float *k, const float *v, float *o)
+static int example_run(void *state, const void *q_in, const void *k_in, const void *v_in,
+                       void *o_out)
 {
+    /* Elements of p->dtype, which is ATTN_F32 for this plugin (see the caps below). */
+    const float *q = q_in, *k = k_in, *v = v_in;
+    float *o = o_out;
     example_state *s = state;
     const attn_problem *p = &s->p;
     const int d = p->head_dim, group = p->heads / p->kv_heads;

@@ -4,7 +4,7 @@
 
 #include <stdlib.h>
 
-static int crash_run(void *state, const float *q, const float *k, const float *v, float *o)
+static int crash_run(void *state, const void *q, const void *k, const void *v, void *o)
 {
     (void)state;
     (void)q;

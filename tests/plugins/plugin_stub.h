@@ -17,8 +17,8 @@ static inline int stub_prepare(const attn_problem *p, void **state, char *why, s
     return 0;
 }
 
-static inline int stub_run(void *state, const float *q, const float *k, const float *v,
-                           float *o)
+static inline int stub_run(void *state, const void *q, const void *k, const void *v,
+                           void *o)
 {
     (void)state;
     (void)q;

@@ -22,7 +22,7 @@ static int sleep_available(char *why, size_t why_len)
     return 1;
 }
 
-static int sleep_run(void *state, const float *q, const float *k, const float *v, float *o)
+static int sleep_run(void *state, const void *q, const void *k, const void *v, void *o)
 {
     (void)state;
     (void)q;
