@@ -92,6 +92,16 @@ static inline float impl_load(int dtype, const void *data, size_t i)
     return ((const float *)data)[i];
 }
 
+/* x rounded to the nearest value of dtype, as a float (x itself in float32). */
+static inline float impl_round(int dtype, float x)
+{
+    if (dtype == ATTN_BF16)
+        return impl_bf16_to_float(impl_bf16_from_float(x));
+    if (dtype == ATTN_F16)
+        return impl_f16_to_float(impl_f16_from_float(x));
+    return x;
+}
+
 /* Stores x, rounded to dtype, as element i of an array of dtype. */
 static inline void impl_store(int dtype, void *data, size_t i, float x)
 {

@@ -17,6 +17,9 @@ typedef struct check_result {
     double rel_l2_err;      /* |o - ref|_2 / |ref|_2 */
     double worst_ratio;     /* max |o - ref| / bound: <= 1 passes */
     size_t nonfinite;       /* NaN or Inf outputs */
+    int twin_known;         /* the textbook twin's error is known (twin.h) */
+    double twin_rel_l2;     /* its relative L2 error */
+    double err_ratio;       /* rel_l2_err / twin_rel_l2 */
     char reason[320];       /* why it failed, naming the element; "" on pass */
 } check_result;
 

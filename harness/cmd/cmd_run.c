@@ -213,6 +213,8 @@ static int sweep_and_write(const cfg *c, const run_args *a, const ctr_plan *plan
             .warmup = c->warmup, .min_reps = c->min_reps, .max_reps = c->max_reps,
             .min_time_s = c->min_time_s, .timeout_s = c->timeout_s,
             .tol = {.factor = c->tol_factor, .abs_floor = c->abs_floor},
+            .twin = {.factor = c->twin_factor, .factor_16 = c->twin_factor_16,
+                     .floor_units = c->twin_floor},
             .ctr = plan, .counter_reps = c->counter_reps, .bind = (int)c->bind,
         },
     };

@@ -95,6 +95,14 @@ typedef enum {
       "rel. L2 error", SCI, "L2 norm of (o - reference) / L2 norm of the reference")               \
     X(tol_ratio, REAL, RF_JSON, v->checked, v->res->check.worst_ratio, "%.6g",                     \
       "error / tolerance", G3, "the worst element's error over its tolerance; below 1 passes")     \
+    X(err_ratio, REAL, RF_CSV_TAIL | RF_JSON, v->checked && v->res->check.twin_known,             \
+      v->res->check.err_ratio,                                                                     \
+      "%.4g", "error / twin's", G3,                                                                \
+      "`rel_l2_err` over the textbook twin's: honest arithmetic in the case's dtype on the same "   \
+      "inputs ([checker.md](checker.md#the-textbook-twin))")                                       \
+    X(twin_rel_l2_err, REAL, RF_JSON, v->checked && v->res->check.twin_known,                      \
+      v->res->check.twin_rel_l2, "%.6g", NULL, SCI,                                                \
+      "the textbook twin's `rel_l2_err`")                                                          \
     X(nonfinite_outputs, INT, RF_JSON, v->res->checked, v->res->check.nonfinite, "%lld", NULL,     \
       INT, "output elements that are NaN or infinite")                                             \
     X(peak_rss_delta_bytes, INT, RF_CSV | RF_JSON, v->res->peak_rss_delta >= 0,                    \

@@ -9,6 +9,7 @@
 #include "ctr_types.h"
 #include "guard.h"
 #include "ref.h"
+#include "twin.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@ typedef struct runner_opts {
     long warmup, min_reps, max_reps;
     double min_time_s, timeout_s;
     check_tol tol;
+    twin_rule twin;               /* factor 0: no twin check */
     const ctr_plan *ctr;          /* events to count; NULL or CTR_NONE: none */
     long counter_reps;            /* untimed repetitions the counters cover */
     size_t evict_bytes;           /* > 0: touch this much memory before each repetition */
@@ -45,6 +47,8 @@ typedef struct runner_problem {
     uint64_t hash_q, hash_k, hash_v;
     void *o;                      /* shared with the child: the output it leaves, in p->dtype */
     ref_out ref;                  /* shared: filled by runner_reference */
+    double *twin_rel_l2;          /* shared: the first set's textbook twin's error (twin.h);
+                                     NaN when it could not be computed */
     int ref_ok;                   /* 0 when the reference could not be computed */
     char ref_why[256];
     /* The second input set (gen.h) and its reference. After the timed repetitions the child

@@ -70,6 +70,9 @@ const cfg_key cfg_keys[] = {
      openblas_core_words},
     {"check", "tol_factor", T_REAL, 1e-3, 1e6, offsetof(cfg, tol_factor), NULL},
     {"check", "abs_floor", T_REAL, 0, 1, offsetof(cfg, abs_floor), NULL},
+    {"check", "twin_factor", T_REAL, 0, 1e6, offsetof(cfg, twin_factor), NULL},
+    {"check", "twin_factor_16", T_REAL, 0, 1e6, offsetof(cfg, twin_factor_16), NULL},
+    {"check", "twin_floor", T_REAL, 0, 1e6, offsetof(cfg, twin_floor), NULL},
     {"tune", "tile_rows", T_INT, 0, 4096, offsetof(cfg, tile_rows), NULL},
     {"tune", "tile_keys", T_INT, 0, 4096, offsetof(cfg, tile_keys), NULL},
 };
@@ -111,6 +114,9 @@ void cfg_defaults(cfg *c)
     c->dtype = (cfg_list){1, {ATTN_F32}};
     c->tol_factor = 4;
     c->abs_floor = 1e-30;
+    c->twin_factor = CFG_TWIN_FACTOR;
+    c->twin_factor_16 = CFG_TWIN_FACTOR_16;
+    c->twin_floor = CFG_TWIN_FLOOR;
     strcpy(c->source, "(defaults)");
 }
 

@@ -30,6 +30,13 @@ typedef struct cfg_names {
     char v[CFG_MAX_LIST][CFG_NAME_LEN];
 } cfg_names;
 
+/* [check] twin_factor, twin_factor_16 and twin_floor's defaults, from measurements
+ * (docs/checker.md#the-textbook-twin): honest float32 kernels came within 3.1 times their
+ * twin's error, honest 16-bit ones within 1.0; the 16-bit accumulation bugs at 3.3 and over. */
+#define CFG_TWIN_FACTOR 8.0
+#define CFG_TWIN_FACTOR_16 2.5
+#define CFG_TWIN_FLOOR 16.0
+
 typedef struct cfg {
     /* [sweep] */
     cfg_names impls;             /* names, or the one name "all" */
@@ -58,6 +65,10 @@ typedef struct cfg {
     /* [check] */
     double tol_factor;           /* multiplies the float32 error model; see check.c */
     double abs_floor;            /* absolute error always allowed */
+    double twin_factor;          /* a float32 case's relative L2 error may be this many times
+                                    its textbook twin's (twin.h); 0: no such check */
+    double twin_factor_16;       /* the same for bf16 and f16 cases */
+    double twin_floor;           /* ... or at most this many times 2^-24 */
     /* [tune] */
     long tile_rows, tile_keys;   /* tiled kernels' block sizes; 0: from the cache sizes */
 
