@@ -61,7 +61,7 @@ $(B)/obj/impls/tiled.o $(B)/obj/impls/openblas.o: CFLAGS += -O3 -fno-trapping-ma
 # A file whose name ends in avx2.c is built for AVX2 and FMA, in avx512.c for AVX-512F (and
 # FMA): the only files that may use those instructions. cpu_features.c (baseline ISA) decides
 # at run time whether one may run.
-$(B)/obj/%avx2.o: CFLAGS += -mavx2 -mfma
+$(B)/obj/%avx2.o: CFLAGS += -mavx2 -mfma -mf16c
 $(B)/obj/%avx512.o: CFLAGS += -mavx512f -mfma
 $(B)/obj/impls/avx2.o: CFLAGS += -O3
 

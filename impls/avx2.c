@@ -13,10 +13,16 @@
  *                           V rows loaded where they lie (masked loads on a head_dim tail)
  * Scores are kept in base 2 (scale * log2 e is folded into Q), so the exponential is exp2.
  * Working memory per thread: Q^T block, S^T tile, O accumulator, a few vectors of BR: set by
- * BR, BC and head_dim, never by the sequence length. */
+ * BR, BC and head_dim, never by the sequence length.
+ *
+ * bf16 and f16: each key and value tile is widened to float32 in registers as it is loaded
+ * (bf16 by a 16-bit shift of each element, f16 by F16C's vcvtph2ps) into a tile of scratch the
+ * micro-kernels then read; the query block is widened as it is transposed, and output rows are
+ * rounded to the dtype as they are stored. Everything between is the float32 kernel. */
 #include "attn.h"
 #include "avx2_exp2.h"
 #include "cpu_features.h"
+#include "impl_dtype.h"
 #include "impl_util.h"
 #include "tile_sizes.h"
 
@@ -35,6 +41,7 @@ typedef struct avx2_scratch {
     float *acc;     /* br x dp: unnormalised output rows */
     float *m, *l, *alpha;   /* br each: running max, running sum, this block's rescale */
     int *vis;       /* br: keys each query row sees */
+    float *kc, *vc; /* 16-bit dtypes: bc x d, the key and value tiles widened to float32 */
 } avx2_scratch;
 
 typedef struct avx2_state {
@@ -62,6 +69,8 @@ static size_t round_up(size_t x, size_t to) { return (x + to - 1) / to * to; }
 
 static int avx2_prepare(const attn_problem *p, void **state, char *why, size_t why_len)
 {
+    if (p->dtype == ATTN_F16 && cpu_f16c(why, why_len) != 0)
+        return ATTN_UNSUPPORTED;
     avx2_state *st = calloc(1, sizeof *st);
     if (st == NULL) {
         impl_why(why, why_len, "out of memory");
@@ -78,7 +87,8 @@ static int avx2_prepare(const attn_problem *p, void **state, char *why, size_t w
     const size_t br = (size_t)st->br, d = (size_t)p->head_dim;
     const size_t qt = round_up(d * br, 16), s = round_up((size_t)st->bc * br, 16);
     const size_t acc = br * (size_t)st->dp, vec = round_up(br, 16);
-    const size_t per = qt + s + acc + 4 * vec;
+    const size_t tile = p->dtype == ATTN_F32 ? 0 : round_up((size_t)st->bc * d, 16);
+    const size_t per = qt + s + acc + 4 * vec + 2 * tile;
     st->scratch = calloc((size_t)st->n_scratch, sizeof *st->scratch);
     st->arena = aligned_alloc(64, sizeof(float) * per * (size_t)st->n_scratch);
     if (st->scratch == NULL || st->arena == NULL) {
@@ -97,6 +107,8 @@ static int avx2_prepare(const attn_problem *p, void **state, char *why, size_t w
         w->l = w->m + vec;
         w->alpha = w->l + vec;
         w->vis = (int *)(w->alpha + vec);
+        w->kc = tile ? w->alpha + 2 * vec : NULL;
+        w->vc = tile ? w->kc + tile : NULL;
     }
     *state = st;
     return 0;
@@ -273,9 +285,28 @@ __attribute__((noinline)) static void softmax_block(avx2_scratch *w, int br, int
     }
 }
 
-/* Query rows [r0, r0 + rows) of the stacked group at q/o, against its k and v. */
-static void avx2_block(const avx2_state *st, avx2_scratch *w, int r0, int rows, const float *q,
-                       const float *k, const float *v, float *o)
+/* n elements of a 16-bit dtype from src (starting at element at) widened to the floats dst:
+ * eight at a time in registers, the rest one by one (never a load past the end). */
+static void widen(int dtype, const void *src, size_t at, float *dst, size_t n)
+{
+    const uint16_t *h = (const uint16_t *)src + at;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(h + i));
+        __m256 f = dtype == ATTN_F16
+                       ? _mm256_cvtph_ps(x)
+                       : _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(x), 16));
+        _mm256_storeu_ps(dst + i, f);
+    }
+    for (; i < n; i++)
+        dst[i] = impl_load(dtype, h, i);
+}
+
+/* Query rows [r0, r0 + rows) of the stacked group whose q and o start at element q_off and k
+ * and v at kv_off, in p's dtype. */
+static void avx2_block(const avx2_state *st, avx2_scratch *w, int r0, int rows, const void *q_in,
+                       const void *k_in, const void *v_in, void *o_out, size_t q_off,
+                       size_t kv_off)
 {
     const attn_problem *p = &st->p;
     const int d = p->head_dim, br = st->br, dp = st->dp;
@@ -293,16 +324,30 @@ static void avx2_block(const avx2_state *st, avx2_scratch *w, int r0, int rows, 
         w->m[i] = -INFINITY;
         w->l[i] = 0.0f;
     }
+    const int f32 = p->dtype == ATTN_F32;
     for (int x = 0; x < d; x++)
-        for (int i = 0; i < lanes; i++)
-            w->qt[(size_t)x * br + i] = i < rows ? q[(size_t)(r0 + i) * d + x] * c : 0.0f;
+        for (int i = 0; i < lanes; i++) {
+            size_t at = q_off + (size_t)(r0 + i) * d + x;
+            float qx = i >= rows ? 0.0f : f32 ? ((const float *)q_in)[at]
+                                              : impl_load(p->dtype, q_in, at);
+            w->qt[(size_t)x * br + i] = qx * c;
+        }
     memset(w->acc, 0, sizeof(float) * (size_t)rows * dp);
 
     const int full_chunks = d / LANES, tail = d % LANES;
     const __m256i tail0 = lanes_below(0, tail), tail1 = lanes_below(8, tail);
     for (int j0 = 0; j0 < max_vis; j0 += st->bc) {
         const int cols = max_vis - j0 < st->bc ? max_vis - j0 : st->bc;
-        const float *kb = k + (size_t)j0 * d, *vb = v + (size_t)j0 * d;
+        const float *kb, *vb;
+        if (f32) {
+            kb = (const float *)k_in + kv_off + (size_t)j0 * d;
+            vb = (const float *)v_in + kv_off + (size_t)j0 * d;
+        } else {
+            widen(p->dtype, k_in, kv_off + (size_t)j0 * d, w->kc, (size_t)cols * d);
+            widen(p->dtype, v_in, kv_off + (size_t)j0 * d, w->vc, (size_t)cols * d);
+            kb = w->kc;
+            vb = w->vc;
+        }
 
         for (int i = 0; i < lanes; i += LANES)
             for (int j = 0; j < cols; j += MR)
@@ -327,17 +372,21 @@ static void avx2_block(const avx2_state *st, avx2_scratch *w, int r0, int rows, 
     }
     for (int i = 0; i < rows; i++) {
         const float inv = w->l[i] > 0.0f ? 1.0f / w->l[i] : 0.0f;   /* sees no key: 0 */
-        float *oi = o + (size_t)(r0 + i) * d;
+        const size_t at = q_off + (size_t)(r0 + i) * d;
         const float *ai = w->acc + (size_t)i * dp;
-        for (int x = 0; x < d; x++)
-            oi[x] = ai[x] * inv;
+        if (f32) {
+            float *oi = (float *)o_out + at;
+            for (int x = 0; x < d; x++)
+                oi[x] = ai[x] * inv;
+        } else {
+            for (int x = 0; x < d; x++)
+                impl_store(p->dtype, o_out, at + (size_t)x, ai[x] * inv);
+        }
     }
 }
 
-static int avx2_run(void *state, const void *q_in, const void *k_in, const void *v_in, void *o_out)
+static int avx2_run(void *state, const void *q, const void *k, const void *v, void *o)
 {
-    const float *q = q_in, *k = k_in, *v = v_in;
-    float *o = o_out;
     avx2_state *st = state;
     const attn_problem *p = &st->p;
     const long tasks = (long)p->batch * p->kv_heads * st->blocks;
@@ -349,8 +398,7 @@ static int avx2_run(void *state, const void *q_in, const void *k_in, const void 
         const int r0 = (int)(t % st->blocks) * st->br;
         const int rows = st->rows - r0 < st->br ? st->rows - r0 : st->br;
         const size_t q_off = group * st->rows * d, kv_off = group * p->seq_kv * d;
-        avx2_block(st, &st->scratch[impl_thread_num()], r0, rows, q + q_off, k + kv_off,
-                   v + kv_off, o + q_off);
+        avx2_block(st, &st->scratch[impl_thread_num()], r0, rows, q, k, v, o, q_off, kv_off);
     }
     return 0;
 }
@@ -358,7 +406,8 @@ static int avx2_run(void *state, const void *q_in, const void *k_in, const void 
 const attn_impl attn_impl_avx2 = {
     .name = "avx2",
     .summary = "online-softmax tiles, AVX2+FMA register-tiled micro-kernels, exp2 polynomial",
-    .caps = ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS,
+    .caps = ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS | ATTN_CAP_BF16 |
+            ATTN_CAP_F16,
     .available = cpu_avx2_fma,
     .prepare = avx2_prepare,
     .run = avx2_run,

@@ -2,6 +2,8 @@
  * Compiled for the baseline ISA (never with -mavx2), so it runs on any x86-64 to say no. */
 #include "cpu_features.h"
 
+#include "attn.h"
+
 #include "impl_util.h"
 
 #include <stdlib.h>
@@ -54,6 +56,39 @@ int cpu_avx2_fma(char *why, size_t why_len)
         return 1;
     }
     return 0;
+}
+
+int cpu_f16c(char *why, size_t why_len)
+{
+    unsigned eax, ebx, ecx, edx;
+    if (cpu_avx2_fma(why, why_len) != 0)
+        return 1;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & bit_F16C)) {
+        impl_why(why, why_len, "the CPU has no F16C (half-precision conversions)");
+        return 1;
+    }
+    return 0;
+}
+
+const char *cpu_native_16bit(int dtype)
+{
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0, eax1 = 0, ebx1 = 0, ecx1 = 0, edx1 = 0;
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx))
+        return NULL;
+    if (eax >= 1)
+        __get_cpuid_count(7, 1, &eax1, &ebx1, &ecx1, &edx1);
+    if (dtype == ATTN_BF16) {
+        if (edx & (1u << 22))
+            return "AMX-BF16";
+        if (eax1 & (1u << 5))
+            return "AVX512_BF16";
+    } else if (dtype == ATTN_F16) {
+        if (eax1 & (1u << 21))
+            return "AMX-FP16";
+        if (edx & (1u << 23))
+            return "AVX512_FP16";
+    }
+    return NULL;
 }
 
 int cpu_avx512f(char *why, size_t why_len)

@@ -7,6 +7,14 @@
 /* 0 when AVX2 and FMA can run here (CPU has them, OS saves the YMM state); else 1 and why. */
 int cpu_avx2_fma(char *why, size_t why_len);
 
+/* 0 when AVX2, FMA and F16C (the f16 to float32 conversions) can run here; else 1 and why. */
+int cpu_f16c(char *why, size_t why_len);
+
+/* The CPU's own arithmetic for a 16-bit attn_dtype, as CPUID reports it ("AMX-BF16",
+ * "AVX512_BF16"; "AMX-FP16", "AVX512_FP16"), or NULL when it has none and such data is
+ * computed by widening to float32. */
+const char *cpu_native_16bit(int dtype);
+
 /* 0 when AVX-512F can run here (with AVX2 and FMA, and the OS saving the ZMM and opmask
  * state); else 1 and why. */
 int cpu_avx512f(char *why, size_t why_len);

@@ -6,9 +6,15 @@
  *
  * Threads: Debian's OpenMP build of OpenBLAS is linked (see the Makefile). Inside our OpenMP
  * region its calls run single-threaded, so T threads mean T threads; when there are fewer
- * blocks than threads the blocks run one after another and OpenBLAS itself uses the T. */
+ * blocks than threads the blocks run one after another and OpenBLAS itself uses the T.
+ *
+ * bf16 and f16: Debian's OpenBLAS 0.3.21 is built without its bfloat16 GEMM (the library
+ * exports no cblas_sbgemm), so each block's query rows and the keys and values it sees are
+ * converted to float32 scratch, the block runs in float32, and its output rows are rounded to
+ * the dtype as they are stored. */
 #include "attn.h"
 #include "exp2_poly.h"
+#include "impl_dtype.h"
 #include "impl_util.h"
 #include "registry.h"
 
@@ -30,13 +36,23 @@ typedef struct openblas_state {
     int blocks;        /* per (batch, kv head) */
     int threads;
     float *s;          /* threads x block x N_kv */
+    float *conv;       /* 16-bit dtypes: threads x (2 block d + 2 N_kv d), a block's q and o
+                          and its keys and values in float32; NULL in float32 */
 } openblas_state;
+
+/* Floats of one thread's conversion scratch. */
+static size_t conv_floats(const openblas_state *st)
+{
+    return 2 * (size_t)st->block * st->p.head_dim + 2 * (size_t)st->p.seq_kv * st->p.head_dim;
+}
 
 static void openblas_release(void *state)
 {
     openblas_state *st = state;
-    if (st != NULL)
+    if (st != NULL) {
         free(st->s);
+        free(st->conv);
+    }
     free(st);
 }
 
@@ -56,7 +72,9 @@ static int openblas_prepare(const attn_problem *p, void **state, char *why, size
         st->block = st->rows;
     st->blocks = (st->rows + st->block - 1) / st->block;
     st->s = malloc(sizeof(float) * (size_t)st->threads * st->block * p->seq_kv);
-    if (st->s == NULL) {
+    if (p->dtype != ATTN_F32)
+        st->conv = malloc(sizeof(float) * (size_t)st->threads * conv_floats(st));
+    if (st->s == NULL || (p->dtype != ATTN_F32 && st->conv == NULL)) {
         impl_why(why, why_len, "out of memory for %d score blocks of %d x %d", st->threads,
                  st->block, p->seq_kv);
         openblas_release(st);
@@ -86,25 +104,24 @@ static float softmax_row(float *s, int visible, int cols)
     return sum;
 }
 
-/* Task t: block t % blocks of the stacked rows of group t / blocks (= b * kv_heads + kv head),
- * with s as its score buffer. */
-static void openblas_block(const openblas_state *st, float *s, long t, const float *q,
-                           const float *k, const float *v, float *o)
+/* Keys any row of the block [r0, r0 + rows) sees; stacked heads restart the causal diagonal. */
+static int block_cols(const attn_problem *p, int r0, int rows)
 {
-    const attn_problem *p = &st->p;
-    const int d = p->head_dim, r0 = (int)(t % st->blocks) * st->block;
-    const int rows = st->rows - r0 < st->block ? st->rows - r0 : st->block;
-    const size_t group = (size_t)(t / st->blocks);
-    const float *qb = q + (group * st->rows + r0) * d;
-    const float *kh = k + group * (size_t)p->seq_kv * d, *vh = v + group * (size_t)p->seq_kv * d;
-    float *ob = o + (group * st->rows + r0) * d;
-
-    /* Keys any row of the block sees; stacked heads restart the causal diagonal. */
     int cols = 0;
     for (int r = 0; r < rows; r++) {
         int seen = impl_stacked_visible_keys(p, r0 + r);
         cols = seen > cols ? seen : cols;
     }
+    return cols;
+}
+
+/* Rows [r0, r0 + rows) of a stacked group in float32: qb, kh, vh and ob start at the block's
+ * first row and the group's first key; cols keys are seen. */
+static void block_f32(const openblas_state *st, float *s, int r0, int rows, int cols,
+                      const float *qb, const float *kh, const float *vh, float *ob)
+{
+    const attn_problem *p = &st->p;
+    const int d = p->head_dim;
     if (cols == 0) {
         for (size_t x = 0; x < (size_t)rows * d; x++)
             ob[x] = 0.0f;
@@ -124,11 +141,34 @@ static void openblas_block(const openblas_state *st, float *s, long t, const flo
             ob[(size_t)r * d + x] *= inv[r];
 }
 
-static int openblas_run(void *state, const void *q_in, const void *k_in, const void *v_in,
-                        void *o_out)
+/* Task t: block t % blocks of the stacked rows of group t / blocks (= b * kv_heads + kv head),
+ * with s as its score buffer and conv as its conversion scratch (16-bit dtypes). */
+static void openblas_block(const openblas_state *st, float *s, float *conv, long t,
+                           const void *q, const void *k, const void *v, void *o)
 {
-    const float *q = q_in, *k = k_in, *v = v_in;
-    float *o = o_out;
+    const attn_problem *p = &st->p;
+    const int d = p->head_dim, r0 = (int)(t % st->blocks) * st->block;
+    const int rows = st->rows - r0 < st->block ? st->rows - r0 : st->block;
+    const size_t group = (size_t)(t / st->blocks);
+    const size_t qo = (group * st->rows + r0) * d, kvo = group * (size_t)p->seq_kv * d;
+    const int cols = block_cols(p, r0, rows);
+
+    if (p->dtype == ATTN_F32) {
+        block_f32(st, s, r0, rows, cols, (const float *)q + qo, (const float *)k + kvo,
+                  (const float *)v + kvo, (float *)o + qo);
+        return;
+    }
+    float *qf = conv, *of = qf + (size_t)st->block * d, *kf = of + (size_t)st->block * d;
+    float *vf = kf + (size_t)p->seq_kv * d;
+    impl_load_row(p->dtype, q, qo, qf, (size_t)rows * d);
+    impl_load_row(p->dtype, k, kvo, kf, (size_t)cols * d);
+    impl_load_row(p->dtype, v, kvo, vf, (size_t)cols * d);
+    block_f32(st, s, r0, rows, cols, qf, kf, vf, of);
+    impl_store_row(p->dtype, o, qo, of, (size_t)rows * d);
+}
+
+static int openblas_run(void *state, const void *q, const void *k, const void *v, void *o)
+{
     openblas_state *st = state;
     const attn_problem *p = &st->p;
     const long tasks = (long)p->batch * p->kv_heads * st->blocks;
@@ -136,12 +176,14 @@ static int openblas_run(void *state, const void *q_in, const void *k_in, const v
 
     if (tasks < st->threads) {   /* too few blocks to share: let OpenBLAS thread each GEMM */
         for (long t = 0; t < tasks; t++)
-            openblas_block(st, st->s, t, q, k, v, o);
+            openblas_block(st, st->s, st->conv, t, q, k, v, o);
         return 0;
     }
 #pragma omp parallel for schedule(dynamic) num_threads(st->threads)
     for (long t = 0; t < tasks; t++)
-        openblas_block(st, st->s + per_thread * impl_thread_num(), t, q, k, v, o);
+        openblas_block(st, st->s + per_thread * impl_thread_num(),
+                       st->conv ? st->conv + conv_floats(st) * impl_thread_num() : NULL, t, q,
+                       k, v, o);
     return 0;
 }
 
@@ -154,7 +196,8 @@ void openblas_describe(const void *state, char *out, size_t len)
 const attn_impl attn_impl_openblas = {
     .name = "openblas",
     .summary = "cblas_sgemm for scale*QK^T and PV on blocks of query rows, vectorised softmax",
-    .caps = ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS,
+    .caps = ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS | ATTN_CAP_BF16 |
+            ATTN_CAP_F16,
     .available = NULL,
     .prepare = openblas_prepare,
     .run = openblas_run,

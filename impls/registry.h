@@ -22,4 +22,7 @@ impl_describe_fn registry_describe(const attn_impl *impl);   /* NULL: nothing to
 void onednn_describe(const void *state, char *out, size_t len);
 void openblas_describe(const void *state, char *out, size_t len);
 
+/* oneDNN's name of a dnnl_cpu_isa_t ("avx2", "avx512_core_amx"), for notes and results.json. */
+const char *onednn_isa_name(int isa);
+
 #endif

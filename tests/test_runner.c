@@ -3,6 +3,7 @@
 #include "test_util.h"
 
 #include "bug_impls.h"
+#include "cpu_features.h"
 #include "fault_impls.h"
 #include "plausible.h"
 #include "registry.h"
@@ -138,13 +139,24 @@ static void test_beyond_peak(void **st)
     pk.n_threads = 1;
     pk.have[PEAK_SCALAR] = 1;
     pk.gflops[PEAK_SCALAR][0] = 100;
-    assert_int_equal(plausible_beyond_peak(&pk, 1, 100 * (1 + PLAUSIBLE_MARGIN) * 0.99, why,
-                                           sizeof why), 0);
+    assert_int_equal(plausible_beyond_peak(&pk, 1, ATTN_F32, 100 * (1 + PLAUSIBLE_MARGIN) * 0.99,
+                                           why, sizeof why), 0);
     pk.gflops[PEAK_SCALAR][0] = 0.001;   /* far below any CPU this runs on */
-    assert_int_equal(plausible_beyond_peak(&pk, 1, 0.5, why, sizeof why), 0);
-    assert_int_equal(plausible_beyond_peak(&pk, 1, 1e7, why, sizeof why), 1);
+    assert_int_equal(plausible_beyond_peak(&pk, 1, ATTN_F32, 0.5, why, sizeof why), 0);
+    assert_int_equal(plausible_beyond_peak(&pk, 1, ATTN_F32, 1e7, why, sizeof why), 1);
     assert_contains(why, "this machine's measured peak on 1 thread");
     assert_contains(why, "the work cannot have been done");
+    /* bf16 has the float32 roof on a CPU without bf16 arithmetic of its own, and none (so no
+     * such FAIL) on one with AMX or AVX512_BF16, whose peak is not measured. */
+    int native = cpu_native_16bit(ATTN_BF16) != NULL;
+    print_message("bf16 arithmetic of this CPU's own: %s\n",
+                  native ? cpu_native_16bit(ATTN_BF16) : "none");
+    assert_int_equal(plausible_beyond_peak(&pk, 1, ATTN_BF16, 1e7, why, sizeof why), !native);
+    double roof = peaks_dtype_gflops(&pk, 1, ATTN_BF16, why, sizeof why);
+    if (native)
+        assert_true(roof == 0 && strstr(why, "does not measure") != NULL);
+    else
+        assert_true(roof > 0);
 }
 
 /* Under a memory budget, a runaway dies alone and is called out of memory; the harness and the

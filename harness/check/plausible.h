@@ -13,10 +13,12 @@
  * (its few percent of run-to-run spread), far below what a shortcut gains. */
 #define PLAUSIBLE_MARGIN 0.10
 
-/* 1 when gflops on `threads` threads passes pk's peak plus the margin, with why saying by how
- * much; 0 when it does not. Before saying 1 the peaks are measured again (once per process),
+/* 1 when gflops of work in `dtype` on `threads` threads passes pk's peak for that dtype
+ * (peaks_dtype_gflops) plus the margin, with why saying by how much; 0 when it does not, or
+ * when the dtype has no roof here. Before saying 1 the peaks are measured again (once per process),
  * so that a peak cached on a slow day cannot fail an honest kernel on a fast one: the higher
  * of the two decides. */
-int plausible_beyond_peak(const peaks *pk, int threads, double gflops, char *why, size_t len);
+int plausible_beyond_peak(const peaks *pk, int threads, int dtype, double gflops, char *why,
+                          size_t len);
 
 #endif

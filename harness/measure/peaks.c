@@ -160,6 +160,18 @@ double peaks_best_gflops(const peaks *pk, int threads)
     return best;
 }
 
+double peaks_dtype_gflops(const peaks *pk, int threads, int dtype, char *why, size_t len)
+{
+    const char *native = dtype == ATTN_F32 ? NULL : cpu_native_16bit(dtype);
+    if (native != NULL) {
+        snprintf(why, len, "this CPU has %s for %s data, whose peak attnbench does not measure "
+                 "yet: no roof for these cases", native, dtype == ATTN_BF16 ? "bf16" : "f16");
+        return 0;
+    }
+    why[0] = '\0';
+    return peaks_best_gflops(pk, threads);
+}
+
 static void cpu_key(char *out, size_t len)
 {
     char host[256] = "host", model[256];
@@ -219,6 +231,16 @@ json_t *peaks_json(const peaks *pk)
     json_object_set_new(o, "peak_gflops", per_thread_array(best, pk->n_threads));
     json_object_set_new(o, "triad_gbps", per_thread_array(pk->triad_gbps, pk->n_threads));
     json_object_set_new(o, "triad_array_bytes", json_real(pk->triad_array_bytes));
+    /* Each dtype's roof (peaks_dtype_gflops): the float32 peak, or null with the reason. */
+    json_t *roofs = json_object();
+    for (int dtype = ATTN_F32; dtype <= ATTN_F16; dtype++) {
+        char why[256];
+        double r1 = peaks_dtype_gflops(pk, 1, dtype, why, sizeof why);
+        json_object_set_new(roofs, dtype == ATTN_F32 ? "f32" : dtype == ATTN_BF16 ? "bf16" : "f16",
+                            r1 > 0 ? json_string("float32 FMA peak")
+                                   : json_string(why));
+    }
+    json_object_set_new(o, "dtype_roofs", roofs);
     return o;
 }
 
@@ -311,4 +333,15 @@ void peaks_print(const peaks *pk)
             printf("%s: not measured: %s\n", peak_isa_names[isa], pk->why_not[isa]);
     printf("triad: a[i] = b[i] + 3 c[i] over 3 arrays of %.0f MiB (doubles), 24 bytes per "
            "element\n", pk->triad_array_bytes / 1048576.0);
+    /* What GFLOP/s and pct_peak of a 16-bit case are held to (peaks_dtype_gflops). */
+    for (int dtype = ATTN_BF16; dtype <= ATTN_F16; dtype++) {
+        char why[256];
+        double roof = peaks_dtype_gflops(pk, 1, dtype, why, sizeof why);
+        if (roof > 0)
+            printf("%s: no arithmetic of its own on this CPU (no %s): widened to float32, "
+                   "held to the float32 peak\n", dtype == ATTN_BF16 ? "bf16" : "f16",
+                   dtype == ATTN_BF16 ? "AVX512_BF16 or AMX-BF16" : "AVX512_FP16 or AMX-FP16");
+        else
+            printf("%s: %s\n", dtype == ATTN_BF16 ? "bf16" : "f16", why);
+    }
 }

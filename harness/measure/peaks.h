@@ -43,6 +43,13 @@ int peaks_measure(peaks *pk, char *why, size_t why_len);
  * stands in for more threads than cores. 0 when nothing was measured. */
 double peaks_best_gflops(const peaks *pk, int threads);
 
+/* The roof for work in `dtype` on `threads` threads: the float32 peak for float32, and for a
+ * 16-bit dtype on a CPU without arithmetic of its own for it (widened to float32, as here). 0
+ * with why when there is no roof: the CPU has such arithmetic (AMX, AVX512_BF16,
+ * AVX512_FP16) and attnbench does not measure its peak yet, so a case may pass the float32
+ * peak honestly. */
+double peaks_dtype_gflops(const peaks *pk, int threads, int dtype, char *why, size_t len);
+
 /* Where the cached measurement of this machine lives: $ATTNBENCH_CACHE_DIR, else
  * $XDG_CACHE_HOME/attnbench, else ~/.cache/attnbench; the file name is keyed by host, CPU
  * model, online CPUs and the measurement's version. */

@@ -15,6 +15,7 @@
 #include "host.h"
 #include "impls_set.h"
 #include "proc.h"
+#include "registry.h"
 #include "sweep.h"
 #include "tile_sizes.h"
 #include "topo.h"
@@ -370,18 +371,6 @@ void sim_run_case(const sim_request *rq, ctr_values *out)
 }
 
 /* ---- the child, under valgrind ---- */
-
-static const char *onednn_isa_name(dnnl_cpu_isa_t isa)
-{
-    switch (isa) {
-    case dnnl_cpu_isa_sse41: return "sse41";
-    case dnnl_cpu_isa_avx: return "avx";
-    case dnnl_cpu_isa_avx2: return "avx2";
-    case dnnl_cpu_isa_avx512_core: return "avx512_core";
-    case dnnl_cpu_isa_all: return "all";
-    default: return "other";
-    }
-}
 
 int cmd_sim_case(int argc, char **argv)
 {

@@ -166,11 +166,13 @@ static int run_one_case(const run_ctx *x, const sweep_problem *sp, int ci, int r
         fprintf(stderr, "attnbench run: out of memory\n");
         return -1;
     }
-    double roof = x->pk != NULL ? peaks_best_gflops(x->pk, sc->threads) : 0;
-    res.pct_peak = roof > 0 && res.gflops > 0 ? 100 * res.gflops / roof : -1;
     char beyond[sizeof res.reason];
+    double roof = x->pk != NULL ? peaks_dtype_gflops(x->pk, sc->threads, sp->p.dtype, beyond,
+                                                     sizeof beyond) : 0;
+    res.pct_peak = roof > 0 && res.gflops > 0 ? 100 * res.gflops / roof : -1;
     if (res.status == ST_PASS && x->pk != NULL &&
-        plausible_beyond_peak(x->pk, sc->threads, res.gflops, beyond, sizeof beyond)) {
+        plausible_beyond_peak(x->pk, sc->threads, sp->p.dtype, res.gflops, beyond,
+                              sizeof beyond)) {
         res.status = ST_FAIL;
         snprintf(res.reason, sizeof res.reason, "%s", beyond);
     }

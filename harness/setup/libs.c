@@ -5,6 +5,7 @@
 #include "libs.h"
 
 #include "cpu_features.h"
+#include "registry.h"
 
 #include <cblas.h>
 #include <hwloc.h>
@@ -130,21 +131,6 @@ int libs_openblas_settle(long setting, char **argv, char *note, size_t note_len,
     unsetenv(ASKED_ENV);
     unsetenv(CHOSE_ENV);
     return 0;
-}
-
-static const char *onednn_isa_name(dnnl_cpu_isa_t isa)
-{
-    switch (isa) {
-    case dnnl_cpu_isa_sse41: return "sse41";
-    case dnnl_cpu_isa_avx: return "avx";
-    case dnnl_cpu_isa_avx2: return "avx2";
-    case dnnl_cpu_isa_avx2_vnni: return "avx2_vnni";
-    case dnnl_cpu_isa_avx512_core: return "avx512_core";
-    case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni";
-    case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16";
-    case dnnl_cpu_isa_avx512_core_amx: return "avx512_core_amx";
-    default: return "other";
-    }
 }
 
 json_t *libs_json(void)
