@@ -325,13 +325,15 @@ static void avx2_block(const avx2_state *st, avx2_scratch *w, int r0, int rows, 
         w->l[i] = 0.0f;
     }
     const int f32 = p->dtype == ATTN_F32;
+    const float *q = (const float *)q_in + q_off;   /* float32 only */
     for (int x = 0; x < d; x++)
-        for (int i = 0; i < lanes; i++) {
-            size_t at = q_off + (size_t)(r0 + i) * d + x;
-            float qx = i >= rows ? 0.0f : f32 ? ((const float *)q_in)[at]
-                                              : impl_load(p->dtype, q_in, at);
-            w->qt[(size_t)x * br + i] = qx * c;
-        }
+        for (int i = 0; i < lanes; i++)
+            if (f32)
+                w->qt[(size_t)x * br + i] = i < rows ? q[(size_t)(r0 + i) * d + x] * c : 0.0f;
+            else
+                w->qt[(size_t)x * br + i] =
+                    i < rows ? impl_load(p->dtype, q_in, q_off + (size_t)(r0 + i) * d + x) * c
+                             : 0.0f;
     memset(w->acc, 0, sizeof(float) * (size_t)rows * dp);
 
     const int full_chunks = d / LANES, tail = d % LANES;

@@ -120,8 +120,10 @@ static int run_case(const attn_impl *impl, const shape *s, int dist, int dtype, 
 static const shape grid[] = {
     {2, 2, 1, 1, 8, 0},     {2, 2, 1, 37, 64, 0},   {2, 2, 7, 7, 1, 1},     {2, 2, 17, 33, 72, 1},
     {2, 2, 33, 17, 40, 1},  {2, 1, 64, 64, 64, 0},  {2, 1, 130, 130, 128, 1},
-    {2, 2, 1, 257, 64, 1},  {2, 2, 130, 257, 256, 0}, {1, 1, 200, 600, 64, 1},
-    {1, 1, 16, 4096, 64, 0},
+    {2, 2, 1, 257, 64, 1},  {2, 2, 130, 257, 256, 0},
+#ifndef __SANITIZE_ADDRESS__   /* under AddressSanitizer the point is memory safety: short rows */
+    {1, 1, 200, 600, 64, 1},   {1, 1, 16, 4096, 64, 0},
+#endif
 };
 static const int dists[] = {DIST_NORMAL, DIST_UNIFORM, DIST_LARGE};
 static const int dtypes[] = {ATTN_F32, ATTN_BF16, ATTN_F16};
