@@ -47,8 +47,8 @@ static const char full_run[] =
     "]}";
 
 #define NAME(impl, heads)                                                                     \
-    "attn/" impl "/b:1/h:" #heads "/kvh:2/q:128/kv:256/d:64/causal:1/dist:normal/cache:cold/"  \
-    "threads:2"
+    "attn/" impl "/b:1/h:" #heads "/kvh:2/q:128/kv:256/d:64/causal:1/dist:normal/dtype:f32/"   \
+    "cache:cold/threads:2"
 
 /* Writes text as a results.json, converts it, and returns the gbench.json read back. */
 static json_t *convert(const char *text, int aggregates_only)

@@ -14,13 +14,15 @@
 #include <string.h>
 #include <unistd.h>
 
-/* "attn/<impl>/b:1/h:4/kvh:4/q:512/kv:512/d:64/causal:0/dist:normal/cache:warm/threads:1" */
+/* "attn/<impl>/b:1/h:4/kvh:4/q:512/kv:512/d:64/causal:0/dist:normal/dtype:f32/cache:warm/
+ * threads:1": every field of the case's key, so no two cases share a name. */
 static void case_name(const results_case *c, char *out, size_t len)
 {
     snprintf(out, len,
-             "attn/%s/b:%d/h:%d/kvh:%d/q:%d/kv:%d/d:%d/causal:%d/dist:%s/cache:%s/threads:%d",
+             "attn/%s/b:%d/h:%d/kvh:%d/q:%d/kv:%d/d:%d/causal:%d/dist:%s/dtype:%s/cache:%s/"
+             "threads:%d",
              c->impl, c->batch, c->heads, c->kv_heads, c->seq_q, c->seq_kv, c->head_dim,
-             c->causal, c->dist, c->cache, c->threads);
+             c->causal, c->dist, c->dtype, c->cache, c->threads);
 }
 
 /* Strings with their digit runs compared as numbers ("tiled2" before "tiled10"); equal only
@@ -69,6 +71,8 @@ static int cmp_case(const void *pa, const void *pb)
         d = (ia[i] > ib[i]) - (ia[i] < ib[i]);
     if (d == 0)
         d = natural_cmp(a->dist, b->dist);
+    if (d == 0)
+        d = natural_cmp(a->dtype, b->dtype);
     if (d == 0)
         d = natural_cmp(a->cache, b->cache);
     return d != 0 ? d : (a->threads > b->threads) - (a->threads < b->threads);
