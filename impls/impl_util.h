@@ -13,6 +13,23 @@ static inline int impl_thread_num(void) { return omp_get_thread_num(); }
 static inline int impl_thread_num(void) { return 0; }
 #endif
 
+/* The keys query row i of batch entry b sees, [*lo, *hi): under kv_len[b] when given, and
+ * within the window around its diagonal (i + seq_kv - seq_q, or i when top_left), window_left
+ * keys before it and window_right after (-1: unbounded; causal is window_right 0). */
+static inline void impl_key_range(const attn_problem *p, int b, int i, int *lo, int *hi)
+{
+    long diag = p->top_left ? i : (long)i + (p->seq_kv - p->seq_q), l = 0, h = p->seq_kv;
+    if (p->kv_len != NULL && p->kv_len[b] < h)
+        h = p->kv_len[b];
+    if (p->window_left >= 0 && diag - p->window_left > l)
+        l = diag - p->window_left;
+    if (p->window_right >= 0 && diag + p->window_right + 1 < h)
+        h = diag + p->window_right + 1;
+    l = l > p->seq_kv ? p->seq_kv : l;
+    *lo = (int)l;
+    *hi = (int)(h > l ? h : l);
+}
+
 /* Keys query row i sees: all of them, or under the causal mask those up to its diagonal. */
 static inline int impl_visible_keys(const attn_problem *p, int i)
 {

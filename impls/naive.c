@@ -49,19 +49,21 @@ oom:
     return 1;
 }
 
-/* One (batch, head): S = scale Q K^T, row softmax with the causal mask, O = P V. */
-static void naive_head(const attn_problem *p, float *S, const float *q, const float *k,
+/* One (batch, head) of batch entry b: S = scale Q K^T over each row's visible keys, row
+ * softmax, O = P V. */
+static void naive_head(const attn_problem *p, int b, float *S, const float *q, const float *k,
                        const float *v, float *o)
 {
     const int nq = p->seq_q, nkv = p->seq_kv, d = p->head_dim;
 
     for (int i = 0; i < nq; i++) {
-        int visible = impl_visible_keys(p, i);
+        int lo, hi;
+        impl_key_range(p, b, i, &lo, &hi);
         float *srow = S + (size_t)i * nkv;
         float *orow = o + (size_t)i * d;
         float max = -INFINITY, sum = 0.0f;
 
-        for (int j = 0; j < visible; j++) {
+        for (int j = lo; j < hi; j++) {
             float dot = 0.0f;
             for (int c = 0; c < d; c++)
                 dot += q[(size_t)i * d + c] * k[(size_t)j * d + c];
@@ -69,15 +71,15 @@ static void naive_head(const attn_problem *p, float *S, const float *q, const fl
             if (srow[j] > max)
                 max = srow[j];
         }
-        for (int j = 0; j < visible; j++) {
+        for (int j = lo; j < hi; j++) {
             srow[j] = expf(srow[j] - max);
             sum += srow[j];
         }
         for (int c = 0; c < d; c++)
             orow[c] = 0.0f;
-        if (visible == 0)
+        if (hi == lo)
             continue;
-        for (int j = 0; j < visible; j++) {
+        for (int j = lo; j < hi; j++) {
             float pj = srow[j] / sum;
             for (int c = 0; c < d; c++)
                 orow[c] += pj * v[(size_t)j * d + c];
@@ -87,15 +89,16 @@ static void naive_head(const attn_problem *p, float *S, const float *q, const fl
 
 /* One (batch, head) of a 16-bit problem: its q, k and v converted to float32 in buf, computed
  * in float32, its output rounded back to the dtype. */
-static void naive_head_converted(const attn_problem *p, float *S, float *buf, const void *q,
-                                 const void *k, const void *v, void *o, size_t qo, size_t kvo)
+static void naive_head_converted(const attn_problem *p, int b, float *S, float *buf,
+                                 const void *q, const void *k, const void *v, void *o,
+                                 size_t qo, size_t kvo)
 {
     size_t nq = (size_t)p->seq_q * p->head_dim, nkv = (size_t)p->seq_kv * p->head_dim;
     float *qf = buf, *of = buf + nq, *kf = buf + 2 * nq, *vf = buf + 2 * nq + nkv;
     impl_load_row(p->dtype, q, qo, qf, nq);
     impl_load_row(p->dtype, k, kvo, kf, nkv);
     impl_load_row(p->dtype, v, kvo, vf, nkv);
-    naive_head(p, S, qf, kf, vf, of);
+    naive_head(p, b, S, qf, kf, vf, of);
     impl_store_row(p->dtype, o, qo, of, nq);
 }
 
@@ -112,11 +115,11 @@ static int naive_run(void *state, const void *q, const void *k, const void *v, v
         impl_head_offsets(p, b, h, &qo, &kvo);
         float *S = s->scores + (size_t)t * p->seq_q * p->seq_kv;
         if (p->dtype == ATTN_F32)
-            naive_head(p, S, (const float *)q + qo, (const float *)k + kvo,
+            naive_head(p, b, S, (const float *)q + qo, (const float *)k + kvo,
                        (const float *)v + kvo, (float *)o + qo);
         else
-            naive_head_converted(p, S, s->convert + (size_t)t * naive_convert_floats(p), q, k,
-                                 v, o, qo, kvo);
+            naive_head_converted(p, b, S, s->convert + (size_t)t * naive_convert_floats(p), q,
+                                 k, v, o, qo, kvo);
     }
     return 0;
 }
@@ -135,7 +138,7 @@ const attn_impl attn_impl_naive = {
     .name = "naive",
     .summary = "textbook: full N_q x N_kv score matrix, softmax, then P V (plain C)",
     .caps = ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS | ATTN_CAP_BF16 |
-            ATTN_CAP_F16,
+            ATTN_CAP_F16 | ATTN_CAP_WINDOW | ATTN_CAP_TOP_LEFT,
     .available = NULL,
     .prepare = naive_prepare,
     .run = naive_run,

@@ -7,6 +7,7 @@
 #include "gen.h"
 #include "ref.h"
 #include "registry.h"
+#include "sweep.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -39,7 +40,7 @@ typedef struct outcome {
 
 static attn_problem make_problem(const shape *s)
 {
-    return (attn_problem){
+    attn_problem p = {
         .batch = s->batch,
         .heads = s->heads,
         .kv_heads = s->kv_heads,
@@ -50,6 +51,8 @@ static attn_problem make_problem(const shape *s)
         .scale = (float)(1.0 / sqrt((double)s->head_dim)),   /* as the sweep sets it */
         .threads = 1,
     };
+    sweep_neutral_fields(&p);
+    return p;
 }
 
 static void describe(const attn_impl *impl, const shape *s, int dist, char *out, size_t len)

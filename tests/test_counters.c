@@ -197,6 +197,7 @@ static void run_toucher(const ctr_plan *plan, case_result *res)
     char why[256];
     attn_problem p = {.batch = 1, .heads = 2, .kv_heads = 2, .seq_q = 16,
                       .seq_kv = 16, .head_dim = 8, .causal = 0, .scale = 0.35f, .threads = THREADS};
+    sweep_neutral_fields(&p);
     runner_problem rp;
     assert_int_equal(runner_problem_init(&rp, &p, DIST_NORMAL, 7, why, sizeof why), 0);
     runner_reference(&rp, THREADS);

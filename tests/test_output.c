@@ -183,7 +183,8 @@ static void test_csv_round_trip(void **st)
     for (int i = 0; i < n_header; i++) {
         static const char *const known[] = {"impl", "batch", "heads", "kv_heads", "seq_q",
                                             "seq_kv", "head_dim", "causal", "dist", "threads",
-                                            "status", "reason", "reps", "dtype", "cache",
+                                            "status", "reason", "reps", "dtype", "align",
+                                            "window_left", "window_right", "cache",
                                             "min_footprint_bytes", "arith_intensity"};
         int is_known = 0;
         for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)

@@ -1,10 +1,13 @@
 /* test_ref.c: the reference on cases computable by hand (one key gives V; equal scores give the
- * mean of V; rows that see no key give 0), and the dgemm route against the plain loops. */
+ * mean of V; rows that see no key give 0), the keys each row sees under every mask (windows,
+ * both alignments, kv_len) worked out by hand, and the dgemm route against the plain loops
+ * under each mask. */
 #include "test_util.h"
 
 #include "config.h"
 #include "gen.h"
 #include "ref.h"
+#include "sweep.h"
 
 #include <math.h>
 
@@ -40,6 +43,7 @@ static void test_one_key_gives_v(void **st)
     (void)st;
     attn_problem p = {.batch = 1, .heads = 2, .kv_heads = 1, .seq_q = 3,
                       .seq_kv = 1, .head_dim = 4, .causal = 0, .scale = 0.5f, .threads = 1};
+    sweep_neutral_fields(&p);
     bufs b;
     alloc(&b, &p);
     gen_fill(b.q, 2 * 3 * 4, 1, GEN_TENSOR_Q, DIST_NORMAL);
@@ -59,6 +63,7 @@ static void test_equal_scores_give_mean(void **st)
     /* q = 0 makes every score 0: the output is the plain mean of the visible V rows. */
     attn_problem p = {.batch = 1, .heads = 1, .kv_heads = 1, .seq_q = 4,
                       .seq_kv = 4, .head_dim = 2, .causal = 1, .scale = 1.0f, .threads = 1};
+    sweep_neutral_fields(&p);
     bufs b;
     alloc(&b, &p);
     for (int j = 0; j < 4; j++) {
@@ -81,6 +86,7 @@ static void test_masked_rows_give_zero(void **st)
     /* seq_q 5 > seq_kv 2 with causal: query i sees keys j <= i - 3, so rows 0..2 see none. */
     attn_problem p = {.batch = 1, .heads = 1, .kv_heads = 1, .seq_q = 5,
                       .seq_kv = 2, .head_dim = 3, .causal = 1, .scale = 0.7f, .threads = 1};
+    sweep_neutral_fields(&p);
     bufs b;
     alloc(&b, &p);
     gen_fill(b.q, 15, 3, GEN_TENSOR_Q, DIST_NORMAL);
@@ -95,10 +101,62 @@ static void test_masked_rows_give_zero(void **st)
     release(&b);
 }
 
-/* The fast route must agree with the specification to 1e-12 on every awkward shape. */
+/* DESIGN's rule, row by row, on a problem small enough to work out by hand: 3 queries, 5 keys,
+ * so the bottom-right diagonal of row i is key i + 2 and the top-left one key i. */
+static void test_key_ranges(void **st)
+{
+    (void)st;
+    attn_problem p = {.batch = 2, .heads = 1, .kv_heads = 1, .seq_q = 3, .seq_kv = 5,
+                      .head_dim = 1, .scale = 1};
+    static const struct {
+        int causal, window_left, window_right, top_left;
+        int lo[3], hi[3];   /* per row, batch entry 0 */
+    } masks[] = {
+        {0, -1, -1, 0, {0, 0, 0}, {5, 5, 5}},   /* no mask */
+        {1, -1, 0, 0, {0, 0, 0}, {3, 4, 5}},    /* causal, bottom-right: keys <= i + 2 */
+        {1, -1, 0, 1, {0, 0, 0}, {1, 2, 3}},    /* causal, top-left: keys <= i */
+        {0, 1, 0, 0, {1, 2, 3}, {3, 4, 5}},     /* keys i + 1 and i + 2 */
+        {0, 0, 1, 0, {2, 3, 4}, {4, 5, 5}},     /* the diagonal and one after, cut at 5 */
+        {0, 1, 1, 1, {0, 0, 1}, {2, 3, 4}},     /* top-left, one each side, cut at 0 */
+        {0, 0, 0, 1, {0, 1, 2}, {1, 2, 3}},     /* width 0 on both sides: the diagonal only */
+    };
+    for (size_t m = 0; m < sizeof masks / sizeof masks[0]; m++) {
+        p.causal = masks[m].causal;
+        p.window_left = masks[m].window_left;
+        p.window_right = masks[m].window_right;
+        p.top_left = masks[m].top_left;
+        for (int i = 0; i < 3; i++) {
+            int lo, hi;
+            ref_keys(&p, 0, i, &lo, &hi);
+            if (lo != masks[m].lo[i] || hi != masks[m].hi[i])
+                fail_msg("mask %zu row %d: keys [%d, %d), want [%d, %d)", m, i, lo, hi,
+                         masks[m].lo[i], masks[m].hi[i]);
+        }
+    }
+    /* kv_len: batch entry 0 has 2 keys, 1 all 5; with the causal mask, row 2 of entry 0 still
+     * sees only 2, and a window left of 0 with 2 keys leaves row 0 (diagonal 2) none. */
+    const int kv_len[2] = {2, 5};
+    p.kv_len = kv_len;
+    p.causal = 1;
+    p.window_left = -1;
+    p.window_right = 0;
+    p.top_left = 0;
+    assert_int_equal(ref_visible(&p, 0, 2), 2);
+    assert_int_equal(ref_visible(&p, 1, 2), 5);
+    p.window_left = 0;
+    assert_int_equal(ref_visible(&p, 0, 0), 0);
+    assert_int_equal(ref_visible(&p, 1, 0), 1);
+}
+
+/* The fast route must agree with the specification to 1e-12 on every awkward shape, under every
+ * kind of mask: its blocks of rows span keys that only some of their rows see. */
 static void test_blas_matches_plain(void **st)
 {
     (void)st;
+    static const struct { int window_left, window_right, top_left; } masks[] = {
+        {-2, -2, 0},   /* the shape's own causal flag */
+        {16, 0, 0}, {40, 3, 1}, {0, -1, 0}, {7, 7, 1},
+    };
     static const attn_problem shapes[] = {
         {.batch = 2, .heads = 4, .kv_heads = 2, .seq_q = 130,
          .seq_kv = 130, .head_dim = 40, .causal = 1, .scale = 0, .threads = 1},
@@ -111,9 +169,17 @@ static void test_blas_matches_plain(void **st)
         {.batch = 1, .heads = 1, .kv_heads = 1, .seq_q = 257,
          .seq_kv = 257, .head_dim = 1, .causal = 0, .scale = 0, .threads = 1},
     };
-    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+    for (size_t m = 0; m < sizeof masks / sizeof masks[0]; m++) {
         for (int dist = DIST_NORMAL; dist <= DIST_LARGE; dist++) {
             attn_problem p = shapes[s];
+            sweep_neutral_fields(&p);
+            if (masks[m].window_left != -2) {
+                p.window_left = masks[m].window_left;
+                p.window_right = masks[m].window_right;
+                p.causal = p.window_right == 0;
+                p.top_left = masks[m].top_left;
+            }
             p.scale = 1.0f / sqrtf((float)p.head_dim);
             bufs a, b;
             alloc(&a, &p);
@@ -135,7 +201,8 @@ static void test_blas_matches_plain(void **st)
                 worst = fmax(worst, fabs(a.r.row_score[r] - b.r.row_score[r]) /
                                         fmax(1, a.r.row_score[r]));
             if (worst > 1e-12)
-                fail_msg("shape %zu dist %d: plain and dgemm differ by %g", s, dist, worst);
+                fail_msg("shape %zu mask %zu dist %d: plain and dgemm differ by %g", s, m, dist,
+                         worst);
             release(&a);
             release(&b);
         }
@@ -148,6 +215,7 @@ int main(void)
         cmocka_unit_test(test_one_key_gives_v),
         cmocka_unit_test(test_equal_scores_give_mean),
         cmocka_unit_test(test_masked_rows_give_zero),
+        cmocka_unit_test(test_key_ranges),
         cmocka_unit_test(test_blas_matches_plain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

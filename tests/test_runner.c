@@ -21,6 +21,7 @@ static int setup(void **st)
 {
     (void)st;
     char why[256];
+    sweep_neutral_fields(&prob);
     assert_int_equal(runner_problem_init(&rp, &prob, DIST_NORMAL, 42, why, sizeof why), 0);
     runner_reference(&rp, 2);
     assert_true(rp.ref_ok);
@@ -212,6 +213,7 @@ static long long workspace_at(const attn_impl *im, int seq_kv)
 {
     attn_problem p = {.batch = 1, .heads = 1, .kv_heads = 1, .seq_q = 64,
                       .seq_kv = seq_kv, .head_dim = 32, .causal = 0, .scale = 0.17f, .threads = 1};
+    sweep_neutral_fields(&p);
     runner_problem big;
     char why[256];
     case_result res;

@@ -86,6 +86,7 @@ static void test_causal_pairs(void **st)
     (void)st;
     attn_problem p = {.batch = 2, .heads = 3, .kv_heads = 3, .seq_q = 4, .seq_kv = 4,
                       .head_dim = 5, .causal = 1};
+    sweep_neutral_fields(&p);
     /* 1 + 2 + 3 + 4 = 10 visible pairs per head. */
     assert_true(sweep_flops(&p) == 4.0 * 5 * 2 * 3 * 10);
     p.seq_q = 6;    /* rows 0 and 1 see nothing; then 1, 2, 3, 4 */
@@ -93,7 +94,61 @@ static void test_causal_pairs(void **st)
     p.seq_q = 2;    /* decode-like: rows see 3 and 4 keys */
     assert_true(sweep_flops(&p) == 4.0 * 5 * 2 * 3 * 7);
     p.causal = 0;
+    sweep_neutral_fields(&p);   /* window_right follows causal */
     assert_true(sweep_flops(&p) == 4.0 * 5 * 2 * 3 * 8);
+    /* A causal window of 2 keys back over 8 x 8: rows see 1, 2, then 3 keys: 21 pairs. */
+    p.seq_q = p.seq_kv = 8;
+    p.causal = 1;
+    p.window_right = 0;
+    p.window_left = 2;
+    assert_true(sweep_flops(&p) == 4.0 * 5 * 2 * 3 * 21);
+}
+
+/* The mask keys: window_right's list and causal = true are one setting given twice (refused);
+ * top_left beside bottom_right on a square shape is one problem (left out, counted). */
+static void test_mask_keys(void **st)
+{
+    (void)st;
+    cfg c;
+    impls_set set;
+    sweep s;
+    char err[1024];
+    base(&c);
+    assert_int_equal(cfg_apply_set(&c, "causal=true", err, sizeof err), 0);
+    assert_int_equal(cfg_apply_set(&c, "window_right=4", err, sizeof err), 0);
+    assert_int_equal(cfg_finish(&c, err, sizeof err), 2);
+    assert_contains(err, "causal = true is window_right = 0");
+
+    base(&c);
+    assert_int_equal(cfg_apply_set(&c, "window_right=-1,0,4", err, sizeof err), 0);
+    assert_int_equal(cfg_apply_set(&c, "window_left=-1,3", err, sizeof err), 0);
+    assert_int_equal(cfg_apply_set(&c, "align=bottom_right,top_left", err, sizeof err), 0);
+    assert_int_equal(cfg_apply_set(&c, "seq_q=7", err, sizeof err), 0);
+    assert_int_equal(cfg_finish(&c, err, sizeof err), 0);
+    set_init(&set);
+    assert_int_equal(sweep_build(&c, &set, &s, err, sizeof err), 0);
+    /* seq_q 7 against seq_kv 16 and 32: 2 shapes x 3 right edges x 2 left x 2 alignments, but
+     * for top_left without any mask (the same problem as bottom_right). */
+    assert_int_equal(s.n_problems, 2 * (3 * 2 * 2 - 1));
+    assert_int_equal(s.n_excluded, 2);
+    assert_contains(s.excluded_example, "top_left is bottom_right without a mask");
+    int causal = 0;
+    for (int i = 0; i < s.n_problems; i++) {
+        const attn_problem *p = &s.problems[i].p;
+        assert_int_equal(p->causal, p->window_right == 0);
+        causal += p->causal;
+    }
+    assert_int_equal(causal, 2 * 2 * 2);
+    sweep_free(&s);
+
+    base(&c);   /* seq_len 16, 32: square, causal */
+    assert_int_equal(cfg_apply_set(&c, "align=bottom_right,top_left", err, sizeof err), 0);
+    assert_int_equal(cfg_apply_set(&c, "causal=true", err, sizeof err), 0);
+    assert_int_equal(sweep_build(&c, &set, &s, err, sizeof err), 0);
+    assert_int_equal(s.n_problems, 2);
+    assert_int_equal(s.n_excluded, 2);
+    assert_contains(s.excluded_example, "top_left is bottom_right when seq_q = seq_kv");
+    sweep_free(&s);
 }
 
 /* A sweep of problems of very different costs (seq_len 1 to 512, causal or not, two dims). */
@@ -213,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_cross_shapes),
         cmocka_unit_test(test_unknown_impl),
         cmocka_unit_test(test_causal_pairs),
+        cmocka_unit_test(test_mask_keys),
         cmocka_unit_test(test_shards_partition),
         cmocka_unit_test(test_shard_refusals),
     };

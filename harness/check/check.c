@@ -52,7 +52,8 @@ void check_output(const attn_problem *p, const void *out, const ref_out *ref,
 
     *res = (check_result){.pass = 1};
     for (size_t r = 0; r < rows; r++) {
-        int visible = ref_visible(p, (int)(r % (size_t)p->seq_q));
+        int visible = ref_visible(p, (int)(r / ((size_t)p->seq_q * p->heads)),
+                                  (int)(r % (size_t)p->seq_q));
         for (size_t c = 0; c < d; c++) {
             size_t x = r * d + c;
             double want = ref->o[x], got = dtype_get(p->dtype, out, x);

@@ -24,8 +24,19 @@ static int twin_block(const attn_problem *p, int b, int h, int i0, int rows, con
 {
     const int d = p->head_dim, group = p->heads / p->kv_heads;
     const size_t qo = ((size_t)b * p->heads + h) * (size_t)p->seq_q * d;
-    const size_t kvo = ((size_t)b * p->kv_heads + h / group) * (size_t)p->seq_kv * d;
-    const int nk = ref_visible(p, i0 + rows - 1);
+    size_t kvo = ((size_t)b * p->kv_heads + h / group) * (size_t)p->seq_kv * d;
+    /* The keys some row of the block sees, [k0, k0 + nk). */
+    int k0 = p->seq_kv, k1 = 0;
+    for (int r = 0; r < rows; r++) {
+        int lo, hi;
+        ref_keys(p, b, i0 + r, &lo, &hi);
+        if (hi > lo) {
+            k0 = lo < k0 ? lo : k0;
+            k1 = hi > k1 ? hi : k1;
+        }
+    }
+    const int nk = k1 > k0 ? k1 - k0 : 0;
+    kvo += nk > 0 ? (size_t)k0 * d : 0;
     float *s = malloc(sizeof(float) * ((size_t)rows * nk + 1));
     float *o = malloc(sizeof(float) * (size_t)rows * d);
     float *l = malloc(sizeof(float) * (size_t)rows);
@@ -40,16 +51,20 @@ static int twin_block(const attn_problem *p, int b, int h, int i0, int rows, con
                     q + qo + (size_t)i0 * d, d, k + kvo, d, 0.0f, s, nk);
     for (int r = 0; r < rows; r++) {
         float *sr = s + (size_t)r * nk, m = -INFINITY, sum = 0.0f;
-        int n = ref_visible(p, i0 + r);
-        for (int j = 0; j < n; j++)
+        int key_lo, key_hi;
+        ref_keys(p, b, i0 + r, &key_lo, &key_hi);
+        /* The row's keys as columns of the block: [lo, hi), empty when it sees none. */
+        int lo = key_hi > key_lo ? key_lo - k0 : 0, hi = key_hi > key_lo ? key_hi - k0 : 0;
+        for (int j = lo; j < hi; j++)
             m = sr[j] > m ? sr[j] : m;
-        for (int j = 0; j < n; j++) {
+        for (int j = lo; j < hi; j++) {
             sr[j] = expf(sr[j] - m);
             sum += sr[j];
             sr[j] = impl_round(p->dtype, sr[j]);   /* p in the dtype for P V; the sum is not */
         }
-        for (int j = n; j < nk; j++)
-            sr[j] = 0.0f;
+        for (int j = 0; j < nk; j++)
+            if (j < lo || j >= hi)
+                sr[j] = 0.0f;
         l[r] = sum;
     }
     if (nk > 0)

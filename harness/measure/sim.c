@@ -52,7 +52,8 @@ enum { SA_INT, SA_LONG, SA_ULL, SA_FLOAT };
     X(seq_q, INT, p.seq_q) X(seq_kv, INT, p.seq_kv) X(head_dim, INT, p.head_dim)              \
     X(causal, INT, p.causal) X(scale, FLOAT, p.scale) X(threads, INT, p.threads)              \
     X(dist, INT, dist) X(seed, ULL, seed) X(cold, INT, cold) X(tile_rows, LONG, tile_rows)    \
-    X(tile_keys, LONG, tile_keys) X(dtype, INT, p.dtype)
+    X(tile_keys, LONG, tile_keys) X(dtype, INT, p.dtype) X(window_left, INT, p.window_left)   \
+    X(window_right, INT, p.window_right) X(top_left, INT, p.top_left)
 
 static const struct sim_arg {
     const char *name;
@@ -409,7 +410,13 @@ int cmd_sim_case(int argc, char **argv)
                         "impl=, info= and every field of its case\n");
         return 2;
     }
+    /* The fields no argument carries at their neutral values; the mask as the case has it. */
+    const int window_left = c.p.window_left, window_right = c.p.window_right;
+    const int top_left = c.p.top_left;
     sweep_neutral_fields(&c.p);
+    c.p.window_left = window_left;
+    c.p.window_right = window_right;
+    c.p.top_left = top_left;
     const attn_problem p = c.p;
     tile_sizes_override((int)c.tile_rows, (int)c.tile_keys);
     const attn_impl *im = set_find(&set, name);

@@ -16,7 +16,9 @@ static long field_num(const plot_point *p, int f)
     case FACET_HEAD_DIM: return c->head_dim;
     case FACET_SEQ_Q:    return c->seq_q == c->seq_kv ? 0 : c->seq_q;
     case FACET_SEQ:      return c->seq_kv;
-    case FACET_CAUSAL:   return c->causal;
+    case FACET_CAUSAL:   /* the whole mask: window edges and alignment, one number */
+        return ((long)(c->mask.window_left + 1) << 32) | ((long)(c->mask.window_right + 1) << 1) |
+               c->mask.top_left;
     case FACET_KV:       return c->kv_heads == c->heads ? 0 : c->kv_heads;
     case FACET_HEADS:    return c->heads;
     default:             return 0;
@@ -145,6 +147,23 @@ const char *facet_event_source(const char *event)
                                           : "hardware counters (PAPI)";
 }
 
+/* The case's mask in words ("causal mask", "window 256:0, top-left"), or as a file name's part
+ * ("causal", "win256-0-tl") when slug. */
+static void mask_words(const results_case *c, int slug, char *out, size_t len)
+{
+    const results_mask *m = &c->mask;
+    if (m->window_left < 0 && m->window_right < 0)
+        snprintf(out, len, "%s", slug ? "full" : "no mask");
+    else if (m->window_left < 0 && m->window_right == 0)
+        snprintf(out, len, "%s", slug ? "causal" : "causal mask");
+    else
+        snprintf(out, len, slug ? "win%d-%d" : "window %d:%d", m->window_left, m->window_right);
+    if (m->top_left) {
+        size_t at = strlen(out);
+        snprintf(out + at, len > at ? len - at : 0, "%s", slug ? "-tl" : ", top-left");
+    }
+}
+
 static void label(const plot_point *p, int f, char *out, size_t len)
 {
     const results_case *c = p->c;
@@ -169,7 +188,7 @@ static void label(const plot_point *p, int f, char *out, size_t len)
     case FACET_SEQ:
         snprintf(out, len, c->seq_q == c->seq_kv ? "N=%d" : "seq_kv=%d", c->seq_kv);
         break;
-    case FACET_CAUSAL:   snprintf(out, len, "%s", c->causal ? "causal mask" : "no mask"); break;
+    case FACET_CAUSAL:   mask_words(c, 0, out, len); break;
     case FACET_KV:
         if (c->kv_heads == c->heads)
             snprintf(out, len, "KV=H");
@@ -229,7 +248,7 @@ void facet_slug(const plot_point *p, unsigned fields, char *out, size_t len)
                 snprintf(one, sizeof one, "q%d", c->seq_q);
             break;
         case FACET_SEQ:      snprintf(one, sizeof one, "n%d", c->seq_kv); break;
-        case FACET_CAUSAL:   snprintf(one, sizeof one, "%s", c->causal ? "causal" : "full"); break;
+        case FACET_CAUSAL:   mask_words(c, 1, one, sizeof one); break;
         case FACET_KV:
             if (c->kv_heads == c->heads)
                 snprintf(one, sizeof one, "kvh");

@@ -159,13 +159,21 @@ static int collect_tolerance(const plot_ctx *ctx, plot_point *pts, int cap, char
     return n;
 }
 
+/* a and b have the same mask (causal, window, alignment) and data type. */
+static int same_mask_and_dtype(const results_case *a, const results_case *b)
+{
+    return a->causal == b->causal && a->mask.top_left == b->mask.top_left &&
+           a->mask.window_left == b->mask.window_left &&
+           a->mask.window_right == b->mask.window_right && !strcmp(a->dtype, b->dtype);
+}
+
 /* a and b are the same problem and implementation, whatever their threads. */
 static int same_but_threads(const results_case *a, const results_case *b)
 {
     return a->batch == b->batch && a->heads == b->heads && a->kv_heads == b->kv_heads &&
            a->seq_q == b->seq_q && a->seq_kv == b->seq_kv && a->head_dim == b->head_dim &&
-           a->causal == b->causal && !strcmp(a->dist, b->dist) && !strcmp(a->cache, b->cache) &&
-           !strcmp(a->impl, b->impl);
+           same_mask_and_dtype(a, b) && !strcmp(a->dist, b->dist) &&
+           !strcmp(a->cache, b->cache) && !strcmp(a->impl, b->impl);
 }
 
 /* The longest seq_kv that cases like c (any implementation, any threads) ran to a time: among
@@ -176,7 +184,7 @@ static int longest(const plot_ctx *ctx, const results_case *c)
     for (int i = 0; i < ctx->r->n; i++) {
         const results_case *o = &ctx->r->cases[i];
         if (ran(o) && o->batch == c->batch && o->heads == c->heads &&
-            o->kv_heads == c->kv_heads && o->head_dim == c->head_dim && o->causal == c->causal &&
+            o->kv_heads == c->kv_heads && o->head_dim == c->head_dim && same_mask_and_dtype(o, c) &&
             (c->seq_q == c->seq_kv ? o->seq_q == o->seq_kv
                                    : o->seq_q == c->seq_q && o->seq_q != o->seq_kv) &&
             !strcmp(o->dist, c->dist) &&

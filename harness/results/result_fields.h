@@ -98,8 +98,8 @@ typedef enum {
     X(err_ratio, REAL, RF_CSV_TAIL | RF_JSON, v->checked && v->res->check.twin_known,             \
       v->res->check.err_ratio,                                                                     \
       "%.4g", "error / twin's", G3,                                                                \
-      "`rel_l2_err` over the textbook twin's: honest arithmetic in the case's dtype on the same "   \
-      "inputs ([checker.md](checker.md#the-textbook-twin))")                                       \
+      "`rel_l2_err` over the textbook twin's: honest arithmetic in the case's dtype on the "       \
+      "same inputs ([checker.md](checker.md#the-textbook-twin))")                                  \
     X(twin_rel_l2_err, REAL, RF_JSON, v->checked && v->res->check.twin_known,                      \
       v->res->check.twin_rel_l2, "%.6g", NULL, SCI,                                                \
       "the textbook twin's `rel_l2_err`")                                                          \
@@ -115,6 +115,13 @@ typedef enum {
       "what it held before `prepare`")                                                             \
     X(dtype, TEXT, RF_CSV | RF_JSON, 1, dtype_name(v->sp->p.dtype), "%s", "dtype", TEXT,          \
       "element type of q, k, v and o: `f32`, `bf16` or `f16` (`[sweep] dtype`)")                   \
+    X(align, TEXT, RF_CSV | RF_JSON, 1, v->sp->p.top_left ? "top_left" : "bottom_right", "%s",     \
+      "align", TEXT, "where the causal diagonal and the window sit when seq_q != seq_kv: "         \
+      "`bottom_right` (row i at key i + seq_kv - seq_q) or `top_left` (at key i)")                 \
+    X(window_left, INT, RF_CSV | RF_JSON, 1, v->sp->p.window_left, "%lld", "window left",          \
+      INT, "keys before the diagonal a row sees; -1: all")                                         \
+    X(window_right, INT, RF_CSV | RF_JSON, 1, v->sp->p.window_right, "%lld", "window right",       \
+      INT, "keys after the diagonal a row sees; -1: all, 0: causal")                               \
     X(cache, TEXT, RF_CSV_TAIL | RF_JSON, 1, v->res->cold ? "cold" : "warm", "%s", "cache",        \
       TEXT, "`warm` or `cold` (`[measure] cache`)")                                                \
     X(page_faults, INT, RF_CSV_TAIL | RF_JSON, v->res->page_faults >= 0, v->res->page_faults,      \

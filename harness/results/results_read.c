@@ -32,12 +32,33 @@ static const char *string_field(json_t *o, const char *name)
 
 int results_format_key(char *out, size_t len, const char *impl, int batch, int heads,
                        int kv_heads, int seq_q, int seq_kv, int head_dim, int causal,
-                       const char *dist, const char *dtype, int threads, const char *cache)
+                       const char *dist, const char *dtype, const results_mask *mask,
+                       int threads, const char *cache)
 {
-    int n = snprintf(out, len, "%s b%d h%d/%d q%d kv%d d%d %s %s %s t%d %s", impl, batch, heads,
-                     kv_heads, seq_q, seq_kv, head_dim, causal ? "causal" : "full", dist, dtype,
-                     threads, cache);
+    char win[48] = "";
+    if (mask->window_left >= 0 || mask->window_right > 0)
+        snprintf(win, sizeof win, " win%d:%d", mask->window_left, mask->window_right);
+    int n = snprintf(out, len, "%s b%d h%d/%d q%d kv%d d%d %s%s%s %s %s t%d %s", impl, batch,
+                     heads, kv_heads, seq_q, seq_kv, head_dim, causal ? "causal" : "full", win,
+                     mask->top_left ? " top_left" : "", dist, dtype, threads, cache);
     return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* The mask fields of case object o; results from before them had the causal one alone. NULL, or
+ * the name of the field that is mistyped. */
+static const char *read_mask(json_t *o, int causal, results_mask *m)
+{
+    const char *align = string_field(o, "align");
+    m->top_left = align != NULL && strcmp(align, "top_left") == 0;
+    m->window_left = -1;
+    m->window_right = causal ? 0 : -1;
+    if (json_object_get(o, "window_left") != NULL &&
+        int_field(o, "window_left", -1, &m->window_left) != 0)
+        return "window_left";
+    if (json_object_get(o, "window_right") != NULL &&
+        int_field(o, "window_right", -1, &m->window_right) != 0)
+        return "window_right";
+    return NULL;
 }
 
 /* Numbers of array a into *store (advanced past them); -1 when one is not a number. */
@@ -86,6 +107,9 @@ static const char *read_case(json_t *o, results_case *c, double **times, int poo
     c->dtype = string_field(o, "dtype");
     if (c->dtype == NULL)
         c->dtype = "f32";
+    const char *bad = read_mask(o, c->causal, &c->mask);
+    if (bad != NULL)
+        return bad;
     json_t *t = json_object_get(o, "times_s");
     c->times = c->reps > 0 ? *times : NULL;
     if (!json_is_array(t) || c->reps < 0 || json_array_size(t) != (size_t)c->reps ||
@@ -108,7 +132,7 @@ static const char *read_case(json_t *o, results_case *c, double **times, int poo
     c->obj = o;
     if (results_format_key(c->key, sizeof c->key, c->impl, c->batch, c->heads, c->kv_heads,
                            c->seq_q, c->seq_kv, c->head_dim, c->causal, c->dist, c->dtype,
-                           c->threads, c->cache) != 0)
+                           &c->mask, c->threads, c->cache) != 0)
         return "impl (too long a name for a case key)";
     return NULL;
 }

@@ -15,6 +15,12 @@
  * still running; `attnbench run --resume dir` finishes it. */
 int results_unfinished(const char *dir);
 
+/* A case's mask beyond causal (DESIGN's window and alignment fields). */
+typedef struct results_mask {
+    int top_left;                 /* the diagonal at i, not i + seq_kv - seq_q */
+    int window_left, window_right;   /* -1: unbounded; window_right 0 is causal */
+} results_mask;
+
 typedef struct results_case {
     char key[RESULTS_KEY_LEN];    /* every field that makes the case: impl, shape, dist,
                                      threads, cache ("naive b1 h4/4 q512 kv512 d64 ..."); unique */
@@ -22,6 +28,7 @@ typedef struct results_case {
     int batch, heads, kv_heads, seq_q, seq_kv, head_dim, causal, threads;
     const char *dist, *cache;     /* cache: "warm" or "cold" */
     const char *dtype;            /* "f32", "bf16" or "f16" */
+    results_mask mask;
     const char *status;           /* "PASS", "FAIL", ... */
     const char *reason;
     int reps;
@@ -60,11 +67,12 @@ double results_number(const results_case *c, const char *field);
  * uses, or NULL. */
 double results_counter(const results_case *c, const char *name, const char **event);
 
-/* A case's key, "naive b1 h4/2 q64 kv64 d32 causal normal f32 t1 warm": every field that makes
- * the case. The one form for results.json and a run's journal alike. 0, or -1 when it does not
+/* A case's key, "naive b1 h4/2 q64 kv64 d32 causal normal f32 t1 warm" ("... full win256:0
+ * top_left ..." with a window or the other alignment): every field that makes the case. The one form for results.json and a run's journal alike. 0, or -1 when it does not
  * fit in len. */
 int results_format_key(char *out, size_t len, const char *impl, int batch, int heads,
                        int kv_heads, int seq_q, int seq_kv, int head_dim, int causal,
-                       const char *dist, const char *dtype, int threads, const char *cache);
+                       const char *dist, const char *dtype, const results_mask *mask,
+                       int threads, const char *cache);
 
 #endif

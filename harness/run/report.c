@@ -77,8 +77,22 @@ void report_case(report *r, const sweep_problem *sp, const attn_impl *impl, int 
 {
     const attn_problem *p = &sp->p;
     char heads[32], elapsed[32], eta[32], median[24] = "-", gflops[24] = "-", ratio[24] = "-";
-    char peak[16] = "-", work[24] = "-", faults[24] = "-";
+    char peak[16] = "-", work[24] = "-", faults[24] = "-", mask[64] = "";
     double now = host_now_s() - r->start;
+
+    /* The words of the problem after the numbers: dtype, mask, cache. */
+    size_t m = 0;
+    if (p->dtype != ATTN_F32)
+        m += (size_t)snprintf(mask + m, sizeof mask - m, "%s ", dtype_name(p->dtype));
+    if (p->causal)
+        m += (size_t)snprintf(mask + m, sizeof mask - m, "causal ");
+    if (m < sizeof mask && (p->window_left >= 0 || p->window_right > 0))
+        m += (size_t)snprintf(mask + m, sizeof mask - m, "window %d:%d ", p->window_left,
+                              p->window_right);
+    if (m < sizeof mask && p->top_left)
+        m += (size_t)snprintf(mask + m, sizeof mask - m, "top_left ");
+    if (m < sizeof mask && res->cold)
+        snprintf(mask + m, sizeof mask - m, "cold ");
 
     r->done++;
     r->done_flops += weight(r, res->flops);
@@ -101,12 +115,10 @@ void report_case(report *r, const sweep_problem *sp, const attn_impl *impl, int 
         host_bytes_text((double)res->workspace, work, sizeof work);
     if (res->page_faults >= 0)
         snprintf(faults, sizeof faults, "%lld", res->page_faults);
-    printf("%4d/%-4d %-16s %-5d %-12s %5d %-6d %-7d %3d  %-7s %11s %9s %6s %8s %9s %7s  %s%s%s%s "
+    printf("%4d/%-4d %-16s %-5d %-12s %5d %-6d %-7d %3d  %-7s %11s %9s %6s %8s %9s %7s  %s%s "
            "%s%s%s  [%s, ~%s left]\n",
            r->done, r->n_cases, impl->name, p->batch, heads, p->head_dim, p->seq_q, p->seq_kv,
-           threads, status_name(res->status), median, gflops, peak, ratio, work, faults,
-           p->dtype != ATTN_F32 ? dtype_name(p->dtype) : "", p->dtype != ATTN_F32 ? " " : "",
-           p->causal ? (res->cold ? "causal cold " : "causal ") : (res->cold ? "cold " : ""),
+           threads, status_name(res->status), median, gflops, peak, ratio, work, faults, mask,
            cfg_dist_name(sp->dist), res->status == ST_PASS ? "" : res->reason,
            res->noisy.noisy ? " noisy: " : "", res->noisy.noisy ? res->noisy.why : "", elapsed,
            eta);

@@ -79,6 +79,13 @@ void case_settings(const cfg *c, const sweep_problem *sp, const sweep_case *sc,
                                 (unsigned long long)c->seed);
     if (c->scale > 0 && n < len)
         n += (size_t)snprintf(out + n, len - n, " --set scale=%.9g", c->scale);
+    /* The mask: causal alone says window_right 0 or -1; any other right edge is its own key,
+     * which config_read.c allows only with causal = false (as printed above). */
+    if (n < len && p->window_right > 0)
+        n += (size_t)snprintf(out + n, len - n, " --set window_right=%d", p->window_right);
+    if (n < len)
+        n += (size_t)snprintf(out + n, len - n, " --set window_left=%d --set align=%s",
+                              p->window_left, p->top_left ? "top_left" : "bottom_right");
     if (n < len)
         n += (size_t)snprintf(out + n, len - n, " --set cache=%s", sc->cold ? "cold" : "warm");
     if (n < len && sc->impl == &attn_impl_openblas && c->openblas_core != LIBS_OPENBLAS_AUTO)
@@ -246,16 +253,24 @@ static int run_problem(const run_ctx *x, const sweep_problem *sp, int round, int
         return 0;
     if (round > 1)
         shuffle(order, n, x->c->seed + (uint64_t)sp->first_case, round);
+    /* A problem none of whose due cases can run (each lacks a cap) needs no inputs and no
+     * reference: its cases are SKIPs. */
+    int runnable = 0;
+    char gap[160];
+    for (int i = 0; i < n && !runnable; i++) {
+        caps_gap(x->s->cases[order[i]].impl->caps, &sp->p, x->s->cases[order[i]].threads, gap,
+                 sizeof gap);
+        runnable = gap[0] == '\0';
+    }
     runner_problem rp;
-    char why[384];
-    int ready = problem_fits(&sp->p, why, sizeof why) &&
+    char why[384] = "";
+    rp.ref_ok = 0;
+    int ready = runnable && problem_fits(&sp->p, why, sizeof why) &&
                 runner_problem_init(&rp, &sp->p, sp->dist, x->c->seed, why, sizeof why) == 0;
     if (ready) {
         runner_reference(&rp, ref_threads > 0 ? ref_threads : 1);
         if (!rp.ref_ok)
             snprintf(why, sizeof why, "%s", rp.ref_why);
-    } else {
-        rp.ref_ok = 0;
     }
     sim_memo memo = {0, calloc((size_t)sp->n_cases, sizeof *memo.done)};
     int rc = memo.done == NULL ? -1 : 0;

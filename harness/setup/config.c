@@ -20,6 +20,7 @@
 
 static const char *const bind_words[] = {"none", "compact", "spread", NULL};
 static const char *const cache_words[] = {"warm", "cold", NULL};
+static const char *const align_words[] = {"bottom_right", "top_left", NULL};
 /* In attn_dtype's order, so a word's index is its dtype. */
 static const char *const dtype_words[] = {
 #define DTYPE_WORD(id, name, u, tiny) name,
@@ -49,6 +50,9 @@ const cfg_key cfg_keys[] = {
     {"sweep", "causal", T_BOOL_LIST, 0, 1, offsetof(cfg, causal), NULL},
     {"sweep", "dist", T_DIST_LIST, 0, 2, offsetof(cfg, dist), NULL},
     {"sweep", "dtype", T_CHOICE_LIST, 0, DTYPE_COUNT - 1, offsetof(cfg, dtype), dtype_words},
+    {"sweep", "align", T_CHOICE_LIST, 0, 1, offsetof(cfg, align), align_words},
+    {"sweep", "window_left", T_INT_LIST, -1, 1 << 22, offsetof(cfg, window_left), NULL},
+    {"sweep", "window_right", T_INT_LIST, -1, 1 << 22, offsetof(cfg, window_right), NULL},
     {"sweep", "threads", T_INT_LIST, 1, 1024, offsetof(cfg, threads), NULL},
     {"sweep", "seed", T_SEED, 0, 0, offsetof(cfg, seed), NULL},
     {"sweep", "scale", T_SCALE, 1e-30, 1e30, offsetof(cfg, scale), NULL},
@@ -112,6 +116,9 @@ void cfg_defaults(cfg *c)
     c->counter_reps = 1;
     c->cache = (cfg_list){1, {0}};
     c->dtype = (cfg_list){1, {ATTN_F32}};
+    c->align = (cfg_list){1, {0}};
+    c->window_left = (cfg_list){1, {-1}};
+    c->window_right = (cfg_list){0, {0}};   /* none given: each causal value decides */
     c->tol_factor = 4;
     c->abs_floor = 1e-30;
     c->twin_factor = CFG_TWIN_FACTOR;

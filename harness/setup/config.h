@@ -44,6 +44,10 @@ typedef struct cfg {
     cfg_list causal;             /* 0/1 */
     cfg_list dist;               /* cfg_dist values */
     cfg_list dtype;              /* attn_dtype values: f32, bf16, f16 */
+    cfg_list align;              /* 0 bottom_right, 1 top_left: where the diagonal sits */
+    cfg_list window_left;        /* keys before the diagonal a row sees; -1: unbounded */
+    cfg_list window_right;       /* keys after it; -1 unbounded. Empty: from causal (0 when
+                                    causal, else -1); given, causal must be false alone */
     cfg_list threads;
     uint64_t seed;
     double scale;                /* 0: 1/sqrt(head_dim) */

@@ -377,6 +377,14 @@ static int finish(cfg *c, char *err, size_t err_len)
         snprintf(err, err_len, "%s: [sweep] needs head_dim", c->source);
         return 2;
     }
+    int causal_true = 0;
+    for (int i = 0; i < c->causal.n; i++)
+        causal_true |= c->causal.v[i] != 0;
+    if (c->window_right.n > 0 && causal_true) {
+        snprintf(err, err_len, "%s: [sweep] causal = true is window_right = 0: give window_right "
+                 "or causal = true, not both", c->source);
+        return 2;
+    }
     if (c->min_reps > c->max_reps) {
         snprintf(err, err_len, "%s: [measure] min_reps (%ld) is larger than max_reps (%ld)",
                  c->source, c->min_reps, c->max_reps);

@@ -13,10 +13,31 @@
 #endif
 
 /* Written out here, not taken from impls/, so the reference shares nothing with a kernel. */
-int ref_visible(const attn_problem *p, int i)
+long ref_diag(const attn_problem *p, int i)
 {
-    long seen = p->causal ? (long)i + (p->seq_kv - p->seq_q) + 1 : p->seq_kv;
-    return seen < 0 ? 0 : seen > p->seq_kv ? p->seq_kv : (int)seen;
+    return p->top_left ? i : (long)i + (p->seq_kv - p->seq_q);
+}
+
+void ref_keys(const attn_problem *p, int b, int i, int *lo, int *hi)
+{
+    long diag = ref_diag(p, i), l = 0, h = p->seq_kv;
+    if (p->kv_len != NULL && p->kv_len[b] < h)
+        h = p->kv_len[b];
+    if (p->window_left >= 0 && diag - p->window_left > l)
+        l = diag - p->window_left;
+    if (p->window_right >= 0 && diag + p->window_right + 1 < h)
+        h = diag + p->window_right + 1;
+    if (l > p->seq_kv)
+        l = p->seq_kv;
+    *lo = (int)l;
+    *hi = (int)(h > l ? h : l);
+}
+
+int ref_visible(const attn_problem *p, int b, int i)
+{
+    int lo, hi;
+    ref_keys(p, b, i, &lo, &hi);
+    return hi - lo;
 }
 
 static double norm2(const float *x, int n)
@@ -95,16 +116,17 @@ void ref_plain(const attn_problem *p, const float *q, const float *k, const floa
                 knorm[j] = norm2(k + kvo + (size_t)j * d, d);
             for (int i = 0; i < p->seq_q; i++) {
                 const float *qi = q + qo + (size_t)i * d;
-                int n = ref_visible(p, i);
-                for (int j = 0; j < n; j++) {
+                int lo, hi;
+                ref_keys(p, b, i, &lo, &hi);
+                for (int j = lo; j < hi; j++) {
                     double dot = 0;
                     for (int c = 0; c < d; c++)
                         dot += (double)qi[c] * k[kvo + (size_t)j * d + c];
-                    s[j] = (double)p->scale * dot;
+                    s[j - lo] = (double)p->scale * dot;
                 }
                 size_t row = qo / d + (size_t)i;
-                out->row_score[row] = row_score_bound(p, qi, knorm, n);
-                finish_row(p, s, n, v + kvo, out->o + qo + (size_t)i * d,
+                out->row_score[row] = row_score_bound(p, qi, knorm + lo, hi - lo);
+                finish_row(p, s, hi - lo, v + kvo + (size_t)lo * d, out->o + qo + (size_t)i * d,
                            out->mag + qo + (size_t)i * d);
             }
         }
@@ -122,8 +144,20 @@ static int ref_block(const attn_problem *p, int b, int h, int i0, int rows, cons
     size_t qo, kvo;
     head_offsets(p, b, h, &qo, &kvo);
 
-    /* Keys beyond the last row's visible range are never needed by this block. */
-    int nk = ref_visible(p, i0 + rows - 1);
+    /* The keys some row of the block sees, [k0, k0 + nk): no other is needed. */
+    int k0 = p->seq_kv, k1 = 0;
+    for (int r = 0; r < rows; r++) {
+        int lo, hi;
+        ref_keys(p, b, i0 + r, &lo, &hi);
+        if (hi > lo) {
+            k0 = lo < k0 ? lo : k0;
+            k1 = hi > k1 ? hi : k1;
+        }
+    }
+    const int nk = k1 > k0 ? k1 - k0 : 0;
+    if (nk == 0)
+        k0 = 0;
+    kvo += (size_t)k0 * d;
     double *qd = malloc(sizeof(double) * (size_t)rows * d);
     double *kd = malloc(sizeof(double) * ((size_t)nk * d + 1));
     double *vd = malloc(sizeof(double) * ((size_t)nk * d + 1));
@@ -149,15 +183,21 @@ static int ref_block(const attn_problem *p, int b, int h, int i0, int rows, cons
     if (nk > 0) {
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, nk, d, (double)p->scale, qd,
                     d, kd, d, 0.0, sc, nk);
-        /* Softmax each row over its visible keys, normalised in place into probabilities. */
+        /* Softmax each row over its visible keys, normalised in place into probabilities;
+         * the block's other keys get 0. */
         for (int r = 0; r < rows; r++) {
             double *srow = sc + (size_t)r * nk;
-            int n = ref_visible(p, i0 + r);
-            softmax_row(srow, n);
-            for (int j = n; j < nk; j++)
-                srow[j] = 0.0;
+            int key_lo, key_hi;
+            ref_keys(p, b, i0 + r, &key_lo, &key_hi);
+            /* The row's keys as columns of the block: [lo, hi), empty for a row that sees
+             * none. */
+            int lo = key_hi > key_lo ? key_lo - k0 : 0, hi = key_hi > key_lo ? key_hi - k0 : 0;
+            softmax_row(srow + lo, hi - lo);
+            for (int j = 0; j < nk; j++)
+                if (j < lo || j >= hi)
+                    srow[j] = 0.0;
             out->row_score[qo / d + (size_t)(i0 + r)] =
-                row_score_bound(p, q + qo + (size_t)(i0 + r) * d, knorm, n);
+                row_score_bound(p, q + qo + (size_t)(i0 + r) * d, knorm + lo, hi - lo);
         }
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, d, nk, 1.0, sc, nk, vd, d,
                     0.0, od, d);

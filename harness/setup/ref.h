@@ -11,9 +11,17 @@ typedef struct ref_out {
     double *row_score;  /* [B][H][N_q]: scale * |q_i| * max_j |k_j| over visible keys */
 } ref_out;
 
-/* Keys query row i sees: all of them, or under the causal mask j <= i + (seq_kv - seq_q).
- * The harness's one copy of the rule (the checker and the work model use it too). */
-int ref_visible(const attn_problem *p, int i);
+/* The diagonal of query row i: i + seq_kv - seq_q (bottom-right), or i with top_left. */
+long ref_diag(const attn_problem *p, int i);
+
+/* The keys query row i of batch entry b sees, [*lo, *hi) (empty when *hi == *lo): those under
+ * kv_len[b] (when given) and within the window, diag(i) - window_left to diag(i) +
+ * window_right (-1: unbounded on that side; causal is window_right 0). The harness's one copy
+ * of DESIGN's rule: the reference, the checker, the twin and the work model all use it. */
+void ref_keys(const attn_problem *p, int b, int i, int *lo, int *hi);
+
+/* How many keys row i of batch entry b sees. */
+int ref_visible(const attn_problem *p, int b, int i);
 
 /* The plain definition, in double loops. */
 void ref_plain(const attn_problem *p, const float *q, const float *k, const float *v,

@@ -15,9 +15,10 @@
 double sweep_flops(const attn_problem *p)
 {
     double pairs = 0;
-    for (int i = 0; i < p->seq_q; i++)
-        pairs += ref_visible(p, i);
-    return 4.0 * p->head_dim * p->batch * p->heads * pairs;
+    for (int b = 0; b < p->batch; b++)
+        for (int i = 0; i < p->seq_q; i++)
+            pairs += ref_visible(p, b, i);
+    return 4.0 * p->head_dim * p->heads * pairs;
 }
 
 void sweep_neutral_fields(attn_problem *p)
@@ -62,10 +63,11 @@ static void sweep_identify(sweep *s, unsigned long long seed)
         const sweep_case *sc = &s->cases[ci];
         const sweep_problem *sp = &s->problems[sc->problem];
         const attn_problem *p = &sp->p;
-        int n = snprintf(text, sizeof text, "%s|%d|%d|%d|%d|%d|%d|%d|%.9g|%d|%d|%d|%d;",
+        int n = snprintf(text, sizeof text,
+                         "%s|%d|%d|%d|%d|%d|%d|%d|%.9g|%d|%d|%d|%d|%d|%d|%d;",
                          sc->impl->name, p->batch, p->heads, p->kv_heads, p->seq_q, p->seq_kv,
                          p->head_dim, p->causal, (double)p->scale, sp->dist, p->dtype,
-                         sc->threads, sc->cold);
+                         p->window_left, p->window_right, p->top_left, sc->threads, sc->cold);
         h = fnv1a(h, text, (size_t)n);
     }
     h = fnv1a(h, &seed, sizeof seed);
@@ -105,6 +107,40 @@ static int resolve_impls(const cfg *c, const impls_set *impls, const attn_impl *
     return 0;
 }
 
+/* seq_len pairs up (s, s); seq_q / seq_kv, where given, replace its side and multiply. The
+ * pairs into sq and skv; their count. */
+static int seq_pairs(const cfg *c, long *sq, long *skv)
+{
+    int n = 0;
+    if (c->seq_q.n == 0 && c->seq_kv.n == 0) {
+        for (int i = 0; i < c->seq_len.n; i++, n++)
+            sq[n] = skv[n] = c->seq_len.v[i];
+        return n;
+    }
+    const cfg_list *lq = c->seq_q.n ? &c->seq_q : &c->seq_len;
+    const cfg_list *lkv = c->seq_kv.n ? &c->seq_kv : &c->seq_len;
+    for (int i = 0; i < lq->n; i++)
+        for (int j = 0; j < lkv->n; j++, n++) {
+            sq[n] = lq->v[i];
+            skv[n] = lkv->v[j];
+        }
+    return n;
+}
+
+/* The right edges of the window to sweep, into wr: window_right's list, or from causal (0 when
+ * causal, else -1); config_read.c refuses both at once. Their count. */
+static int right_edges(const cfg *c, long *wr)
+{
+    if (c->window_right.n > 0) {
+        for (int i = 0; i < c->window_right.n; i++)
+            wr[i] = c->window_right.v[i];
+        return c->window_right.n;
+    }
+    for (int i = 0; i < c->causal.n; i++)
+        wr[i] = c->causal.v[i] ? 0 : -1;
+    return c->causal.n;
+}
+
 int sweep_build(const cfg *c, const impls_set *impls, sweep *s, char *err, size_t err_len)
 {
     const attn_impl *chosen[SET_MAX_IMPLS];
@@ -113,24 +149,11 @@ int sweep_build(const cfg *c, const impls_set *impls, sweep *s, char *err, size_
     if (rc != 0)
         return rc;
 
-    /* seq_len pairs up (s, s); seq_q / seq_kv, where given, replace its side and multiply. */
-    long sq[CFG_MAX_LIST * CFG_MAX_LIST], skv[CFG_MAX_LIST * CFG_MAX_LIST];
-    int n_seq = 0;
-    if (c->seq_q.n == 0 && c->seq_kv.n == 0) {
-        for (int i = 0; i < c->seq_len.n; i++, n_seq++)
-            sq[n_seq] = skv[n_seq] = c->seq_len.v[i];
-    } else {
-        const cfg_list *lq = c->seq_q.n ? &c->seq_q : &c->seq_len;
-        const cfg_list *lkv = c->seq_kv.n ? &c->seq_kv : &c->seq_len;
-        for (int i = 0; i < lq->n; i++)
-            for (int j = 0; j < lkv->n; j++, n_seq++) {
-                sq[n_seq] = lq->v[i];
-                skv[n_seq] = lkv->v[j];
-            }
-    }
-
+    long sq[CFG_MAX_LIST * CFG_MAX_LIST], skv[CFG_MAX_LIST * CFG_MAX_LIST], wr[CFG_MAX_LIST];
+    int n_seq = seq_pairs(c, sq, skv), n_wr = right_edges(c, wr);
     double total = (double)c->batch.n * c->heads.n * (c->kv_heads.n ? c->kv_heads.n : 1) * n_seq *
-                   c->head_dim.n * c->causal.n * c->dist.n * c->dtype.n;
+                   c->head_dim.n * n_wr * c->window_left.n * c->align.n * c->dist.n *
+                   c->dtype.n;
     double per_problem = (double)c->threads.n * c->cache.n * n_impls;
     if (total * per_problem > SWEEP_MAX_CASES) {
         snprintf(err, err_len, "%s: the sweep has %.0f cases (limit %d)", c->source,
@@ -152,7 +175,9 @@ int sweep_build(const cfg *c, const impls_set *impls, sweep *s, char *err, size_
     for (int ik = 0; ik < n_kv; ik++)
     for (int is = 0; is < n_seq; is++)
     for (int id = 0; id < c->head_dim.n; id++)
-    for (int ic = 0; ic < c->causal.n; ic++)
+    for (int ic = 0; ic < n_wr; ic++)
+    for (int iw = 0; iw < c->window_left.n; iw++)
+    for (int il = 0; il < c->align.n; il++)
     for (int ix = 0; ix < c->dist.n; ix++)
     for (int iy = 0; iy < c->dtype.n; iy++) {
         int heads = (int)c->heads.v[ih];
@@ -163,16 +188,29 @@ int sweep_build(const cfg *c, const impls_set *impls, sweep *s, char *err, size_
                          "kv_heads=%d does not divide heads=%d", kv, heads);
             continue;
         }
+        /* With seq_q = seq_kv both alignments put the diagonal at i, and without a mask no
+         * row looks at its diagonal: one problem, not two. */
+        int unmasked = wr[ic] < 0 && c->window_left.v[iw] < 0;
+        if (c->align.v[il] == 1 && c->align.n > 1 && (sq[is] == skv[is] || unmasked)) {
+            if (s->n_excluded++ == 0)
+                snprintf(s->excluded_example, sizeof s->excluded_example,
+                         unmasked ? "align = top_left is bottom_right without a mask"
+                                  : "align = top_left is bottom_right when seq_q = seq_kv");
+            continue;
+        }
         sweep_problem *sp = &s->problems[s->n_problems];
         int d = (int)c->head_dim.v[id];
         sp->p = (attn_problem){
             .batch = (int)c->batch.v[ib], .heads = heads, .kv_heads = kv,
             .seq_q = (int)sq[is], .seq_kv = (int)skv[is], .head_dim = d,
-            .causal = (int)c->causal.v[ic],
+            .causal = wr[ic] == 0,
             .scale = c->scale > 0 ? (float)c->scale : (float)(1.0 / sqrt((double)d)),
         };
         sp->p.dtype = (int)c->dtype.v[iy];
         sweep_neutral_fields(&sp->p);
+        sp->p.window_right = (int)wr[ic];
+        sp->p.window_left = (int)c->window_left.v[iw];
+        sp->p.top_left = (int)c->align.v[il];
         sp->dist = (int)c->dist.v[ix];
         sp->first_case = s->n_cases;
         for (int it = 0; it < c->threads.n; it++)
