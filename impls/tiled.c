@@ -82,9 +82,10 @@ static int tiled_prepare(const attn_problem *p, void **state, char *why, size_t 
     return 0;
 }
 
-/* Rows [i0, i0 + rows) of one head; q and o start at the head's first row, k and v at its kv
- * head's, as elements of the dtype. */
-static void tiled_block(const tiled_state *t, tiled_scratch *w, int i0, int rows,
+/* Rows [i0, i0 + rows) of one head of batch entry b; q and o start at the head's first row, k
+ * and v at its kv head's, as elements of the dtype. Only the key tiles some row sees are
+ * visited: a sliding window's cost grows with the window, not with seq_kv. */
+static void tiled_block(const tiled_state *t, tiled_scratch *w, int b, int i0, int rows,
                         const void *q_in, const void *k_in, const void *v_in, void *o_out)
 {
     const attn_problem *p = &t->p;
@@ -96,7 +97,15 @@ static void tiled_block(const tiled_state *t, tiled_scratch *w, int i0, int rows
     if (!f32)
         impl_load_row(p->dtype, q_in, (size_t)i0 * d, w->qb, (size_t)rows * d);
     const float scale2 = p->scale * (float)M_LOG2E;   /* scores in base 2, for exp2 */
-    const int last_visible = impl_visible_keys(p, i0 + rows - 1);
+    int k_begin = p->seq_kv, k_end = 0;   /* the keys some row of the block sees */
+    for (int r = 0; r < rows; r++) {
+        int lo, hi;
+        impl_key_range(p, b, i0 + r, &lo, &hi);
+        if (hi > lo) {
+            k_begin = lo < k_begin ? lo : k_begin;
+            k_end = hi > k_end ? hi : k_end;
+        }
+    }
 
     for (int r = 0; r < rows; r++) {
         w->m[r] = -INFINITY;
@@ -104,8 +113,8 @@ static void tiled_block(const tiled_state *t, tiled_scratch *w, int i0, int rows
     }
     memset(w->acc, 0, sizeof(float) * (size_t)rows * d);
 
-    for (int j0 = 0; j0 < last_visible; j0 += BC) {
-        int cols = last_visible - j0 < BC ? last_visible - j0 : BC;
+    for (int j0 = k_begin; j0 < k_end; j0 += BC) {
+        int cols = k_end - j0 < BC ? k_end - j0 : BC;
         for (int c = 0; c < cols; c++)
             for (int x = 0; x < d; x++)
                 w->kt[x * BC + c] = f32 ? ((const float *)k_in)[(size_t)(j0 + c) * d + x]
@@ -120,22 +129,22 @@ static void tiled_block(const tiled_state *t, tiled_scratch *w, int i0, int rows
         for (int r = 0; r < rows; r++) {
             const float *qr = q + (size_t)(i0 + r - q0) * d;
             float *sr = w->s + r * BC;
-            int visible = impl_visible_keys(p, i0 + r) - j0;   /* keys of this tile row r sees */
-            if (visible <= 0)
+            int lo, hi;   /* the tile's columns row r sees: [c0, c1) */
+            impl_key_range(p, b, i0 + r, &lo, &hi);
+            const int c0 = lo - j0 > 0 ? lo - j0 : 0, c1 = hi - j0 < cols ? hi - j0 : cols;
+            if (c1 <= c0)
                 continue;
-            if (visible > cols)
-                visible = cols;
 
-            for (int c = 0; c < visible; c++)
+            for (int c = c0; c < c1; c++)
                 sr[c] = 0.0f;
             for (int x = 0; x < d; x++) {
                 const float qx = qr[x], *ktx = w->kt + x * BC;
-                for (int c = 0; c < visible; c++)
+                for (int c = c0; c < c1; c++)
                     sr[c] += qx * ktx[c];
             }
             float tile_max = -INFINITY;
 #pragma omp simd reduction(max : tile_max)
-            for (int c = 0; c < visible; c++) {
+            for (int c = c0; c < c1; c++) {
                 sr[c] *= scale2;
                 tile_max = sr[c] > tile_max ? sr[c] : tile_max;
             }
@@ -144,7 +153,7 @@ static void tiled_block(const tiled_state *t, tiled_scratch *w, int i0, int rows
             float shrink = exp2_poly(w->m[r] - m_new);
             float sum = 0.0f;
 #pragma omp simd reduction(+ : sum)
-            for (int c = 0; c < visible; c++) {
+            for (int c = c0; c < c1; c++) {
                 sr[c] = exp2_poly(sr[c] - m_new);
                 sum += sr[c];
             }
@@ -153,7 +162,7 @@ static void tiled_block(const tiled_state *t, tiled_scratch *w, int i0, int rows
             float *ar = w->acc + (size_t)r * d;
             for (int x = 0; x < d; x++)
                 ar[x] *= shrink;
-            for (int c = 0; c < visible; c++) {
+            for (int c = c0; c < c1; c++) {
                 const float pc = sr[c], *vc = v + (size_t)(j0 + c - v0) * d;
                 for (int x = 0; x < d; x++)
                     ar[x] += pc * vc[x];
@@ -184,7 +193,7 @@ static int tiled_run(void *state, const void *q, const void *k, const void *v, v
         impl_head_offsets(p, b, h, &qo, &kvo);
         int i0 = blk * BR, rows = p->seq_q - i0 < BR ? p->seq_q - i0 : BR;
         size_t e = impl_dtype_size(p->dtype);
-        tiled_block(t, &t->scratch[impl_thread_num()], i0, rows, (const char *)q + qo * e,
+        tiled_block(t, &t->scratch[impl_thread_num()], b, i0, rows, (const char *)q + qo * e,
                     (const char *)k + kvo * e, (const char *)v + kvo * e, (char *)o + qo * e);
     }
     return 0;
@@ -194,7 +203,7 @@ const attn_impl attn_impl_tiled = {
     .name = "tiled",
     .summary = "cache-blocked tiles with online softmax (FlashAttention-style), plain C",
     .caps = ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS | ATTN_CAP_BF16 |
-            ATTN_CAP_F16,
+            ATTN_CAP_F16 | ATTN_CAP_WINDOW | ATTN_CAP_TOP_LEFT,
     .available = NULL,
     .prepare = tiled_prepare,
     .run = tiled_run,
