@@ -85,40 +85,49 @@ static int openblas_prepare(const attn_problem *p, void **state, char *why, size
     return 0;
 }
 
-/* Softmax of one score row over its first `visible` entries, in base 2 (log2 e is folded into
- * the scores); entries past `visible` become 0 so the P V product ignores them. Returns the
- * row sum, 0 when the row sees nothing. */
-static float softmax_row(float *s, int visible, int cols)
+/* Softmax of one score row over its entries [c0, c1), in base 2 (log2 e is folded into the
+ * scores); the others up to cols become 0 so the P V product ignores them. Returns the row sum,
+ * 0 when the row sees nothing. */
+static float softmax_row(float *s, int c0, int c1, int cols)
 {
     float max = -INFINITY, sum = 0.0f;
 #pragma omp simd reduction(max : max)
-    for (int j = 0; j < visible; j++)
+    for (int j = c0; j < c1; j++)
         max = s[j] > max ? s[j] : max;
 #pragma omp simd reduction(+ : sum)
-    for (int j = 0; j < visible; j++) {
+    for (int j = c0; j < c1; j++) {
         s[j] = exp2_poly(s[j] - max);
         sum += s[j];
     }
-    for (int j = visible; j < cols; j++)
+    for (int j = 0; j < c0; j++)
+        s[j] = 0.0f;
+    for (int j = c1 > c0 ? c1 : c0; j < cols; j++)
         s[j] = 0.0f;
     return sum;
 }
 
-/* Keys any row of the block [r0, r0 + rows) sees; stacked heads restart the causal diagonal. */
-static int block_cols(const attn_problem *p, int r0, int rows)
+/* The keys some row of the block [r0, r0 + rows) of batch entry b sees, [*k0, *k0 + their
+ * count): stacked row r is query r % seq_q of its head. Only these enter the GEMMs, so a
+ * sliding window's cost follows the window. */
+static int block_keys(const attn_problem *p, int b, int r0, int rows, int *k0)
 {
-    int cols = 0;
+    int lo_all = p->seq_kv, hi_all = 0;
     for (int r = 0; r < rows; r++) {
-        int seen = impl_stacked_visible_keys(p, r0 + r);
-        cols = seen > cols ? seen : cols;
+        int lo, hi;
+        impl_key_range(p, b, (r0 + r) % p->seq_q, &lo, &hi);
+        if (hi > lo) {
+            lo_all = lo < lo_all ? lo : lo_all;
+            hi_all = hi > hi_all ? hi : hi_all;
+        }
     }
-    return cols;
+    *k0 = hi_all > lo_all ? lo_all : 0;
+    return hi_all > lo_all ? hi_all - lo_all : 0;
 }
 
-/* Rows [r0, r0 + rows) of a stacked group in float32: qb, kh, vh and ob start at the block's
- * first row and the group's first key; cols keys are seen. */
-static void block_f32(const openblas_state *st, float *s, int r0, int rows, int cols,
-                      const float *qb, const float *kh, const float *vh, float *ob)
+/* Rows [r0, r0 + rows) of a stacked group of batch entry b in float32: qb and ob start at the
+ * block's first row, kh and vh at key k0; cols keys from there are seen by some row. */
+static void block_f32(const openblas_state *st, float *s, int b, int r0, int rows, int k0,
+                      int cols, const float *qb, const float *kh, const float *vh, float *ob)
 {
     const attn_problem *p = &st->p;
     const int d = p->head_dim;
@@ -131,7 +140,10 @@ static void block_f32(const openblas_state *st, float *s, int r0, int rows, int 
                 p->scale * (float)M_LOG2E, qb, d, kh, d, 0.0f, s, cols);
     float inv[MAX_ROWS];
     for (int r = 0; r < rows; r++) {
-        float sum = softmax_row(s + (size_t)r * cols, impl_stacked_visible_keys(p, r0 + r), cols);
+        int lo, hi;
+        impl_key_range(p, b, (r0 + r) % p->seq_q, &lo, &hi);
+        float sum = hi > lo ? softmax_row(s + (size_t)r * cols, lo - k0, hi - k0, cols)
+                            : softmax_row(s + (size_t)r * cols, 0, 0, cols);
         inv[r] = sum > 0.0f ? 1.0f / sum : 0.0f;   /* a row that sees no key: 0 */
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, d, cols, 1.0f, s, cols, vh, d,
@@ -150,11 +162,14 @@ static void openblas_block(const openblas_state *st, float *s, float *conv, long
     const int d = p->head_dim, r0 = (int)(t % st->blocks) * st->block;
     const int rows = st->rows - r0 < st->block ? st->rows - r0 : st->block;
     const size_t group = (size_t)(t / st->blocks);
-    const size_t qo = (group * st->rows + r0) * d, kvo = group * (size_t)p->seq_kv * d;
-    const int cols = block_cols(p, r0, rows);
+    const int b = (int)(group / (size_t)p->kv_heads);
+    int k0;
+    const int cols = block_keys(p, b, r0, rows, &k0);
+    const size_t qo = (group * st->rows + r0) * d;
+    const size_t kvo = (group * (size_t)p->seq_kv + (size_t)k0) * d;
 
     if (p->dtype == ATTN_F32) {
-        block_f32(st, s, r0, rows, cols, (const float *)q + qo, (const float *)k + kvo,
+        block_f32(st, s, b, r0, rows, k0, cols, (const float *)q + qo, (const float *)k + kvo,
                   (const float *)v + kvo, (float *)o + qo);
         return;
     }
@@ -163,7 +178,7 @@ static void openblas_block(const openblas_state *st, float *s, float *conv, long
     impl_load_row(p->dtype, q, qo, qf, (size_t)rows * d);
     impl_load_row(p->dtype, k, kvo, kf, (size_t)cols * d);
     impl_load_row(p->dtype, v, kvo, vf, (size_t)cols * d);
-    block_f32(st, s, r0, rows, cols, qf, kf, vf, of);
+    block_f32(st, s, b, r0, rows, k0, cols, qf, kf, vf, of);
     impl_store_row(p->dtype, o, qo, of, (size_t)rows * d);
 }
 
@@ -197,7 +212,7 @@ const attn_impl attn_impl_openblas = {
     .name = "openblas",
     .summary = "cblas_sgemm for scale*QK^T and PV on blocks of query rows, vectorised softmax",
     .caps = ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS | ATTN_CAP_BF16 |
-            ATTN_CAP_F16,
+            ATTN_CAP_F16 | ATTN_CAP_WINDOW | ATTN_CAP_TOP_LEFT,
     .available = NULL,
     .prepare = openblas_prepare,
     .run = openblas_run,

@@ -103,16 +103,18 @@ check "ABI 1 plugin: float32 cases PASS, bf16 and f16 SKIP; naive runs all three
     "[ \"\$(isd)\" = \"\$(printf 'abi1 PASS f32 8\\nabi1 SKIP bf16 8\\nabi1 SKIP f16 8\\nnaive PASS bf16 8\\nnaive PASS f16 8\\nnaive PASS f32 8')\" ] &&
      grep -q '^abi1,.*SKIP,does not take bf16 data (no ATTN_CAP_BF16)' $tmp/abi1/results.csv"
 
-# 4c. Masks beyond causal: sliding windows and the top-left diagonal. naive and tiled take them
-#     (PASS), openblas does not yet (SKIP, naming the cap); the key tells the cases apart.
-"$bin" run --set impls=naive,tiled,openblas --set seq_q=7,33 --set seq_kv=33 --set head_dim=8 \
-    --set window_left=-1,4 --set window_right=-1,3 --set align=bottom_right,top_left \
+# 4c. Masks beyond causal: sliding windows and the top-left diagonal. naive, tiled and openblas
+#     take them (PASS), onednn does not yet (SKIP, naming the cap); the key tells the cases
+#     apart.
+"$bin" run --set impls=naive,tiled,openblas,onednn --set seq_q=7,33 --set seq_kv=33 \
+    --set head_dim=8 --set window_left=-1,4 --set window_right=-1,3 \
+    --set align=bottom_right,top_left \
     --set peaks=off --out "$tmp/win" > /dev/null 2>&1
 column "$tmp/win/results.csv" impl > "$tmp/win.impl"
 column "$tmp/win/results.csv" status > "$tmp/win.status"
-check "masks: naive and tiled PASS every window and alignment; openblas SKIPs what it lacks" \
-    "[ \"\$(paste -d' ' $tmp/win.impl $tmp/win.status | LC_ALL=C sort | uniq -c | awk '{ print \$2, \$3, \$1 }')\" = \"\$(printf 'naive PASS 11\\nopenblas PASS 2\\nopenblas SKIP 9\\ntiled PASS 11')\" ] &&
-     grep -q '^openblas,.*SKIP,does not handle a sliding window (no ATTN_CAP_WINDOW)' $tmp/win/results.csv &&
+check "masks: naive, tiled, openblas PASS every window and alignment; onednn SKIPs them" \
+    "[ \"\$(paste -d' ' $tmp/win.impl $tmp/win.status | LC_ALL=C sort | uniq -c | awk '{ print \$2, \$3, \$1 }')\" = \"\$(printf 'naive PASS 11\\nonednn PASS 2\\nonednn SKIP 9\\nopenblas PASS 11\\ntiled PASS 11')\" ] &&
+     grep -q '^onednn,.*SKIP,does not handle a sliding window (no ATTN_CAP_WINDOW)' $tmp/win/results.csv &&
      grep -q '\"key\":\"naive b1 h1/1 q7 kv33 d8 full win4:3 top_left normal f32 t1 warm\"' $tmp/win/cases.jsonl"
 
 # 5. Without --out: results/<config>-<time>/ and results/latest pointing at it.
