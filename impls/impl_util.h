@@ -30,6 +30,24 @@ static inline void impl_key_range(const attn_problem *p, int b, int i, int *lo, 
     *hi = (int)(h > l ? h : l);
 }
 
+/* The keys some row of the block [r0, r0 + rows) of batch entry b sees, [*k0, *k0 + their
+ * count); row r is query r % seq_q (a block of GQA-stacked heads, or of one head). *k0 is 0
+ * when no row sees a key. Only these need to enter a block's computation. */
+static inline int impl_block_keys(const attn_problem *p, int b, int r0, int rows, int *k0)
+{
+    int first = p->seq_kv, end = 0;
+    for (int r = 0; r < rows; r++) {
+        int lo, hi;
+        impl_key_range(p, b, (r0 + r) % p->seq_q, &lo, &hi);
+        if (hi > lo) {
+            first = lo < first ? lo : first;
+            end = hi > end ? hi : end;
+        }
+    }
+    *k0 = end > first ? first : 0;
+    return end > first ? end - first : 0;
+}
+
 /* Keys query row i sees: all of them, or under the causal mask those up to its diagonal. */
 static inline int impl_visible_keys(const attn_problem *p, int i)
 {

@@ -18,8 +18,8 @@
  * bf16 and f16: Q, K, V and O in the dtype, S in float32 (the matmul accumulates in float32
  * and writes it so), the softmax from float32 S to P in the dtype (p rounded before P V, as
  * FlashAttention does), P V accumulated in float32 and written in the dtype. Where oneDNN has no
- * implementation of one of these for the dtype on this CPU (2.6 runs bf16 matmuls from
- * AVX-512 up, and f16 ones barely at all), prepare says so and returns ATTN_UNSUPPORTED. */
+ * implementation of one of these for the dtype on this CPU (on an AVX2-only CPU it has no bf16
+ * or f16 matmul at all), prepare says so and returns ATTN_UNSUPPORTED. */
 #include "attn.h"
 #include "impl_util.h"
 #include "registry.h"

@@ -106,24 +106,6 @@ static float softmax_row(float *s, int c0, int c1, int cols)
     return sum;
 }
 
-/* The keys some row of the block [r0, r0 + rows) of batch entry b sees, [*k0, *k0 + their
- * count): stacked row r is query r % seq_q of its head. Only these enter the GEMMs, so a
- * sliding window's cost follows the window. */
-static int block_keys(const attn_problem *p, int b, int r0, int rows, int *k0)
-{
-    int lo_all = p->seq_kv, hi_all = 0;
-    for (int r = 0; r < rows; r++) {
-        int lo, hi;
-        impl_key_range(p, b, (r0 + r) % p->seq_q, &lo, &hi);
-        if (hi > lo) {
-            lo_all = lo < lo_all ? lo : lo_all;
-            hi_all = hi > hi_all ? hi : hi_all;
-        }
-    }
-    *k0 = hi_all > lo_all ? lo_all : 0;
-    return hi_all > lo_all ? hi_all - lo_all : 0;
-}
-
 /* Rows [r0, r0 + rows) of a stacked group of batch entry b in float32: qb and ob start at the
  * block's first row, kh and vh at key k0; cols keys from there are seen by some row. */
 static void block_f32(const openblas_state *st, float *s, int b, int r0, int rows, int k0,
@@ -164,7 +146,7 @@ static void openblas_block(const openblas_state *st, float *s, float *conv, long
     const size_t group = (size_t)(t / st->blocks);
     const int b = (int)(group / (size_t)p->kv_heads);
     int k0;
-    const int cols = block_keys(p, b, r0, rows, &k0);
+    const int cols = impl_block_keys(p, b, r0, rows, &k0);   /* only these enter the GEMMs */
     const size_t qo = (group * st->rows + r0) * d;
     const size_t kvo = (group * (size_t)p->seq_kv + (size_t)k0) * d;
 

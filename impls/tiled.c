@@ -97,15 +97,8 @@ static void tiled_block(const tiled_state *t, tiled_scratch *w, int b, int i0, i
     if (!f32)
         impl_load_row(p->dtype, q_in, (size_t)i0 * d, w->qb, (size_t)rows * d);
     const float scale2 = p->scale * (float)M_LOG2E;   /* scores in base 2, for exp2 */
-    int k_begin = p->seq_kv, k_end = 0;   /* the keys some row of the block sees */
-    for (int r = 0; r < rows; r++) {
-        int lo, hi;
-        impl_key_range(p, b, i0 + r, &lo, &hi);
-        if (hi > lo) {
-            k_begin = lo < k_begin ? lo : k_begin;
-            k_end = hi > k_end ? hi : k_end;
-        }
-    }
+    int k_begin;   /* the keys some row of the block sees: [k_begin, k_end) */
+    const int n_keys = impl_block_keys(p, b, i0, rows, &k_begin), k_end = k_begin + n_keys;
 
     for (int r = 0; r < rows; r++) {
         w->m[r] = -INFINITY;

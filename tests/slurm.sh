@@ -107,7 +107,10 @@ keys_and_statuses() {
 }
 
 # 1. Every built-in, 4 shards, against the same sweep run whole on this machine.
-printf '[sweep]\nimpls = all\nseq_len = 16, 33, 64, 100\nhead_dim = 8, 24\ncausal = false, true\nthreads = 1, 2\n[measure]\npeaks = off\nmin_time_s = 0\nmin_reps = 2\nmax_reps = 3\n' \
+# The built-ins this machine runs (avx2 needs AVX2): every case of them must PASS.
+here=$("$bin" list | awk 'NR > 1 && $2 == "built-in" && $4 == "yes" { print $1 }' | paste -sd, -)
+echo "   (built-ins available here: $here)"
+printf "[sweep]\nimpls = $here\nseq_len = 16, 33, 64, 100\nhead_dim = 8, 24\ncausal = false, true\nthreads = 1, 2\n[measure]\npeaks = off\nmin_time_s = 0\nmin_reps = 2\nmax_reps = 3\n" \
     > "$tmp/a.ini"
 t0=$(date +%s)
 "$bin" run --config "$tmp/a.ini" --out "$tmp/whole" > "$tmp/whole.log" 2>&1
@@ -126,7 +129,7 @@ check "merged: exactly the unsharded run's cases and statuses, none twice" \
     "[ -s $tmp/A/merged/results.csv ] &&
      [ \"\$(keys_and_statuses $tmp/A/merged)\" = \"\$(keys_and_statuses $tmp/whole)\" ] &&
      [ -z \"\$(keys_and_statuses $tmp/A/merged | uniq -d)\" ]"
-check "merged: every case PASS (every built-in runs here)" \
+check "merged: every case PASS (every built-in available here)" \
     "[ \"\$(column $tmp/A/merged/results.csv status | sort -u)\" = PASS ]"
 check "merged: the plots and the HTML report, drawn by the merge job" \
     "[ -s $tmp/A/merged/index.html ] && ls $tmp/A/merged/plots/*.png > /dev/null 2>&1"

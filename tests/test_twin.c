@@ -8,6 +8,7 @@
  * worst (honest) or best (bug) err_ratio it saw: docs/checker.md quotes them. */
 #include "test_util.h"
 
+#include "caps.h"
 #include "check.h"
 #include "config.h"
 #include "dtype.h"
@@ -42,6 +43,10 @@ static twin_rule default_rule(void)
                        .floor_units = c.twin_floor};
 }
 
+static void judge(const attn_impl *impl, void *state, const attn_problem *pp, const void *q,
+                  const void *k, const void *v, void *o, const float *qf, const float *kf,
+                  const float *vf, const ref_out *ref, verdict *out);
+
 /* One case in-process: inputs rounded to the dtype, reference and twin from the rounded values,
  * the kernel on the 16-bit data, the analytic check and the twin rule. 0, or 1 when the
  * kernel's prepare says the dtype is unsupported on this CPU (ATTN_UNSUPPORTED). */
@@ -71,36 +76,12 @@ static int run_case(const attn_impl *impl, const shape *s, int dist, int dtype, 
     void *state = NULL;
     char why[256] = "";
     int rc = impl->prepare(&p, &state, why, sizeof why);
-    if (rc == ATTN_UNSUPPORTED) {
+    if (rc == ATTN_UNSUPPORTED)
         print_message("%s %s: unsupported here: %s\n", impl->name, dtype_name(dtype), why);
-        free(qf);
-        free(kf);
-        free(vf);
-        free(q);
-        free(k);
-        free(v);
-        free(o);
-        free(ref.o);
-        free(ref.mag);
-        free(ref.row_score);
-        return 1;
-    }
-    if (rc != 0)
+    else if (rc != 0)
         fail_msg("%s: prepare failed: %s", impl->name, why);
-    assert_int_equal(impl->run(state, q, k, v, o), 0);
-    impl->release(state);
-
-    cfg c;
-    cfg_defaults(&c);
-    check_tol tol = {.factor = c.tol_factor, .abs_floor = c.abs_floor};
-    check_output(&p, o, &ref, &tol, &out->res);
-    double t;
-    assert_int_equal(twin_rel_l2(&p, qf, kf, vf, ref.o, 1, &t), 0);
-    twin_rule rule = default_rule();
-    out->res.twin_rel_l2 = t;
-    out->twin_pass = out->res.nonfinite == 0 &&
-                     twin_judge(&p, out->res.rel_l2_err, t, &rule, &out->res.err_ratio, why,
-                                sizeof why);
+    else
+        judge(impl, state, &p, q, k, v, o, qf, kf, vf, &ref, out);
     free(qf);
     free(kf);
     free(vf);
@@ -111,7 +92,30 @@ static int run_case(const attn_impl *impl, const shape *s, int dist, int dtype, 
     free(ref.o);
     free(ref.mag);
     free(ref.row_score);
-    return 0;
+    return rc == ATTN_UNSUPPORTED;
+}
+
+/* Runs the prepared kernel once and holds its output to the analytic bound and the twin. */
+static void judge(const attn_impl *impl, void *state, const attn_problem *pp, const void *q,
+                  const void *k, const void *v, void *o, const float *qf, const float *kf,
+                  const float *vf, const ref_out *ref, verdict *out)
+{
+    const attn_problem p = *pp;
+    char why[256];
+    assert_int_equal(impl->run(state, q, k, v, o), 0);
+    impl->release(state);
+
+    cfg c;
+    cfg_defaults(&c);
+    check_tol tol = {.factor = c.tol_factor, .abs_floor = c.abs_floor};
+    check_output(&p, o, ref, &tol, &out->res);
+    double t;
+    assert_int_equal(twin_rel_l2(&p, qf, kf, vf, ref->o, 1, &t), 0);
+    twin_rule rule = default_rule();
+    out->res.twin_rel_l2 = t;
+    out->twin_pass = out->res.nonfinite == 0 &&
+                     twin_judge(&p, out->res.rel_l2_err, t, &rule, &out->res.err_ratio, why,
+                                sizeof why);
 }
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -128,11 +132,15 @@ static const shape grid[] = {
 static const int dists[] = {DIST_NORMAL, DIST_UNIFORM, DIST_LARGE};
 static const int dtypes[] = {ATTN_F32, ATTN_BF16, ATTN_F16};
 
-/* 1 when impl takes the dtype. */
+/* 1 when impl's caps take the dtype (caps.h, the harness's rule). */
 static int takes(const attn_impl *impl, int dtype)
 {
-    return dtype == ATTN_F32 || (dtype == ATTN_BF16 && (impl->caps & ATTN_CAP_BF16)) ||
-           (dtype == ATTN_F16 && (impl->caps & ATTN_CAP_F16));
+    attn_problem p = {.batch = 1, .heads = 1, .kv_heads = 1, .seq_q = 1, .seq_kv = 1,
+                      .head_dim = 1, .dtype = dtype};
+    char gap[160];
+    sweep_neutral_fields(&p);
+    caps_gap(impl->caps, &p, 1, gap, sizeof gap);
+    return gap[0] == '\0';
 }
 
 static void test_honest(void **st)
@@ -151,7 +159,8 @@ static void test_honest(void **st)
                 if ((unsupported = run_case(impl, &grid[g], dists[di], dtypes[y], &v)) != 0)
                     break;
                 double floor = rule.floor_units * dtype_unit_roundoff(ATTN_F32);
-                double factor = dtypes[y] == ATTN_F32 ? rule.factor : rule.factor_16;
+                const attn_problem dp = {.dtype = dtypes[y]};
+                double factor = twin_factor_for(&dp, &rule);
                 /* Within the floor the case passes whatever its ratio (the twin may be exact),
                  * so the margin is asked only above it; the worst ratio is shown either way. */
                 double r = v.res.err_ratio;
@@ -172,7 +181,7 @@ static void test_honest(void **st)
             continue;
         print_message("%-18s %-4s worst err_ratio %.3g (allowed %.3g, margin %.2g)\n",
                       impl->name, dtype_name(dtypes[y]), worst,
-                      dtypes[y] == ATTN_F32 ? rule.factor : rule.factor_16, honest_margin);
+                      twin_factor_for(&(attn_problem){.dtype = dtypes[y]}, &rule), honest_margin);
     }
     assert_int_equal(failures, 0);
 }

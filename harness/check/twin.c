@@ -25,18 +25,9 @@ static int twin_block(const attn_problem *p, int b, int h, int i0, int rows, con
     const int d = p->head_dim, group = p->heads / p->kv_heads;
     const size_t qo = ((size_t)b * p->heads + h) * (size_t)p->seq_q * d;
     size_t kvo = ((size_t)b * p->kv_heads + h / group) * (size_t)p->seq_kv * d;
-    /* The keys some row of the block sees, [k0, k0 + nk). */
-    int k0 = p->seq_kv, k1 = 0;
-    for (int r = 0; r < rows; r++) {
-        int lo, hi;
-        ref_keys(p, b, i0 + r, &lo, &hi);
-        if (hi > lo) {
-            k0 = lo < k0 ? lo : k0;
-            k1 = hi > k1 ? hi : k1;
-        }
-    }
-    const int nk = k1 > k0 ? k1 - k0 : 0;
-    kvo += nk > 0 ? (size_t)k0 * d : 0;
+    int k0;   /* the keys some row of the block sees: [k0, k0 + nk) */
+    const int nk = ref_block_keys(p, b, i0, rows, &k0);
+    kvo += (size_t)k0 * d;
     float *s = malloc(sizeof(float) * ((size_t)rows * nk + 1));
     float *o = malloc(sizeof(float) * (size_t)rows * d);
     float *l = malloc(sizeof(float) * (size_t)rows);

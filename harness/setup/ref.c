@@ -33,6 +33,21 @@ void ref_keys(const attn_problem *p, int b, int i, int *lo, int *hi)
     *hi = (int)(h > l ? h : l);
 }
 
+int ref_block_keys(const attn_problem *p, int b, int i0, int rows, int *k0)
+{
+    int first = p->seq_kv, end = 0;
+    for (int r = 0; r < rows; r++) {
+        int lo, hi;
+        ref_keys(p, b, i0 + r, &lo, &hi);
+        if (hi > lo) {
+            first = lo < first ? lo : first;
+            end = hi > end ? hi : end;
+        }
+    }
+    *k0 = end > first ? first : 0;
+    return end > first ? end - first : 0;
+}
+
 int ref_visible(const attn_problem *p, int b, int i)
 {
     int lo, hi;
@@ -145,18 +160,8 @@ static int ref_block(const attn_problem *p, int b, int h, int i0, int rows, cons
     head_offsets(p, b, h, &qo, &kvo);
 
     /* The keys some row of the block sees, [k0, k0 + nk): no other is needed. */
-    int k0 = p->seq_kv, k1 = 0;
-    for (int r = 0; r < rows; r++) {
-        int lo, hi;
-        ref_keys(p, b, i0 + r, &lo, &hi);
-        if (hi > lo) {
-            k0 = lo < k0 ? lo : k0;
-            k1 = hi > k1 ? hi : k1;
-        }
-    }
-    const int nk = k1 > k0 ? k1 - k0 : 0;
-    if (nk == 0)
-        k0 = 0;
+    int k0;
+    const int nk = ref_block_keys(p, b, i0, rows, &k0);
     kvo += (size_t)k0 * d;
     double *qd = malloc(sizeof(double) * (size_t)rows * d);
     double *kd = malloc(sizeof(double) * ((size_t)nk * d + 1));

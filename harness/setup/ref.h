@@ -20,6 +20,10 @@ long ref_diag(const attn_problem *p, int i);
  * of DESIGN's rule: the reference, the checker, the twin and the work model all use it. */
 void ref_keys(const attn_problem *p, int b, int i, int *lo, int *hi);
 
+/* The keys some row of [i0, i0 + rows) of batch entry b sees, [*k0, *k0 + their count): what a
+ * block of rows needs of K and V. *k0 is 0 when no row sees a key. */
+int ref_block_keys(const attn_problem *p, int b, int i0, int rows, int *k0);
+
 /* How many keys row i of batch entry b sees. */
 int ref_visible(const attn_problem *p, int b, int i);
 

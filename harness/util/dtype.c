@@ -22,14 +22,6 @@ const char *dtype_name(int dtype)
     return dtype >= 0 && dtype < DTYPE_COUNT ? dtypes[dtype].name : "?";
 }
 
-int dtype_from_name(const char *name)
-{
-    for (int i = 0; i < DTYPE_COUNT; i++)
-        if (strcmp(dtypes[i].name, name) == 0)
-            return dtypes[i].id;
-    return -1;
-}
-
 size_t dtype_size(int dtype)
 {
     return impl_dtype_size(dtype);

@@ -22,8 +22,6 @@
 
 /* "f32", "bf16", "f16"; "?" for anything else. */
 const char *dtype_name(int dtype);
-/* The dtype called name, or -1. */
-int dtype_from_name(const char *name);
 /* Bytes per element (impl_dtype.h's rule). */
 size_t dtype_size(int dtype);
 double dtype_unit_roundoff(int dtype);
