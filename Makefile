@@ -22,10 +22,10 @@ IMPL_OBJ    = $(IMPL_SRC:%.c=$(B)/obj/%.o)
 HARNESS_OBJ = $(HARNESS_SRC:%.c=$(B)/obj/%.o)
 CORE_OBJ    = $(HARNESS_OBJ) $(IMPL_OBJ)
 
-TEST_SUPPORT = tests/bug_impls.c tests/fault_impls.c tests/twin_impls.c
+TEST_SUPPORT = tests/bug_impls.c tests/fault_impls.c tests/twin_impls.c tests/variant_impls.c
 TESTS        = test_config test_gen test_sweep test_ref test_check test_runner test_output test_stats \
                test_exp2 test_tiles test_counters test_peaks test_topo test_compare test_gbench \
-               test_noise test_dtype test_twin
+               test_noise test_dtype test_twin test_variants
 TEST_BINS    = $(TESTS:%=$(B)/tests/%)
 TEST_PLUGINS = $(B)/tests/crash_plugin.so $(B)/tests/bad_abi_plugin.so \
                $(B)/tests/no_symbol_plugin.so $(B)/tests/dup_plugin.so \

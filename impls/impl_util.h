@@ -13,12 +13,20 @@ static inline int impl_thread_num(void) { return omp_get_thread_num(); }
 static inline int impl_thread_num(void) { return 0; }
 #endif
 
+#include <math.h>
+
+/* The diagonal of query row i: i + seq_kv - seq_q (bottom-right), or i when top_left. */
+static inline long impl_diag(const attn_problem *p, int i)
+{
+    return p->top_left ? i : (long)i + (p->seq_kv - p->seq_q);
+}
+
 /* The keys query row i of batch entry b sees, [*lo, *hi): under kv_len[b] when given, and
- * within the window around its diagonal (i + seq_kv - seq_q, or i when top_left), window_left
- * keys before it and window_right after (-1: unbounded; causal is window_right 0). */
+ * within the window around its diagonal, window_left keys before it and window_right after
+ * (-1: unbounded; causal is window_right 0). */
 static inline void impl_key_range(const attn_problem *p, int b, int i, int *lo, int *hi)
 {
-    long diag = p->top_left ? i : (long)i + (p->seq_kv - p->seq_q), l = 0, h = p->seq_kv;
+    long diag = impl_diag(p, i), l = 0, h = p->seq_kv;
     if (p->kv_len != NULL && p->kv_len[b] < h)
         h = p->kv_len[b];
     if (p->window_left >= 0 && diag - p->window_left > l)
@@ -55,13 +63,37 @@ static inline int impl_visible_keys(const attn_problem *p, int i)
     return seen < 0 ? 0 : seen > p->seq_kv ? p->seq_kv : (int)seen;
 }
 
-/* Offsets of query head (b, h) in q/o and of the kv head it reads in k/v (GQA: h / group). */
-static inline void impl_head_offsets(const attn_problem *p, int b, int h, size_t *q_off,
-                                     size_t *kv_off)
+/* Where query head (b, h) starts in q and o, and the kv head it reads (GQA: h / group) in k
+ * and v: element offsets. v and o rows are head_dim_v wide. */
+typedef struct impl_head {
+    size_t q, k, v, o;
+} impl_head;
+
+static inline impl_head impl_head_at(const attn_problem *p, int b, int h)
 {
-    *q_off = ((size_t)b * p->heads + h) * (size_t)p->seq_q * p->head_dim;
-    *kv_off = ((size_t)b * p->kv_heads + h / (p->heads / p->kv_heads)) * (size_t)p->seq_kv *
-              p->head_dim;
+    size_t row = ((size_t)b * p->heads + h) * (size_t)p->seq_q;
+    size_t kv_row = ((size_t)b * p->kv_heads + h / (p->heads / p->kv_heads)) * (size_t)p->seq_kv;
+    return (impl_head){.q = row * p->head_dim, .k = kv_row * p->head_dim,
+                       .v = kv_row * p->head_dim_v, .o = row * p->head_dim_v};
+}
+
+/* What DESIGN puts between the scaled dot product and the softmax, in its order: the cap
+ * (softcap: s becomes softcap tanh(s / softcap)), then the ALiBi bias alibi[h] (j - diag(i)).
+ * s[0..n) are the scaled scores of keys j0 .. j0 + n - 1 of query row i of head h. */
+static inline void impl_score_extras(const attn_problem *p, int h, int i, int j0, float *s,
+                                     int n)
+{
+    if (p->softcap != 0) {
+        const float cap = p->softcap, inv = 1.0f / p->softcap;
+        for (int j = 0; j < n; j++)
+            s[j] = cap * tanhf(s[j] * inv);
+    }
+    if (p->alibi != NULL) {
+        const float slope = p->alibi[h];
+        const long first = j0 - impl_diag(p, i);
+        for (int j = 0; j < n; j++)
+            s[j] += slope * (float)(first + j);
+    }
 }
 
 /* GQA stacking: query head h = g * G + t (G = heads / kv_heads) sits next to the other heads

@@ -19,7 +19,7 @@ typedef struct naive_state {
 /* Floats per thread to hold one head's q, o, k and v in float32. */
 static size_t naive_convert_floats(const attn_problem *p)
 {
-    return (2 * (size_t)p->seq_q + 2 * (size_t)p->seq_kv) * (size_t)p->head_dim;
+    return ((size_t)p->seq_q + (size_t)p->seq_kv) * (size_t)(p->head_dim + p->head_dim_v);
 }
 
 static int naive_prepare(const attn_problem *p, void **state, char *why, size_t why_len)
@@ -49,18 +49,18 @@ oom:
     return 1;
 }
 
-/* One (batch, head) of batch entry b: S = scale Q K^T over each row's visible keys, row
- * softmax, O = P V. */
-static void naive_head(const attn_problem *p, int b, float *S, const float *q, const float *k,
-                       const float *v, float *o)
+/* Head h of batch entry b: S = scale Q K^T over each row's visible keys, capped and biased,
+ * row softmax, O = P V. */
+static void naive_head(const attn_problem *p, int b, int h, float *S, const float *q,
+                       const float *k, const float *v, float *o)
 {
-    const int nq = p->seq_q, nkv = p->seq_kv, d = p->head_dim;
+    const int nq = p->seq_q, nkv = p->seq_kv, d = p->head_dim, dv = p->head_dim_v;
 
     for (int i = 0; i < nq; i++) {
         int lo, hi;
         impl_key_range(p, b, i, &lo, &hi);
         float *srow = S + (size_t)i * nkv;
-        float *orow = o + (size_t)i * d;
+        float *orow = o + (size_t)i * dv;
         float max = -INFINITY, sum = 0.0f;
 
         for (int j = lo; j < hi; j++) {
@@ -68,38 +68,40 @@ static void naive_head(const attn_problem *p, int b, float *S, const float *q, c
             for (int c = 0; c < d; c++)
                 dot += q[(size_t)i * d + c] * k[(size_t)j * d + c];
             srow[j] = p->scale * dot;
-            if (srow[j] > max)
-                max = srow[j];
         }
+        impl_score_extras(p, h, i, lo, srow + lo, hi - lo);
+        for (int j = lo; j < hi; j++)
+            max = srow[j] > max ? srow[j] : max;
         for (int j = lo; j < hi; j++) {
             srow[j] = expf(srow[j] - max);
             sum += srow[j];
         }
-        for (int c = 0; c < d; c++)
+        for (int c = 0; c < dv; c++)
             orow[c] = 0.0f;
         if (hi == lo)
             continue;
         for (int j = lo; j < hi; j++) {
             float pj = srow[j] / sum;
-            for (int c = 0; c < d; c++)
-                orow[c] += pj * v[(size_t)j * d + c];
+            for (int c = 0; c < dv; c++)
+                orow[c] += pj * v[(size_t)j * dv + c];
         }
     }
 }
 
-/* One (batch, head) of a 16-bit problem: its q, k and v converted to float32 in buf, computed
- * in float32, its output rounded back to the dtype. */
-static void naive_head_converted(const attn_problem *p, int b, float *S, float *buf,
+/* Head h of batch entry b in a 16-bit problem: its q, k and v converted to float32 in buf,
+ * computed in float32, its output rounded back to the dtype. */
+static void naive_head_converted(const attn_problem *p, int b, int h, float *S, float *buf,
                                  const void *q, const void *k, const void *v, void *o,
-                                 size_t qo, size_t kvo)
+                                 impl_head at)
 {
-    size_t nq = (size_t)p->seq_q * p->head_dim, nkv = (size_t)p->seq_kv * p->head_dim;
-    float *qf = buf, *of = buf + nq, *kf = buf + 2 * nq, *vf = buf + 2 * nq + nkv;
-    impl_load_row(p->dtype, q, qo, qf, nq);
-    impl_load_row(p->dtype, k, kvo, kf, nkv);
-    impl_load_row(p->dtype, v, kvo, vf, nkv);
-    naive_head(p, b, S, qf, kf, vf, of);
-    impl_store_row(p->dtype, o, qo, of, nq);
+    size_t nq = (size_t)p->seq_q * p->head_dim, no = (size_t)p->seq_q * p->head_dim_v;
+    size_t nk = (size_t)p->seq_kv * p->head_dim, nv = (size_t)p->seq_kv * p->head_dim_v;
+    float *qf = buf, *of = qf + nq, *kf = of + no, *vf = kf + nk;
+    impl_load_row(p->dtype, q, at.q, qf, nq);
+    impl_load_row(p->dtype, k, at.k, kf, nk);
+    impl_load_row(p->dtype, v, at.v, vf, nv);
+    naive_head(p, b, h, S, qf, kf, vf, of);
+    impl_store_row(p->dtype, o, at.o, of, no);
 }
 
 static int naive_run(void *state, const void *q, const void *k, const void *v, void *o)
@@ -111,15 +113,14 @@ static int naive_run(void *state, const void *q, const void *k, const void *v, v
 #pragma omp parallel for schedule(dynamic) num_threads(impl_threads(p))
     for (int bh = 0; bh < pairs; bh++) {
         int b = bh / p->heads, h = bh % p->heads, t = impl_thread_num();
-        size_t qo, kvo;
-        impl_head_offsets(p, b, h, &qo, &kvo);
+        impl_head at = impl_head_at(p, b, h);
         float *S = s->scores + (size_t)t * p->seq_q * p->seq_kv;
         if (p->dtype == ATTN_F32)
-            naive_head(p, b, S, (const float *)q + qo, (const float *)k + kvo,
-                       (const float *)v + kvo, (float *)o + qo);
+            naive_head(p, b, h, S, (const float *)q + at.q, (const float *)k + at.k,
+                       (const float *)v + at.v, (float *)o + at.o);
         else
-            naive_head_converted(p, b, S, s->convert + (size_t)t * naive_convert_floats(p), q,
-                                 k, v, o, qo, kvo);
+            naive_head_converted(p, b, h, S, s->convert + (size_t)t * naive_convert_floats(p),
+                                 q, k, v, o, at);
     }
     return 0;
 }
@@ -138,7 +139,8 @@ const attn_impl attn_impl_naive = {
     .name = "naive",
     .summary = "textbook: full N_q x N_kv score matrix, softmax, then P V (plain C)",
     .caps = ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS | ATTN_CAP_BF16 |
-            ATTN_CAP_F16 | ATTN_CAP_WINDOW | ATTN_CAP_TOP_LEFT,
+            ATTN_CAP_F16 | ATTN_CAP_WINDOW | ATTN_CAP_TOP_LEFT | ATTN_CAP_KV_LEN |
+            ATTN_CAP_SOFTCAP | ATTN_CAP_ALIBI | ATTN_CAP_DV,
     .available = NULL,
     .prepare = naive_prepare,
     .run = naive_run,

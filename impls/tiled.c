@@ -23,9 +23,9 @@ enum { TILE_MULTIPLE = 16 };
 typedef struct tiled_scratch {
     float *s;        /* BR x BC scores, then probabilities */
     float *kt;       /* d x BC: the key tile transposed, so the score loop runs along keys */
-    float *acc;      /* BR x d: unnormalised output rows */
+    float *acc;      /* BR x d_v: unnormalised output rows */
     float *m, *l;    /* BR running maxima and sums */
-    float *qb, *vb;  /* 16-bit dtypes: BR x d query rows and BC x d value rows in float32 */
+    float *qb, *vb;  /* 16-bit dtypes: BR x d query rows and BC x d_v value rows in float32 */
 } tiled_scratch;
 
 typedef struct tiled_state {
@@ -51,9 +51,10 @@ static int tiled_prepare(const attn_problem *p, void **state, char *why, size_t 
     tiled_state *t = calloc(1, sizeof *t);
     int br = 0, bc = 0;
     tile_sizes_for(p->head_dim, TILE_MULTIPLE, TILE_MULTIPLE, &br, &bc);
-    const size_t d = (size_t)p->head_dim, BR = (size_t)br, BC = (size_t)bc;
-    const size_t per = BR * BC + d * BC + BR * d + 2 * BR +
-                       (p->dtype != ATTN_F32) * (BR + BC) * d;
+    const size_t d = (size_t)p->head_dim, dv = (size_t)p->head_dim_v;
+    const size_t BR = (size_t)br, BC = (size_t)bc;
+    const size_t per = BR * BC + d * BC + BR * dv + 2 * BR +
+                       (p->dtype != ATTN_F32) * (BR * d + BC * dv);
 
     if (t != NULL) {
         t->p = *p;
@@ -70,11 +71,9 @@ static int tiled_prepare(const attn_problem *p, void **state, char *why, size_t 
     }
     for (int i = 0; i < t->n_scratch; i++) {
         float *base = t->arena + per * (size_t)i;
-        float *more = base + BR * BC + d * BC + BR * d + 2 * BR;
-        t->scratch[i] = (tiled_scratch){.s = base, .kt = base + BR * BC,
-                                        .acc = base + BR * BC + d * BC,
-                                        .m = base + BR * BC + d * BC + BR * d,
-                                        .l = base + BR * BC + d * BC + BR * d + BR,
+        float *acc = base + BR * BC + d * BC, *m = acc + BR * dv, *more = m + 2 * BR;
+        t->scratch[i] = (tiled_scratch){.s = base, .kt = base + BR * BC, .acc = acc, .m = m,
+                                        .l = m + BR,
                                         .qb = p->dtype != ATTN_F32 ? more : NULL,
                                         .vb = p->dtype != ATTN_F32 ? more + BR * d : NULL};
     }
@@ -82,21 +81,24 @@ static int tiled_prepare(const attn_problem *p, void **state, char *why, size_t 
     return 0;
 }
 
-/* Rows [i0, i0 + rows) of one head of batch entry b; q and o start at the head's first row, k
+/* Rows [i0, i0 + rows) of head h of batch entry b; q and o start at the head's first row, k
  * and v at its kv head's, as elements of the dtype. Only the key tiles some row sees are
  * visited: a sliding window's cost grows with the window, not with seq_kv. */
-static void tiled_block(const tiled_state *t, tiled_scratch *w, int b, int i0, int rows,
+static void tiled_block(const tiled_state *t, tiled_scratch *w, int b, int h, int i0, int rows,
                         const void *q_in, const void *k_in, const void *v_in, void *o_out)
 {
     const attn_problem *p = &t->p;
-    const int d = p->head_dim, BC = t->bc, f32 = p->dtype == ATTN_F32;
+    const int d = p->head_dim, dv = p->head_dim_v, BC = t->bc, f32 = p->dtype == ATTN_F32;
+    const int extras = p->softcap != 0 || p->alibi != NULL;
     /* In float32 the tensors are read in place; otherwise q's rows are converted once here
      * and v's per key tile below. */
     const float *q = f32 ? (const float *)q_in : w->qb, *v = f32 ? (const float *)v_in : NULL;
     int q0 = f32 ? 0 : i0;   /* q[(i - q0) * d]: query row i */
     if (!f32)
         impl_load_row(p->dtype, q_in, (size_t)i0 * d, w->qb, (size_t)rows * d);
-    const float scale2 = p->scale * (float)M_LOG2E;   /* scores in base 2, for exp2 */
+    /* Scores in base 2, for exp2: scaled and turned in one product, or, with a cap or a bias,
+     * scaled, capped and biased first (DESIGN's order) and then turned. */
+    const float to_base2 = extras ? (float)M_LOG2E : p->scale * (float)M_LOG2E;
     int k_begin;   /* the keys some row of the block sees: [k_begin, k_end) */
     const int n_keys = impl_block_keys(p, b, i0, rows, &k_begin), k_end = k_begin + n_keys;
 
@@ -104,7 +106,7 @@ static void tiled_block(const tiled_state *t, tiled_scratch *w, int b, int i0, i
         w->m[r] = -INFINITY;
         w->l[r] = 0.0f;
     }
-    memset(w->acc, 0, sizeof(float) * (size_t)rows * d);
+    memset(w->acc, 0, sizeof(float) * (size_t)rows * dv);
 
     for (int j0 = k_begin; j0 < k_end; j0 += BC) {
         int cols = k_end - j0 < BC ? k_end - j0 : BC;
@@ -112,9 +114,9 @@ static void tiled_block(const tiled_state *t, tiled_scratch *w, int b, int i0, i
             for (int x = 0; x < d; x++)
                 w->kt[x * BC + c] = f32 ? ((const float *)k_in)[(size_t)(j0 + c) * d + x]
                                         : impl_load(p->dtype, k_in, (size_t)(j0 + c) * d + x);
-        int v0 = 0;   /* v[(j - v0) * d]: value row j */
+        int v0 = 0;   /* v[(j - v0) * dv]: value row j */
         if (!f32) {
-            impl_load_row(p->dtype, v_in, (size_t)j0 * d, w->vb, (size_t)cols * d);
+            impl_load_row(p->dtype, v_in, (size_t)j0 * dv, w->vb, (size_t)cols * dv);
             v = w->vb;
             v0 = j0;
         }
@@ -135,10 +137,15 @@ static void tiled_block(const tiled_state *t, tiled_scratch *w, int b, int i0, i
                 for (int c = c0; c < c1; c++)
                     sr[c] += qx * ktx[c];
             }
+            if (extras) {
+                for (int c = c0; c < c1; c++)
+                    sr[c] *= p->scale;
+                impl_score_extras(p, h, i0 + r, j0 + c0, sr + c0, c1 - c0);
+            }
             float tile_max = -INFINITY;
 #pragma omp simd reduction(max : tile_max)
             for (int c = c0; c < c1; c++) {
-                sr[c] *= scale2;
+                sr[c] *= to_base2;
                 tile_max = sr[c] > tile_max ? sr[c] : tile_max;
             }
             /* Online softmax: rescale what was summed under the old maximum. */
@@ -152,22 +159,22 @@ static void tiled_block(const tiled_state *t, tiled_scratch *w, int b, int i0, i
             }
             w->l[r] = w->l[r] * shrink + sum;
             w->m[r] = m_new;
-            float *ar = w->acc + (size_t)r * d;
-            for (int x = 0; x < d; x++)
+            float *ar = w->acc + (size_t)r * dv;
+            for (int x = 0; x < dv; x++)
                 ar[x] *= shrink;
             for (int c = c0; c < c1; c++) {
-                const float pc = sr[c], *vc = v + (size_t)(j0 + c - v0) * d;
-                for (int x = 0; x < d; x++)
+                const float pc = sr[c], *vc = v + (size_t)(j0 + c - v0) * dv;
+                for (int x = 0; x < dv; x++)
                     ar[x] += pc * vc[x];
             }
         }
     }
     for (int r = 0; r < rows; r++) {
         float inv = w->l[r] > 0.0f ? 1.0f / w->l[r] : 0.0f;   /* a row that sees no key: 0 */
-        float *ar = w->acc + (size_t)r * d;
-        for (int x = 0; x < d; x++)
+        float *ar = w->acc + (size_t)r * dv;
+        for (int x = 0; x < dv; x++)
             ar[x] *= inv;
-        impl_store_row(p->dtype, o_out, (size_t)(i0 + r) * d, ar, (size_t)d);
+        impl_store_row(p->dtype, o_out, (size_t)(i0 + r) * dv, ar, (size_t)dv);
     }
 }
 
@@ -182,12 +189,12 @@ static int tiled_run(void *state, const void *q, const void *k, const void *v, v
     for (long task = 0; task < tasks; task++) {
         int blk = (int)(task % blocks), bh = (int)(task / blocks);
         int b = bh / p->heads, h = bh % p->heads;
-        size_t qo, kvo;
-        impl_head_offsets(p, b, h, &qo, &kvo);
+        impl_head at = impl_head_at(p, b, h);
         int i0 = blk * BR, rows = p->seq_q - i0 < BR ? p->seq_q - i0 : BR;
         size_t e = impl_dtype_size(p->dtype);
-        tiled_block(t, &t->scratch[impl_thread_num()], b, i0, rows, (const char *)q + qo * e,
-                    (const char *)k + kvo * e, (const char *)v + kvo * e, (char *)o + qo * e);
+        tiled_block(t, &t->scratch[impl_thread_num()], b, h, i0, rows,
+                    (const char *)q + at.q * e, (const char *)k + at.k * e,
+                    (const char *)v + at.v * e, (char *)o + at.o * e);
     }
     return 0;
 }
@@ -196,7 +203,8 @@ const attn_impl attn_impl_tiled = {
     .name = "tiled",
     .summary = "cache-blocked tiles with online softmax (FlashAttention-style), plain C",
     .caps = ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS | ATTN_CAP_BF16 |
-            ATTN_CAP_F16 | ATTN_CAP_WINDOW | ATTN_CAP_TOP_LEFT,
+            ATTN_CAP_F16 | ATTN_CAP_WINDOW | ATTN_CAP_TOP_LEFT | ATTN_CAP_KV_LEN |
+            ATTN_CAP_SOFTCAP | ATTN_CAP_ALIBI | ATTN_CAP_DV,
     .available = NULL,
     .prepare = tiled_prepare,
     .run = tiled_run,

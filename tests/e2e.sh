@@ -80,7 +80,7 @@ check "no refused run wrote its --out" "[ ! -e '$tmp/none' ]"
 # 4. list shows the built-ins with caps and availability.
 "$bin" list > "$tmp/list.txt"
 check "list shows naive with its caps" \
-    "grep -q '^naive .*causal,gqa,cross,threads,bf16,f16,window,top_left *yes' $tmp/list.txt"
+    "grep -q '^naive .*causal,gqa,cross,threads,bf16,f16,window,top_left,kv_len,softcap,alibi,dv *yes' $tmp/list.txt"
 
 # 4b. ABI 1: a plugin built against the frozen ABI 1 header loads, says so, PASSes its float32
 #     cases and SKIPs the 16-bit ones (ABI 1 knew float32 only), while naive runs them all.

@@ -8,6 +8,7 @@
 #include "ref.h"
 #include "registry.h"
 #include "sweep.h"
+#include "test_case.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -22,9 +23,6 @@
 
 enum { SEED = 42 };
 
-/* The defaults of config.c: what a run without a [check] section uses. */
-static check_tol default_tol;
-
 /* An honest kernel must stay this far inside its tolerance, so a passing grid means the
  * tolerance has room and not that it was tuned until naive barely fit. */
 static const double honest_margin = 0.5;
@@ -33,10 +31,7 @@ typedef struct shape {
     int batch, heads, kv_heads, seq_q, seq_kv, head_dim, causal;
 } shape;
 
-typedef struct outcome {
-    check_result res;   /* the checker's verdict on the output */
-    int q_modified;     /* q's hash changed across run() */
-} outcome;
+typedef test_outcome outcome;
 
 static attn_problem make_problem(const shape *s)
 {
@@ -66,48 +61,7 @@ static void describe(const attn_impl *impl, const shape *s, int dist, char *out,
 static void run_case(const attn_impl *impl, const shape *s, int dist, outcome *out)
 {
     attn_problem p = make_problem(s);
-    size_t q_len, kv_len;
-    gen_lengths(&p, &q_len, &kv_len);
-    size_t rows = q_len / (size_t)p.head_dim;
-    float *q = malloc(sizeof(float) * q_len);
-    float *k = malloc(sizeof(float) * kv_len);
-    float *v = malloc(sizeof(float) * kv_len);
-    float *o = malloc(sizeof(float) * q_len);
-    ref_out ref = {
-        .o = malloc(sizeof(double) * q_len),
-        .mag = malloc(sizeof(double) * q_len),
-        .row_score = malloc(sizeof(double) * rows),
-    };
-    void *state = NULL;
-    char why[256] = "";
-
-    assert_true(q && k && v && o && ref.o && ref.mag && ref.row_score);
-    gen_inputs(&p, SEED, dist, 0, q, k, v);
-    /* All-ones bytes are NaN: an element the kernel never writes cannot pass by luck. */
-    memset(o, 0xff, sizeof(float) * q_len);
-    uint64_t q_hash = gen_hash(q, sizeof(float) * q_len);
-
-    assert_int_equal(ref_compute(&p, q, k, v, &ref, 1), 0);
-    if (impl->prepare(&p, &state, why, sizeof why) != 0)
-        fail_msg("%s: prepare failed: %s", impl->name, why);
-    assert_int_equal(impl->run(state, q, k, v, o), 0);
-    impl->release(state);
-
-    out->q_modified = gen_hash(q, sizeof(float) * q_len) != q_hash;
-    if (default_tol.factor == 0) {
-        cfg c;
-        cfg_defaults(&c);
-        default_tol = (check_tol){.factor = c.tol_factor, .abs_floor = c.abs_floor};
-    }
-    check_output(&p, o, &ref, &default_tol, &out->res);
-
-    free(q);
-    free(k);
-    free(v);
-    free(o);
-    free(ref.o);
-    free(ref.mag);
-    free(ref.row_score);
+    test_run_case(impl, &p, SEED, dist, out);
 }
 
 /* The honest grid: every length, head size, mask and sharing mode a kernel gets wrong first. */

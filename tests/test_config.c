@@ -96,6 +96,15 @@ static void test_choice_keys(void **st)
     assert_contains(err, "appears twice");
     assert_int_equal(cfg_apply_set(&c, "counter_reps=0", err, sizeof err), 2);
     assert_contains(err, "out of range");
+    /* The variant keys' defaults and a list of reals. */
+    assert_int_equal(c.head_dim_v.n, 0);
+    assert_true(c.kv_len.n == 1 && c.kv_len.v[0] == 0);
+    assert_true(c.softcap.n == 1 && c.softcap.v[0] == 0);
+    assert_true(c.alibi.n == 1 && c.alibi.v[0] == 0);
+    assert_int_equal(cfg_apply_set(&c, "softcap=0, 50, 2.5e1", err, sizeof err), 0);
+    assert_true(c.softcap.n == 3 && c.softcap.v[1] == 50 && c.softcap.v[2] == 25);
+    assert_int_equal(cfg_apply_set(&c, "kv_len=ragged", err, sizeof err), 0);
+    assert_true(c.kv_len.n == 1 && c.kv_len.v[0] == 1);
 }
 
 static void test_malformed(void **st)
@@ -117,6 +126,11 @@ static void test_malformed(void **st)
         {"[sweep]\nthis is not ini\n", ":2: not a 'key = value' line"},
         {"[sweep]\nimpls = Naive\n", ":2: [sweep] impls: 'Naive' is not a valid name"},
         {"[sweep]\nheads = 2,2\n", ":2: [sweep] heads: '2' appears twice"},
+        {"[sweep]\nsoftcap = 30, -1\n", ":2: [sweep] softcap: '-1' is out of range [0, 1e+30]"},
+        {"[sweep]\nsoftcap = big\n", ":2: [sweep] softcap: 'big' is not a number"},
+        {"[sweep]\nsoftcap = 30, 30.0\n", ":2: [sweep] softcap: '30.0' appears twice"},
+        {"[sweep]\nkv_len = packed\n", ":2: [sweep] kv_len: 'packed' is not one of full, ragged"},
+        {"[sweep]\nhead_dim_v = 0\n", ":2: [sweep] head_dim_v: 0 is out of range"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         cfg c;

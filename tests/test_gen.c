@@ -96,6 +96,46 @@ static void test_hash_sees_one_bit(void **st)
     assert_true(gen_hash(x, sizeof x) != before);
 }
 
+/* The ALiBi paper's slopes (its reference code, max bias 8): 8 heads get 2^-1 .. 2^-8; 12
+ * heads get those, then 2^-0.5, 2^-1.5, 2^-2.5, 2^-3.5 (the odd ones of 16 heads). */
+static void test_alibi_slopes(void **st)
+{
+    (void)st;
+    float s[12];
+    gen_alibi_slopes(8, s);
+    for (int h = 0; h < 8; h++)
+        assert_true(s[h] == ldexpf(1.0f, -(h + 1)));
+    gen_alibi_slopes(12, s);
+    for (int h = 0; h < 8; h++)
+        assert_true(s[h] == ldexpf(1.0f, -(h + 1)));
+    for (int m = 0; m < 4; m++)
+        assert_true(fabsf(s[8 + m] - (float)pow(2, -0.5 - m)) <= 1e-7f * s[8 + m]);
+    gen_alibi_slopes(1, s);
+    assert_true(s[0] == 1.0f / 256);
+}
+
+/* Ragged lengths: in [1, seq_kv], the last entry full, the same for a seed, and not all equal. */
+static void test_kv_lens(void **st)
+{
+    (void)st;
+    int a[64], b[64], c[64];
+    gen_kv_lens(42, 64, 1000, a);
+    gen_kv_lens(42, 64, 1000, b);
+    gen_kv_lens(43, 64, 1000, c);
+    int distinct = 0, differs = 0;
+    for (int i = 0; i < 64; i++) {
+        assert_true(a[i] >= 1 && a[i] <= 1000);
+        assert_int_equal(a[i], b[i]);
+        distinct += i > 0 && a[i] != a[i - 1];
+        differs += a[i] != c[i];
+    }
+    assert_int_equal(a[63], 1000);
+    assert_true(distinct > 32 && differs > 32);
+    gen_kv_lens(42, 8, 1, a);
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(a[i], 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -103,6 +143,8 @@ int main(void)
         cmocka_unit_test(test_pinned_values),
         cmocka_unit_test(test_distributions),
         cmocka_unit_test(test_hash_sees_one_bit),
+        cmocka_unit_test(test_alibi_slopes),
+        cmocka_unit_test(test_kv_lens),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,6 +52,14 @@ static int split_csv(const char *line, char fields[][256], int max)
 
 static sweep_problem sp = {.p = {1, 8, 2, 130, 257, 72, 1, 0.125f, 0}, .dist = DIST_LARGE};
 
+/* sp with its ABI 2 fields neutral but for d_v = 40 and a softcap of 30. */
+static void sp_setup(void)
+{
+    sweep_neutral_fields(&sp.p);
+    sp.p.head_dim_v = 40;
+    sp.p.softcap = 30;
+}
+
 static void passing(case_result *r, double *times)
 {
     memset(r, 0, sizeof *r);
@@ -103,6 +111,7 @@ static void test_csv_round_trip(void **st)
     case_result ok, crashed;
     snprintf(path, sizeof path, "/tmp/attnbench-test-%d.csv", (int)getpid());
 
+    sp_setup();
     passing(&ok, times);
     memset(&crashed, 0, sizeof crashed);
     crashed.status = ST_CRASH;
@@ -162,9 +171,16 @@ static void test_csv_round_trip(void **st)
     assert_string_equal(col(f, "ctr_perf__page_faults"), "");     /* not available: empty */
     assert_string_equal(col(f, "cache"), "cold");
     assert_string_equal(col(f, "page_faults"), "12");
-    /* 4 B of Q, K, V, O: 8*130*72 query and output floats, 2*257*72 key and value floats. */
+    assert_string_equal(col(f, "head_dim_v"), "40");
+    assert_string_equal(col(f, "window_left"), "-1");
+    assert_string_equal(col(f, "window_right"), "0");
+    assert_string_equal(col(f, "kv_len"), "full");
+    assert_string_equal(col(f, "softcap"), "30");
+    assert_string_equal(col(f, "alibi"), "false");
+    /* 4 B of Q, K, V, O: 8*130 query rows of 72 and output rows of 40, 2*257 key rows of 72
+     * and value rows of 40. */
     double footprint = strtod(col(f, "min_footprint_bytes"), NULL);
-    assert_true(footprint == 4.0 * (2 * 8 * 130 * 72 + 2 * 2 * 257 * 72));
+    assert_true(footprint == 4.0 * (8 * 130 * (72 + 40) + 2 * 257 * (72 + 40)));
     assert_true(fabs(strtod(col(f, "arith_intensity"), NULL) / (1e9 / footprint) - 1) < 1e-5);
     assert_string_equal(col(f, "pct_peak"), "41.5");
     assert_string_equal(col(f, "os_threads"), "2");
@@ -183,8 +199,9 @@ static void test_csv_round_trip(void **st)
     for (int i = 0; i < n_header; i++) {
         static const char *const known[] = {"impl", "batch", "heads", "kv_heads", "seq_q",
                                             "seq_kv", "head_dim", "causal", "dist", "threads",
-                                            "status", "reason", "reps", "dtype", "align",
-                                            "window_left", "window_right", "cache",
+                                            "status", "reason", "reps", "dtype", "head_dim_v",
+                                            "align", "window_left", "window_right", "kv_len",
+                                            "softcap", "alibi", "cache",
                                             "min_footprint_bytes", "arith_intensity"};
         int is_known = 0;
         for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
@@ -208,6 +225,7 @@ static void test_json_round_trip(void **st)
     char *argv[] = {"attnbench", "run", NULL};
 
     snprintf(path, sizeof path, "/tmp/attnbench-test-%d.json", (int)getpid());
+    sp_setup();
     cfg_defaults(&c);
     passing(&ok, times);
     json_t *meta = out_json_meta(&c, 2, argv);

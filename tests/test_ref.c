@@ -2,6 +2,7 @@
  * mean of V; rows that see no key give 0), the keys each row sees under every mask (windows,
  * both alignments, kv_len) worked out by hand, and the dgemm route against the plain loops
  * under each mask. */
+#include "test_refbuf.h"
 #include "test_util.h"
 
 #include "config.h"
@@ -18,14 +19,12 @@ typedef struct bufs {
 
 static void alloc(bufs *b, const attn_problem *p)
 {
-    size_t nq = (size_t)p->batch * p->heads * p->seq_q * p->head_dim;
-    size_t nkv = (size_t)p->batch * p->kv_heads * p->seq_kv * p->head_dim;
-    b->q = calloc(nq, sizeof(float));
-    b->k = calloc(nkv, sizeof(float));
-    b->v = calloc(nkv, sizeof(float));
-    b->r.o = calloc(nq, sizeof(double));
-    b->r.mag = calloc(nq, sizeof(double));
-    b->r.row_score = calloc(nq / (size_t)p->head_dim, sizeof(double));
+    gen_sizes n = gen_sizes_of(p);
+    b->q = calloc(n.q, sizeof(float));
+    b->k = calloc(n.k, sizeof(float));
+    b->v = calloc(n.v, sizeof(float));
+    assert_true(b->q && b->k && b->v);
+    assert_int_equal(test_ref_alloc(&b->r, p), 0);
 }
 
 static void release(bufs *b)
@@ -33,9 +32,7 @@ static void release(bufs *b)
     free(b->q);
     free(b->k);
     free(b->v);
-    free(b->r.o);
-    free(b->r.mag);
-    free(b->r.row_score);
+    test_ref_free(&b->r);
 }
 
 static void test_one_key_gives_v(void **st)
@@ -150,6 +147,50 @@ static void test_key_ranges(void **st)
 
 /* The fast route must agree with the specification to 1e-12 on every awkward shape, under every
  * kind of mask: its blocks of rows span keys that only some of their rows see. */
+/* Two heads, one query, three keys, d = 1, q = 1, k = (1, 2, 3), scale 1, softcap 2, ALiBi
+ * slopes 0.5 and 0.25, d_v = 2 with v rows (1, -1), (10, -10), (100, -100), bottom-right
+ * (diag(0) = 2): head h's scores are 2 tanh(k_j / 2) + slope_h (j - 2), worked here from
+ * DESIGN's words, not from ref.c's code. */
+static void test_softcap_alibi_dv_by_hand(void **st)
+{
+    (void)st;
+    static const float slopes[2] = {0.5f, 0.25f};
+    attn_problem p = {.batch = 1, .heads = 2, .kv_heads = 1, .seq_q = 1, .seq_kv = 3,
+                      .head_dim = 1, .causal = 0, .scale = 1.0f, .threads = 1};
+    sweep_neutral_fields(&p);
+    p.softcap = 2;
+    p.alibi = slopes;
+    p.head_dim_v = 2;
+    bufs b;
+    alloc(&b, &p);
+    b.q[0] = b.q[1] = 1;
+    for (int j = 0; j < 3; j++) {
+        b.k[j] = (float)(j + 1);
+        b.v[2 * j] = (float)pow(10, j);
+        b.v[2 * j + 1] = -(float)pow(10, j);
+    }
+    for (int route = 0; route < 2; route++) {
+        if (route == 0)
+            ref_plain(&p, b.q, b.k, b.v, &b.r);
+        else
+            assert_int_equal(ref_blas(&p, b.q, b.k, b.v, &b.r, 1), 0);
+        for (int h = 0; h < 2; h++) {
+            double e[3], sum = 0, want = 0;
+            for (int j = 0; j < 3; j++) {
+                e[j] = exp(2 * tanh((j + 1) / 2.0) + slopes[h] * (j - 2));
+                sum += e[j];
+            }
+            for (int j = 0; j < 3; j++)
+                want += e[j] / sum * pow(10, j);
+            assert_true(fabs(b.r.o[2 * h] - want) < 1e-12 * want);
+            assert_true(fabs(b.r.o[2 * h + 1] + want) < 1e-12 * want);
+            /* The farthest visible key is 2 from the diagonal. */
+            assert_true(b.r.row_bias[h] == 2 * slopes[h]);
+        }
+    }
+    release(&b);
+}
+
 static void test_blas_matches_plain(void **st)
 {
     (void)st;
@@ -169,11 +210,22 @@ static void test_blas_matches_plain(void **st)
         {.batch = 1, .heads = 1, .kv_heads = 1, .seq_q = 257,
          .seq_kv = 257, .head_dim = 1, .causal = 0, .scale = 0, .threads = 1},
     };
+    int lens[2];
+    float slopes[4];
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
-    for (size_t m = 0; m < sizeof masks / sizeof masks[0]; m++) {
+    for (size_t m = 0; m < sizeof masks / sizeof masks[0]; m++)
+    for (int extras = 0; extras <= 1; extras++) {
         for (int dist = DIST_NORMAL; dist <= DIST_LARGE; dist++) {
             attn_problem p = shapes[s];
             sweep_neutral_fields(&p);
+            if (extras) {   /* every variant at once: a cap, ALiBi, d_v != d, ragged keys */
+                p.softcap = 3;
+                gen_alibi_slopes(p.heads, slopes);
+                p.alibi = slopes;
+                p.head_dim_v = p.head_dim + 5;
+                gen_kv_lens(7, p.batch, p.seq_kv, lens);
+                p.kv_len = lens;
+            }
             if (masks[m].window_left != -2) {
                 p.window_left = masks[m].window_left;
                 p.window_right = masks[m].window_right;
@@ -184,25 +236,24 @@ static void test_blas_matches_plain(void **st)
             bufs a, b;
             alloc(&a, &p);
             alloc(&b, &p);
-            size_t nq = (size_t)p.batch * p.heads * p.seq_q * p.head_dim;
-            size_t nkv = (size_t)p.batch * p.kv_heads * p.seq_kv * p.head_dim;
-            gen_fill(a.q, nq, 9, GEN_TENSOR_Q, dist);
-            gen_fill(a.k, nkv, 9, GEN_TENSOR_K, dist);
-            gen_fill(a.v, nkv, 9, GEN_TENSOR_V, dist);
+            gen_sizes n = gen_sizes_of(&p);
+            gen_inputs(&p, 9, dist, 0, a.q, a.k, a.v);
             ref_plain(&p, a.q, a.k, a.v, &a.r);
             assert_int_equal(ref_blas(&p, a.q, a.k, a.v, &b.r, 2), 0);
             double worst = 0;
-            for (size_t x = 0; x < nq; x++) {
+            for (size_t x = 0; x < n.o; x++) {
                 double scale = fabs(a.r.mag[x]) > 1 ? fabs(a.r.mag[x]) : 1;
                 worst = fmax(worst, fabs(a.r.o[x] - b.r.o[x]) / scale);
                 worst = fmax(worst, fabs(a.r.mag[x] - b.r.mag[x]) / scale);
             }
-            for (size_t r = 0; r < nq / (size_t)p.head_dim; r++)
+            for (size_t r = 0; r < n.q / (size_t)p.head_dim; r++) {
                 worst = fmax(worst, fabs(a.r.row_score[r] - b.r.row_score[r]) /
                                         fmax(1, a.r.row_score[r]));
+                worst = fmax(worst, fabs(a.r.row_bias[r] - b.r.row_bias[r]));
+            }
             if (worst > 1e-12)
-                fail_msg("shape %zu mask %zu dist %d: plain and dgemm differ by %g", s, m, dist,
-                         worst);
+                fail_msg("shape %zu mask %zu extras %d dist %d: plain and dgemm differ by %g",
+                         s, m, extras, dist, worst);
             release(&a);
             release(&b);
         }
@@ -216,6 +267,7 @@ int main(void)
         cmocka_unit_test(test_equal_scores_give_mean),
         cmocka_unit_test(test_masked_rows_give_zero),
         cmocka_unit_test(test_key_ranges),
+        cmocka_unit_test(test_softcap_alibi_dv_by_hand),
         cmocka_unit_test(test_blas_matches_plain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -92,8 +92,8 @@ static void test_errors_keep_their_words(void **st)
 static void test_stray_accesses_are_named(void **st)
 {
     (void)st;
-    assert_int_equal(rp.q_len * sizeof(float) % 64, 0);
-    assert_int_equal(rp.kv_len * sizeof(float) % 64, 0);
+    assert_int_equal(rp.n.o * sizeof(float) % 64, 0);
+    assert_int_equal(rp.n.k * sizeof(float) % 64, 0);
     expect(&fault_write_past_o, ST_CRASH,
            "killed by SIGSEGV (Segmentation fault) in warm-up, repetition 1: a write at byte 1 "
            "past the end of o");

@@ -4,6 +4,7 @@
  * every time, balanced within LPT's bound, and I/N out of range refused. */
 #include "test_util.h"
 
+#include "gen.h"
 #include "sweep.h"
 #include "sweep_shard.h"
 
@@ -102,6 +103,71 @@ static void test_causal_pairs(void **st)
     p.window_right = 0;
     p.window_left = 2;
     assert_true(sweep_flops(&p) == 4.0 * 5 * 2 * 3 * 21);
+    /* d_v = 3: 2 (d + d_v) H per pair. */
+    p.head_dim_v = 3;
+    assert_true(sweep_flops(&p) == 2.0 * (5 + 3) * 3 * 2 * 21);
+    /* Ragged: batch 0 sees 2 keys, batch 1 all 8; causal, unbounded on the left: batch 0's
+     * rows see 1, 2, 2, 2, ... (8 rows: 15 pairs), batch 1's 1 to 8 (36). */
+    static const int lens[2] = {2, 8};
+    p.kv_len = lens;
+    p.window_left = -1;
+    assert_true(sweep_flops(&p) == 2.0 * (5 + 3) * 3 * (15 + 36));
+}
+
+/* head_dim_v, kv_len, softcap and alibi in the product; kv_len and alibi pointing at the
+ * generator's lengths and slopes; ragged with batch 1 left out beside full. */
+static void test_variant_keys(void **st)
+{
+    (void)st;
+    cfg c;
+    impls_set set;
+    sweep s;
+    char err[1024];
+    base(&c);   /* seq_len 16, 32 */
+    assert_int_equal(cfg_apply_set(&c, "batch=1,3", err, sizeof err), 0);
+    assert_int_equal(cfg_apply_set(&c, "heads=6", err, sizeof err), 0);
+    assert_int_equal(cfg_apply_set(&c, "head_dim_v=8,24", err, sizeof err), 0);
+    assert_int_equal(cfg_apply_set(&c, "kv_len=full,ragged", err, sizeof err), 0);
+    assert_int_equal(cfg_apply_set(&c, "softcap=0,30,2.5", err, sizeof err), 0);
+    assert_int_equal(cfg_apply_set(&c, "alibi=false,true", err, sizeof err), 0);
+    assert_int_equal(cfg_finish(&c, err, sizeof err), 0);
+    set_init(&set);
+    assert_int_equal(sweep_build(&c, &set, &s, err, sizeof err), 0);
+    /* 2 batches x 2 lengths x 2 d_v x 2 kv_len x 3 caps x 2 alibi, less ragged at batch 1. */
+    assert_int_equal(s.n_excluded, 2 * 2 * 3 * 2);
+    assert_int_equal(s.n_problems, 2 * 2 * 2 * 2 * 3 * 2 - s.n_excluded);
+    assert_contains(s.excluded_example, "kv_len = ragged is full when batch = 1");
+    int ragged = 0, alibi = 0, caps = 0, wide = 0;
+    for (int i = 0; i < s.n_problems; i++) {
+        const attn_problem *p = &s.problems[i].p;
+        if (p->kv_len != NULL) {
+            int want[3];
+            assert_int_equal(p->batch, 3);
+            gen_kv_lens(c.seed, 3, p->seq_kv, want);
+            assert_memory_equal(p->kv_len, want, sizeof want);
+            ragged++;
+        }
+        if (p->alibi != NULL) {
+            float want[6];
+            gen_alibi_slopes(6, want);
+            assert_memory_equal(p->alibi, want, sizeof want);
+            alibi++;
+        }
+        caps += p->softcap == 2.5f;
+        wide += p->head_dim_v == 24;
+    }
+    assert_int_equal(ragged, 2 * 2 * 3 * 2);   /* batch 3's: 2 lengths x 2 d_v x 3 x 2 */
+    assert_int_equal(alibi, s.n_problems / 2);
+    assert_int_equal(caps, s.n_problems / 3);
+    assert_int_equal(wide, s.n_problems / 2);
+    sweep_free(&s);
+
+    /* Without head_dim_v, d_v follows each head_dim. */
+    base(&c);
+    assert_int_equal(sweep_build(&c, &set, &s, err, sizeof err), 0);
+    for (int i = 0; i < s.n_problems; i++)
+        assert_int_equal(s.problems[i].p.head_dim_v, s.problems[i].p.head_dim);
+    sweep_free(&s);
 }
 
 /* The mask keys: window_right's list and causal = true are one setting given twice (refused);
@@ -269,6 +335,7 @@ int main(void)
         cmocka_unit_test(test_unknown_impl),
         cmocka_unit_test(test_causal_pairs),
         cmocka_unit_test(test_mask_keys),
+        cmocka_unit_test(test_variant_keys),
         cmocka_unit_test(test_shards_partition),
         cmocka_unit_test(test_shard_refusals),
     };

@@ -6,6 +6,7 @@
  * accumulation of P V or of the softmax sum with at least 100 keys; q . k accumulated in 16
  * bits; 16-bit inputs read as float32; f16 exponentials that overflow). Each test prints the
  * worst (honest) or best (bug) err_ratio it saw: docs/checker.md quotes them. */
+#include "test_refbuf.h"
 #include "test_util.h"
 
 #include "caps.h"
@@ -57,20 +58,19 @@ static int run_case(const attn_impl *impl, const shape *s, int dist, int dtype, 
                       .scale = (float)(1.0 / sqrt((double)s->head_dim)), .threads = 1,
                       .dtype = dtype};
     sweep_neutral_fields(&p);
-    size_t nq, nkv, e = dtype_size(dtype);
-    gen_lengths(&p, &nq, &nkv);
-    size_t rows = nq / (size_t)p.head_dim;
-    float *qf = malloc(sizeof(float) * nq), *kf = malloc(sizeof(float) * nkv);
-    float *vf = malloc(sizeof(float) * nkv);
-    void *q = malloc(e * nq), *k = malloc(e * nkv), *v = malloc(e * nkv), *o = malloc(e * nq);
-    ref_out ref = {.o = malloc(sizeof(double) * nq), .mag = malloc(sizeof(double) * nq),
-                   .row_score = malloc(sizeof(double) * rows)};
-    assert_true(qf && kf && vf && q && k && v && o && ref.o && ref.mag && ref.row_score);
+    size_t e = dtype_size(dtype);
+    gen_sizes n = gen_sizes_of(&p);
+    float *qf = malloc(sizeof(float) * n.q), *kf = malloc(sizeof(float) * n.k);
+    float *vf = malloc(sizeof(float) * n.v);
+    void *q = malloc(e * n.q), *k = malloc(e * n.k), *v = malloc(e * n.v), *o = malloc(e * n.o);
+    ref_out ref;
+    assert_int_equal(test_ref_alloc(&ref, &p), 0);
+    assert_true(qf && kf && vf && q && k && v && o);
     gen_inputs(&p, SEED, dist, 0, qf, kf, vf);
-    dtype_round(dtype, qf, nq, q);
-    dtype_round(dtype, kf, nkv, k);
-    dtype_round(dtype, vf, nkv, v);
-    dtype_fill_nan(dtype, o, nq);
+    dtype_round(dtype, qf, n.q, q);
+    dtype_round(dtype, kf, n.k, k);
+    dtype_round(dtype, vf, n.v, v);
+    dtype_fill_nan(dtype, o, n.o);
     assert_int_equal(ref_compute(&p, qf, kf, vf, &ref, 1), 0);
 
     void *state = NULL;
@@ -89,9 +89,7 @@ static int run_case(const attn_impl *impl, const shape *s, int dist, int dtype, 
     free(k);
     free(v);
     free(o);
-    free(ref.o);
-    free(ref.mag);
-    free(ref.row_score);
+    test_ref_free(&ref);
     return rc == ATTN_UNSUPPORTED;
 }
 

@@ -4,9 +4,12 @@
  * the error sources of float32 arithmetic with unit roundoff u = 2^-24:
  *   - accumulating n visible terms (P V and the softmax sum):      ~ sqrt(n) u
  *   - each score's rounding, which moves p_ij by a relative Ds:  2 Ds, with
- *     Ds ~ (sqrt(d) + 3) u * S_i, S_i = scale |q_i| max_j |k_j| bounding |s_ij|
+ *     Ds ~ (sqrt(d) + 3) u * S_i, S_i = scale |q_i| max_j |k_j| bounding |scale q_i . k_j|;
+ *     with softcap c, the cap's division, tanh and product add 4 u min(S_i, c) (tanh's
+ *     slope is at most 1, so the dot product's error does not grow); with ALiBi, the bias's
+ *     product and sum add 2 u A_i, A_i = max_j |alibi[h] (j - diag(i))| over visible keys
  *   - exp() and the division, a few ulp:                          8 u
- * bound_ic = tol_factor * u * mag_ic * (sqrt(n_i) + 2 (sqrt(d) + 3) S_i + 8) + abs_floor.
+ * bound_ic = tol_factor * u * mag_ic * (sqrt(n_i) + 2 Ds_i / u + 8) + abs_floor.
  * In bf16 and f16 (unit roundoff u_t) an honest kernel, by DESIGN's rules, also rounds each p
  * to the dtype before P V (at most u_t mag_ic in all) and its output (u_t |o_ic| <= u_t
  * mag_ic, or half the least subnormal, tiny_t, for an output under the normal range): the bound
@@ -21,10 +24,19 @@
 #include <math.h>
 #include <stdio.h>
 
-double check_bound(const attn_problem *p, const check_tol *tol, int visible, double row_score,
-                   double mag)
+/* Ds_i / u: one score's rounding error in float32 (the model above). */
+static double score_error_units(const attn_problem *p, double row_score, double row_bias)
 {
-    double model = sqrt((double)visible) + 2.0 * (sqrt((double)p->head_dim) + 3.0) * row_score + 8.0;
+    double e = (sqrt((double)p->head_dim) + 3.0) * row_score;
+    if (p->softcap != 0)
+        e += 4.0 * fmin(row_score, fabs((double)p->softcap));
+    return e + 2.0 * row_bias;
+}
+
+double check_bound(const attn_problem *p, const check_tol *tol, int visible, double row_score,
+                   double row_bias, double mag)
+{
+    double model = sqrt((double)visible) + 2.0 * score_error_units(p, row_score, row_bias) + 8.0;
     double u = dtype_unit_roundoff(ATTN_F32), rounding = 0, tiny = 0;
     if (p->dtype != ATTN_F32) {
         rounding = 2.0 * dtype_unit_roundoff(p->dtype);
@@ -36,7 +48,7 @@ double check_bound(const attn_problem *p, const check_tol *tol, int visible, dou
 /* "[b=0,h=1,i=5,c=3]" for a flat output index. */
 static void where(const attn_problem *p, size_t idx, char *out, size_t len)
 {
-    size_t d = (size_t)p->head_dim, nq = (size_t)p->seq_q, h = (size_t)p->heads;
+    size_t d = (size_t)p->head_dim_v, nq = (size_t)p->seq_q, h = (size_t)p->heads;
     snprintf(out, len, "[b=%zu,h=%zu,i=%zu,c=%zu]", idx / d / nq / h, idx / d / nq % h,
              idx / d % nq, idx % d);
 }
@@ -44,7 +56,7 @@ static void where(const attn_problem *p, size_t idx, char *out, size_t len)
 void check_output(const attn_problem *p, const void *out, const ref_out *ref,
                   const check_tol *tol, check_result *res)
 {
-    const size_t d = (size_t)p->head_dim;
+    const size_t d = (size_t)p->head_dim_v;
     const size_t rows = (size_t)p->batch * p->heads * p->seq_q;
     double err2 = 0, ref2 = 0;
     size_t worst = 0, first_bad = (size_t)-1;
@@ -63,7 +75,8 @@ void check_output(const attn_problem *p, const void *out, const ref_out *ref,
                 continue;
             }
             double err = fabs(got - want);
-            double bound = check_bound(p, tol, visible, ref->row_score[r], ref->mag[x]);
+            double bound = check_bound(p, tol, visible, ref->row_score[r], ref->row_bias[r],
+                                       ref->mag[x]);
             err2 += err * err;
             ref2 += want * want;
             if (err > res->max_abs_err)

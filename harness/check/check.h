@@ -23,9 +23,10 @@ typedef struct check_result {
     char reason[320];       /* why it failed, naming the element; "" on pass */
 } check_result;
 
-/* The bound for one output element: see check.c for the model. */
+/* The bound for one output element of a row that sees `visible` keys, with the reference's
+ * row_score and row_bias for the row and mag for the element: see check.c for the model. */
 double check_bound(const attn_problem *p, const check_tol *tol, int visible, double row_score,
-                   double mag);
+                   double row_bias, double mag);
 
 /* out: the output, elements of p->dtype. */
 void check_output(const attn_problem *p, const void *out, const ref_out *ref,

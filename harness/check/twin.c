@@ -1,5 +1,6 @@
 /* twin.c: the textbook twin (twin.h). Blocks of query rows through float32 GEMMs (OpenBLAS
- * sgemm): S = scale Q K^T over the keys the block sees, each row's softmax in float32 with its
+ * sgemm): S = scale Q K^T over the keys the block sees, capped and biased in float32 as
+ * DESIGN orders (softcap, ALiBi), each row's softmax in float32 with its
  * maximum subtracted (expf, the sum in key order), p rounded to the dtype, O = P V in float32,
  * divided by the sum, rounded to the dtype. Every rounding an honest kernel makes, and no
  * other. */
@@ -22,14 +23,14 @@ static int twin_block(const attn_problem *p, int b, int h, int i0, int rows, con
                       const float *k, const float *v, const double *ref_o, double *err2,
                       double *ref2)
 {
-    const int d = p->head_dim, group = p->heads / p->kv_heads;
-    const size_t qo = ((size_t)b * p->heads + h) * (size_t)p->seq_q * d;
-    size_t kvo = ((size_t)b * p->kv_heads + h / group) * (size_t)p->seq_kv * d;
+    const int d = p->head_dim, dv = p->head_dim_v, group = p->heads / p->kv_heads;
+    const size_t row0 = ((size_t)b * p->heads + h) * (size_t)p->seq_q + (size_t)i0;
+    const size_t kv_row = ((size_t)b * p->kv_heads + h / group) * (size_t)p->seq_kv;
     int k0;   /* the keys some row of the block sees: [k0, k0 + nk) */
     const int nk = ref_block_keys(p, b, i0, rows, &k0);
-    kvo += (size_t)k0 * d;
+    const float *kb = k + (kv_row + (size_t)k0) * d, *vb = v + (kv_row + (size_t)k0) * dv;
     float *s = malloc(sizeof(float) * ((size_t)rows * nk + 1));
-    float *o = malloc(sizeof(float) * (size_t)rows * d);
+    float *o = malloc(sizeof(float) * ((size_t)rows * dv + 1));
     float *l = malloc(sizeof(float) * (size_t)rows);
     if (s == NULL || o == NULL || l == NULL) {
         free(s);
@@ -39,15 +40,21 @@ static int twin_block(const attn_problem *p, int b, int h, int i0, int rows, con
     }
     if (nk > 0)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, nk, d, p->scale,
-                    q + qo + (size_t)i0 * d, d, k + kvo, d, 0.0f, s, nk);
+                    q + row0 * d, d, kb, d, 0.0f, s, nk);
     for (int r = 0; r < rows; r++) {
         float *sr = s + (size_t)r * nk, m = -INFINITY, sum = 0.0f;
         int key_lo, key_hi;
         ref_keys(p, b, i0 + r, &key_lo, &key_hi);
         /* The row's keys as columns of the block: [lo, hi), empty when it sees none. */
         int lo = key_hi > key_lo ? key_lo - k0 : 0, hi = key_hi > key_lo ? key_hi - k0 : 0;
-        for (int j = lo; j < hi; j++)
+        long diag = ref_diag(p, i0 + r);
+        for (int j = lo; j < hi; j++) {
+            if (p->softcap != 0)
+                sr[j] = p->softcap * tanhf(sr[j] / p->softcap);
+            if (p->alibi != NULL)
+                sr[j] += p->alibi[h] * (float)(k0 + j - diag);
             m = sr[j] > m ? sr[j] : m;
+        }
         for (int j = lo; j < hi; j++) {
             sr[j] = expf(sr[j] - m);
             sum += sr[j];
@@ -59,13 +66,13 @@ static int twin_block(const attn_problem *p, int b, int h, int i0, int rows, con
         l[r] = sum;
     }
     if (nk > 0)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, d, nk, 1.0f, s, nk,
-                    v + kvo, d, 0.0f, o, d);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, dv, nk, 1.0f, s, nk, vb,
+                    dv, 0.0f, o, dv);
     for (int r = 0; r < rows; r++)
-        for (int c = 0; c < d; c++) {
-            float x = l[r] > 0.0f && nk > 0 ? o[(size_t)r * d + c] / l[r] : 0.0f;
+        for (int c = 0; c < dv; c++) {
+            float x = l[r] > 0.0f && nk > 0 ? o[(size_t)r * dv + c] / l[r] : 0.0f;
             x = impl_round(p->dtype, x);
-            double want = ref_o[qo + (size_t)(i0 + r) * d + c], e = (double)x - want;
+            double want = ref_o[(row0 + (size_t)r) * dv + c], e = (double)x - want;
             *err2 += e * e;
             *ref2 += want * want;
         }

@@ -29,14 +29,21 @@ int cmd_list(int argc, char **argv)
             return 2;
         }
     }
-    printf("%-16s %-9s %-24s %-9s %s\n", "name", "origin", "caps", "available", "summary");
+    /* The caps column as wide as its longest entry, so the columns after it line up. */
+    char caps[160];
+    int width = 4;
+    for (int i = 0; i < set.n; i++) {
+        caps_text(set.impl[i]->caps, caps, sizeof caps);
+        width = (int)strlen(caps) > width ? (int)strlen(caps) : width;
+    }
+    printf("%-16s %-9s %-*s %-9s %s\n", "name", "origin", width, "caps", "available", "summary");
     for (int i = 0; i < set.n; i++) {
         const attn_impl *im = set.impl[i];
-        char caps[160], why[256] = "";
+        char why[256] = "";
         int ok = im->available == NULL || im->available(why, sizeof why) == 0;
         caps_text(im->caps, caps, sizeof caps);
-        printf("%-16s %-9s %-24s %-9s %s\n", im->name,
-               strcmp(set.origin[i], "built-in") == 0 ? "built-in" : "plugin", caps,
+        printf("%-16s %-9s %-*s %-9s %s\n", im->name,
+               strcmp(set.origin[i], "built-in") == 0 ? "built-in" : "plugin", width, caps,
                ok ? "yes" : "no", im->summary ? im->summary : "");
         if (!ok)
             printf("%-16s %-9s why not: %s\n", "", "", why);

@@ -42,6 +42,8 @@
 typedef struct sim_case {
     attn_problem p;
     int dist, cold;
+    int ragged, alibi;      /* p.kv_len and p.alibi given: the child makes them as the sweep
+                               does, from the seed and the head count */
     unsigned long long seed;
     long tile_rows, tile_keys;
 } sim_case;
@@ -53,7 +55,9 @@ enum { SA_INT, SA_LONG, SA_ULL, SA_FLOAT };
     X(causal, INT, p.causal) X(scale, FLOAT, p.scale) X(threads, INT, p.threads)              \
     X(dist, INT, dist) X(seed, ULL, seed) X(cold, INT, cold) X(tile_rows, LONG, tile_rows)    \
     X(tile_keys, LONG, tile_keys) X(dtype, INT, p.dtype) X(window_left, INT, p.window_left)   \
-    X(window_right, INT, p.window_right) X(top_left, INT, p.top_left)
+    X(window_right, INT, p.window_right) X(top_left, INT, p.top_left)                         \
+    X(head_dim_v, INT, p.head_dim_v) X(softcap, FLOAT, p.softcap) X(ragged, INT, ragged)      \
+    X(alibi, INT, alibi)
 
 static const struct sim_arg {
     const char *name;
@@ -329,6 +333,7 @@ void sim_run_case(const sim_request *rq, ctr_values *out)
     cache_options(rq, i1, d1, ll, sizeof d1);
 
     sim_case c = {.p = *p, .dist = rq->dist, .cold = rq->cold, .seed = rq->seed,
+                  .ragged = p->kv_len != NULL, .alibi = p->alibi != NULL,
                   .tile_rows = rq->tile_rows, .tile_keys = rq->tile_keys};
     c.p.threads = rq->threads;
     char *argv[64] = {valgrind, "--tool=callgrind", "--cache-sim=yes", "--instr-atstart=no",
@@ -410,13 +415,19 @@ int cmd_sim_case(int argc, char **argv)
                         "impl=, info= and every field of its case\n");
         return 2;
     }
-    /* The fields no argument carries at their neutral values; the mask as the case has it. */
-    const int window_left = c.p.window_left, window_right = c.p.window_right;
-    const int top_left = c.p.top_left;
-    sweep_neutral_fields(&c.p);
-    c.p.window_left = window_left;
-    c.p.window_right = window_right;
-    c.p.top_left = top_left;
+    /* The key lengths and slopes made as the sweep makes them (gen.h). */
+    int *kv_lens = c.ragged ? malloc(sizeof(int) * (size_t)c.p.batch) : NULL;
+    float *slopes = c.alibi ? malloc(sizeof(float) * (size_t)c.p.heads) : NULL;
+    if ((c.ragged && kv_lens == NULL) || (c.alibi && slopes == NULL)) {
+        fprintf(stderr, "out of memory for the problem's key lengths or slopes\n");
+        return 3;
+    }
+    if (kv_lens != NULL)
+        gen_kv_lens(c.seed, c.p.batch, c.p.seq_kv, kv_lens);
+    if (slopes != NULL)
+        gen_alibi_slopes(c.p.heads, slopes);
+    c.p.kv_len = kv_lens;
+    c.p.alibi = slopes;
     const attn_problem p = c.p;
     tile_sizes_override((int)c.tile_rows, (int)c.tile_keys);
     const attn_impl *im = set_find(&set, name);
@@ -424,23 +435,22 @@ int cmd_sim_case(int argc, char **argv)
         fprintf(stderr, "no implementation '%s'\n", name);
         return 3;
     }
-    size_t nq, nkv;
-    gen_lengths(&p, &nq, &nkv);
+    gen_sizes n = gen_sizes_of(&p);
     /* The inputs as a case's are: made in float32, then rounded to the dtype. */
     size_t elem = dtype_size(p.dtype);
-    float *qf = malloc(sizeof(float) * nq), *kf = malloc(sizeof(float) * nkv);
-    float *vf = malloc(sizeof(float) * nkv);
-    void *q = malloc(elem * nq), *k = malloc(elem * nkv), *v = malloc(elem * nkv);
-    void *o = malloc(elem * nq), *state = NULL;
+    float *qf = malloc(sizeof(float) * n.q), *kf = malloc(sizeof(float) * n.k);
+    float *vf = malloc(sizeof(float) * n.v);
+    void *q = malloc(elem * n.q), *k = malloc(elem * n.k), *v = malloc(elem * n.v);
+    void *o = malloc(elem * n.o), *state = NULL;
     if (qf == NULL || kf == NULL || vf == NULL || q == NULL || k == NULL || v == NULL ||
         o == NULL) {
         fprintf(stderr, "out of memory for the problem's tensors\n");
         return 3;
     }
     gen_inputs(&p, c.seed, c.dist, 0, qf, kf, vf);
-    dtype_round(p.dtype, qf, nq, q);
-    dtype_round(p.dtype, kf, nkv, k);
-    dtype_round(p.dtype, vf, nkv, v);
+    dtype_round(p.dtype, qf, n.q, q);
+    dtype_round(p.dtype, kf, n.k, k);
+    dtype_round(p.dtype, vf, n.v, v);
     const int cold = c.cold;
     why[0] = '\0';
     if ((im->available != NULL && im->available(why, sizeof why) != 0) ||

@@ -17,8 +17,8 @@ static long field_num(const plot_point *p, int f)
     case FACET_SEQ_Q:    return c->seq_q == c->seq_kv ? 0 : c->seq_q;
     case FACET_SEQ:      return c->seq_kv;
     case FACET_CAUSAL:   /* the whole mask: window edges and alignment, one number */
-        return ((long)(c->mask.window_left + 1) << 32) | ((long)(c->mask.window_right + 1) << 1) |
-               c->mask.top_left;
+        return ((long)(c->var.window_left + 1) << 32) | ((long)(c->var.window_right + 1) << 1) |
+               c->var.top_left;
     case FACET_KV:       return c->kv_heads == c->heads ? 0 : c->kv_heads;
     case FACET_HEADS:    return c->heads;
     default:             return 0;
@@ -32,6 +32,7 @@ static const char *field_str(const plot_point *p, int f)
     case FACET_CACHE: return p->c->cache;
     case FACET_DTYPE: return p->c->dtype;
     case FACET_DIST:  return p->c->dist;
+    case FACET_VARIANT: return p->c->var_words;
     default:          return "";
     }
 }
@@ -151,7 +152,7 @@ const char *facet_event_source(const char *event)
  * ("causal", "win256-0-tl") when slug. */
 static void mask_words(const results_case *c, int slug, char *out, size_t len)
 {
-    const results_mask *m = &c->mask;
+    const results_variant *m = &c->var;
     if (m->window_left < 0 && m->window_right < 0)
         snprintf(out, len, "%s", slug ? "full" : "no mask");
     else if (m->window_left < 0 && m->window_right == 0)
@@ -189,6 +190,9 @@ static void label(const plot_point *p, int f, char *out, size_t len)
         snprintf(out, len, c->seq_q == c->seq_kv ? "N=%d" : "seq_kv=%d", c->seq_kv);
         break;
     case FACET_CAUSAL:   mask_words(c, 0, out, len); break;
+    case FACET_VARIANT:
+        snprintf(out, len, "%s", c->var_words[0] ? c->var_words : "plain scores");
+        break;
     case FACET_KV:
         if (c->kv_heads == c->heads)
             snprintf(out, len, "KV=H");
@@ -249,6 +253,9 @@ void facet_slug(const plot_point *p, unsigned fields, char *out, size_t len)
             break;
         case FACET_SEQ:      snprintf(one, sizeof one, "n%d", c->seq_kv); break;
         case FACET_CAUSAL:   mask_words(c, 1, one, sizeof one); break;
+        case FACET_VARIANT:
+            snprintf(one, sizeof one, "%s", c->var_words[0] ? c->var_words : "plain");
+            break;
         case FACET_KV:
             if (c->kv_heads == c->heads)
                 snprintf(one, sizeof one, "kvh");

@@ -20,6 +20,7 @@ enum facet_field {
     FACET_SEQ_Q,     /* 0 where seq_q = seq_kv (x is then the sequence length) */
     FACET_SEQ,       /* seq_kv, for figures whose x is not the sequence length */
     FACET_CAUSAL,    /* the mask: causal, a window, the alignment */
+    FACET_VARIANT,   /* d_v, ragged kv_len, softcap, ALiBi (results_variant_words) */
     FACET_KV,        /* 0 where kv_heads = heads */
     FACET_HEADS,
     FACET_N

@@ -9,7 +9,7 @@
 #define F(x) FACET_BIT(FACET_##x)
 /* Every field that tells two problems apart, for figures drawn against the sequence length. */
 #define PROBLEM (F(THREADS) | F(CACHE) | F(DTYPE) | F(DIST) | F(BATCH) | F(HEAD_DIM) | \
-                 F(SEQ_Q) | F(CAUSAL) | F(KV) | F(HEADS))
+                 F(SEQ_Q) | F(CAUSAL) | F(VARIANT) | F(KV) | F(HEADS))
 
 static int impl_index(const plot_ctx *ctx, const char *impl)
 {
@@ -159,12 +159,13 @@ static int collect_tolerance(const plot_ctx *ctx, plot_point *pts, int cap, char
     return n;
 }
 
-/* a and b have the same mask (causal, window, alignment) and data type. */
+/* a and b have the same mask (causal, window, alignment), variants and data type. */
 static int same_mask_and_dtype(const results_case *a, const results_case *b)
 {
-    return a->causal == b->causal && a->mask.top_left == b->mask.top_left &&
-           a->mask.window_left == b->mask.window_left &&
-           a->mask.window_right == b->mask.window_right && !strcmp(a->dtype, b->dtype);
+    return a->causal == b->causal && a->var.top_left == b->var.top_left &&
+           a->var.window_left == b->var.window_left &&
+           a->var.window_right == b->var.window_right && !strcmp(a->var_words, b->var_words) &&
+           !strcmp(a->dtype, b->dtype);
 }
 
 /* a and b are the same problem and implementation, whatever their threads. */

@@ -15,14 +15,32 @@
 #include <unistd.h>
 
 /* "attn/<impl>/b:1/h:4/kvh:4/q:512/kv:512/d:64/causal:0/dist:normal/dtype:f32/cache:warm/
- * threads:1": every field of the case's key, so no two cases share a name. */
+ * threads:1", with "/win:L:R", "/align:top_left", "/dv:N", "/kv_len:ragged", "/softcap:C" and
+ * "/alibi:1" after causal where the case has them: every field of the case's key, so no two
+ * cases share a name. */
 static void case_name(const results_case *c, char *out, size_t len)
 {
+    const results_variant *v = &c->var;
+    char extra[160] = "";
+    size_t n = 0;
+    if (v->window_left >= 0 || v->window_right > 0)
+        n += (size_t)snprintf(extra + n, sizeof extra - n, "/win:%d:%d", v->window_left,
+                              v->window_right);
+    if (v->top_left)
+        n += (size_t)snprintf(extra + n, sizeof extra - n, "/align:top_left");
+    if (v->head_dim_v != c->head_dim)
+        n += (size_t)snprintf(extra + n, sizeof extra - n, "/dv:%d", v->head_dim_v);
+    if (v->ragged)
+        n += (size_t)snprintf(extra + n, sizeof extra - n, "/kv_len:ragged");
+    if (v->softcap != 0)
+        n += (size_t)snprintf(extra + n, sizeof extra - n, "/softcap:%.9g", v->softcap);
+    if (v->alibi)
+        snprintf(extra + n, sizeof extra - n, "/alibi:1");
     snprintf(out, len,
-             "attn/%s/b:%d/h:%d/kvh:%d/q:%d/kv:%d/d:%d/causal:%d/dist:%s/dtype:%s/cache:%s/"
+             "attn/%s/b:%d/h:%d/kvh:%d/q:%d/kv:%d/d:%d/causal:%d%s/dist:%s/dtype:%s/cache:%s/"
              "threads:%d",
              c->impl, c->batch, c->heads, c->kv_heads, c->seq_q, c->seq_kv, c->head_dim,
-             c->causal, c->dist, c->dtype, c->cache, c->threads);
+             c->causal, extra, c->dist, c->dtype, c->cache, c->threads);
 }
 
 /* Strings with their digit runs compared as numbers ("tiled2" before "tiled10"); equal only
@@ -75,7 +93,9 @@ static int cmp_case(const void *pa, const void *pb)
         d = natural_cmp(a->dtype, b->dtype);
     if (d == 0)
         d = natural_cmp(a->cache, b->cache);
-    return d != 0 ? d : (a->threads > b->threads) - (a->threads < b->threads);
+    if (d == 0)
+        d = (a->threads > b->threads) - (a->threads < b->threads);
+    return d != 0 ? d : strcmp(a->key, b->key);   /* the variants: keys are unique */
 }
 
 /* results.json's date is strftime's %z form, "2026-11-21T10:00:00+0000"; Google Benchmark

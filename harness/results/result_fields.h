@@ -86,7 +86,8 @@ typedef enum {
     X(time_stddev_s, REAL, RF_CSV | RF_JSON, v->timed, v->res->t_stddev, "%.9g", NULL, TIME,       \
       "sample standard deviation of the repetitions, seconds")                                     \
     X(flops, REAL, RF_JSON, 1, v->res->flops, "%.9g", NULL, G3,                                    \
-      "useful work: `4 d B H pairs`, pairs the exact count of visible (query, key) pairs")         \
+      "useful work: `2 (d + d_v) H pairs`, pairs the exact count of visible (query, key) pairs "   \
+      "over the batch")                                                                            \
     X(gflops, REAL, RF_CSV | RF_JSON, v->timed && v->res->gflops > 0, v->res->gflops, "%.6g",      \
       "GFLOP/s", FIXED2, "`flops` / median time / 1e9")                                            \
     X(max_abs_err, REAL, RF_CSV | RF_JSON, v->checked, v->res->check.max_abs_err, "%.6g",          \
@@ -115,6 +116,8 @@ typedef enum {
       "what it held before `prepare`")                                                             \
     X(dtype, TEXT, RF_CSV | RF_JSON, 1, dtype_name(v->sp->p.dtype), "%s", "dtype", TEXT,          \
       "element type of q, k, v and o: `f32`, `bf16` or `f16` (`[sweep] dtype`)")                   \
+    X(head_dim_v, INT, RF_CSV | RF_JSON, 1, v->sp->p.head_dim_v, "%lld", "d_v", INT,               \
+      "width of v and o rows (`[sweep] head_dim_v`; = `head_dim` unless swept)")                  \
     X(align, TEXT, RF_CSV | RF_JSON, 1, v->sp->p.top_left ? "top_left" : "bottom_right", "%s",     \
       "align", TEXT, "where the causal diagonal and the window sit when seq_q != seq_kv: "         \
       "`bottom_right` (row i at key i + seq_kv - seq_q) or `top_left` (at key i)")                 \
@@ -122,6 +125,13 @@ typedef enum {
       INT, "keys before the diagonal a row sees; -1: all")                                         \
     X(window_right, INT, RF_CSV | RF_JSON, 1, v->sp->p.window_right, "%lld", "window right",       \
       INT, "keys after the diagonal a row sees; -1: all, 0: causal")                               \
+    X(kv_len, TEXT, RF_CSV | RF_JSON, 1, v->sp->p.kv_len != NULL ? "ragged" : "full", "%s",        \
+      "kv_len", TEXT, "`full`, or `ragged`: batch entry b sees only its first kv_len[b] keys, "    \
+      "lengths drawn from the seed, the last entry full")                                          \
+    X(softcap, REAL, RF_CSV | RF_JSON, 1, v->sp->p.softcap, "%.9g", "softcap", G3,                 \
+      "0, or c: each score s becomes c tanh(s / c) before the bias and the mask")                  \
+    X(alibi, BOOL, RF_CSV | RF_JSON, 1, v->sp->p.alibi != NULL, "%s", "alibi", TEXT,              \
+      "`true`: score (i, j) of head h gets the ALiBi bias slope_h (j - diag(i))")                  \
     X(cache, TEXT, RF_CSV_TAIL | RF_JSON, 1, v->res->cold ? "cold" : "warm", "%s", "cache",        \
       TEXT, "`warm` or `cold` (`[measure] cache`)")                                                \
     X(page_faults, INT, RF_CSV_TAIL | RF_JSON, v->res->page_faults >= 0, v->res->page_faults,      \
@@ -129,7 +139,7 @@ typedef enum {
       "minor + major page faults of the case's process (every thread, `getrusage`) from just "     \
       "before `prepare` through the first `run()`: the pages it touched first")                    \
     X(min_footprint_bytes, REAL, RF_CSV_TAIL | RF_JSON, 1, sweep_min_bytes(v->p), "%.0f",          \
-      NULL, BYTES, "the problem's minimum footprint: Q, K, V and O in float32, once each")         \
+      NULL, BYTES, "the problem's minimum footprint: Q, K, V and O in the dtype, once each")         \
     X(arith_intensity, REAL, RF_CSV_TAIL | RF_JSON, 1, v->res->flops / sweep_min_bytes(v->p),      \
       "%.6g", NULL, G3, "`flops` / `min_footprint_bytes`: the roofline's x coordinate")            \
     X(pct_peak, REAL, RF_CSV_TAIL | RF_JSON, v->timed && v->res->pct_peak >= 0,                    \

@@ -30,34 +30,63 @@ static const char *string_field(json_t *o, const char *name)
     return json_string_value(json_object_get(o, name));
 }
 
+void results_variant_words(const results_variant *v, int head_dim, char *out, size_t len)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    if (v->head_dim_v != head_dim && n < len)
+        n += (size_t)snprintf(out + n, len - n, " dv%d", v->head_dim_v);
+    if (v->ragged && n < len)
+        n += (size_t)snprintf(out + n, len - n, " ragged");
+    if (v->softcap != 0 && n < len)
+        n += (size_t)snprintf(out + n, len - n, " cap%.9g", v->softcap);
+    if (v->alibi && n < len)
+        snprintf(out + n, len - n, " alibi");
+    if (out[0] == ' ')
+        memmove(out, out + 1, strlen(out));
+}
+
 int results_format_key(char *out, size_t len, const char *impl, int batch, int heads,
                        int kv_heads, int seq_q, int seq_kv, int head_dim, int causal,
-                       const char *dist, const char *dtype, const results_mask *mask,
+                       const char *dist, const char *dtype, const results_variant *var,
                        int threads, const char *cache)
 {
-    char win[48] = "";
-    if (mask->window_left >= 0 || mask->window_right > 0)
-        snprintf(win, sizeof win, " win%d:%d", mask->window_left, mask->window_right);
-    int n = snprintf(out, len, "%s b%d h%d/%d q%d kv%d d%d %s%s%s %s %s t%d %s", impl, batch,
-                     heads, kv_heads, seq_q, seq_kv, head_dim, causal ? "causal" : "full", win,
-                     mask->top_left ? " top_left" : "", dist, dtype, threads, cache);
+    char win[48] = "", words[64];
+    if (var->window_left >= 0 || var->window_right > 0)
+        snprintf(win, sizeof win, " win%d:%d", var->window_left, var->window_right);
+    results_variant_words(var, head_dim, words, sizeof words);
+    int n = snprintf(out, len, "%s b%d h%d/%d q%d kv%d d%d %s%s%s%s%s %s %s t%d %s", impl,
+                     batch, heads, kv_heads, seq_q, seq_kv, head_dim, causal ? "causal" : "full",
+                     win, var->top_left ? " top_left" : "", words[0] ? " " : "", words, dist,
+                     dtype, threads, cache);
     return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-/* The mask fields of case object o; results from before them had the causal one alone. NULL, or
- * the name of the field that is mistyped. */
-static const char *read_mask(json_t *o, int causal, results_mask *m)
+/* The ABI 2 fields of case object o but dtype; results from before them had the causal mask
+ * alone, and none of the variants. NULL, or the name of the field that is mistyped. */
+static const char *read_variant(json_t *o, int causal, int head_dim, results_variant *m)
 {
-    const char *align = string_field(o, "align");
+    const char *align = string_field(o, "align"), *kv_len = string_field(o, "kv_len");
     m->top_left = align != NULL && strcmp(align, "top_left") == 0;
     m->window_left = -1;
     m->window_right = causal ? 0 : -1;
+    m->head_dim_v = head_dim;
+    m->ragged = kv_len != NULL && strcmp(kv_len, "ragged") == 0;
+    m->softcap = 0;
+    m->alibi = json_is_true(json_object_get(o, "alibi"));
     if (json_object_get(o, "window_left") != NULL &&
         int_field(o, "window_left", -1, &m->window_left) != 0)
         return "window_left";
     if (json_object_get(o, "window_right") != NULL &&
         int_field(o, "window_right", -1, &m->window_right) != 0)
         return "window_right";
+    if (json_object_get(o, "head_dim_v") != NULL &&
+        int_field(o, "head_dim_v", 1, &m->head_dim_v) != 0)
+        return "head_dim_v";
+    json_t *cap = json_object_get(o, "softcap");
+    if (cap != NULL && (!json_is_number(cap) || json_number_value(cap) < 0))
+        return "softcap";
+    m->softcap = cap != NULL ? json_number_value(cap) : 0;
     return NULL;
 }
 
@@ -107,9 +136,10 @@ static const char *read_case(json_t *o, results_case *c, double **times, int poo
     c->dtype = string_field(o, "dtype");
     if (c->dtype == NULL)
         c->dtype = "f32";
-    const char *bad = read_mask(o, c->causal, &c->mask);
+    const char *bad = read_variant(o, c->causal, c->head_dim, &c->var);
     if (bad != NULL)
         return bad;
+    results_variant_words(&c->var, c->head_dim, c->var_words, sizeof c->var_words);
     json_t *t = json_object_get(o, "times_s");
     c->times = c->reps > 0 ? *times : NULL;
     if (!json_is_array(t) || c->reps < 0 || json_array_size(t) != (size_t)c->reps ||
@@ -132,7 +162,7 @@ static const char *read_case(json_t *o, results_case *c, double **times, int poo
     c->obj = o;
     if (results_format_key(c->key, sizeof c->key, c->impl, c->batch, c->heads, c->kv_heads,
                            c->seq_q, c->seq_kv, c->head_dim, c->causal, c->dist, c->dtype,
-                           &c->mask, c->threads, c->cache) != 0)
+                           &c->var, c->threads, c->cache) != 0)
         return "impl (too long a name for a case key)";
     return NULL;
 }

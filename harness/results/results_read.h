@@ -15,11 +15,24 @@
  * still running; `attnbench run --resume dir` finishes it. */
 int results_unfinished(const char *dir);
 
-/* A case's mask beyond causal (DESIGN's window and alignment fields). */
-typedef struct results_mask {
+/* A case's ABI 2 fields beyond dtype: its mask beyond causal and its variants (DESIGN). */
+typedef struct results_variant {
     int top_left;                 /* the diagonal at i, not i + seq_kv - seq_q */
     int window_left, window_right;   /* -1: unbounded; window_right 0 is causal */
-} results_mask;
+    int head_dim_v;               /* d_v */
+    int ragged;                   /* kv_len = ragged */
+    double softcap;               /* 0: none */
+    int alibi;
+} results_variant;
+
+/* The variant of a problem with these ABI 2 fields. */
+#define RESULTS_VARIANT_OF(p)                                                                 \
+    ((results_variant){(p)->top_left, (p)->window_left, (p)->window_right, (p)->head_dim_v,   \
+                       (p)->kv_len != NULL, (double)(p)->softcap, (p)->alibi != NULL})
+
+/* The variant beyond the mask in a case key's words ("dv512 ragged cap30 alibi"; "" when
+ * plain): the key's part for them, and plots' panel label. */
+void results_variant_words(const results_variant *v, int head_dim, char *out, size_t len);
 
 typedef struct results_case {
     char key[RESULTS_KEY_LEN];    /* every field that makes the case: impl, shape, dist,
@@ -28,7 +41,8 @@ typedef struct results_case {
     int batch, heads, kv_heads, seq_q, seq_kv, head_dim, causal, threads;
     const char *dist, *cache;     /* cache: "warm" or "cold" */
     const char *dtype;            /* "f32", "bf16" or "f16" */
-    results_mask mask;
+    results_variant var;
+    char var_words[64];           /* results_variant_words of var */
     const char *status;           /* "PASS", "FAIL", ... */
     const char *reason;
     int reps;
@@ -72,7 +86,7 @@ double results_counter(const results_case *c, const char *name, const char **eve
  * fit in len. */
 int results_format_key(char *out, size_t len, const char *impl, int batch, int heads,
                        int kv_heads, int seq_q, int seq_kv, int head_dim, int causal,
-                       const char *dist, const char *dtype, const results_mask *mask,
+                       const char *dist, const char *dtype, const results_variant *var,
                        int threads, const char *cache);
 
 #endif

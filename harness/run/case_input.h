@@ -6,6 +6,7 @@
 
 #include "attn.h"
 #include "check.h"
+#include "gen.h"
 #include "ctr_types.h"
 #include "guard.h"
 #include "ref.h"
@@ -43,7 +44,8 @@ typedef struct runner_problem {
                                      copies */
     float *qf, *kf, *vf;          /* the same values as float32, for the reference: q, k and v
                                      themselves for float32 */
-    size_t q_len, kv_len;         /* elements in q (= o) and in k (= v) */
+    gen_sizes n;                  /* elements in q, k, v and o */
+    size_t rows;                  /* query rows: batch x heads x seq_q */
     uint64_t hash_q, hash_k, hash_v;
     void *o;                      /* shared with the child: the output it leaves, in p->dtype */
     ref_out ref;                  /* shared: filled by runner_reference */

@@ -1,6 +1,8 @@
 /* report.c: the terminal view of a run. Lines go to stdout; nothing here decides a status. */
 #include "report.h"
 
+#include "results_read.h"
+
 #include "config.h"
 #include "dtype.h"
 #include "host.h"
@@ -77,7 +79,7 @@ void report_case(report *r, const sweep_problem *sp, const attn_impl *impl, int 
 {
     const attn_problem *p = &sp->p;
     char heads[32], elapsed[32], eta[32], median[24] = "-", gflops[24] = "-", ratio[24] = "-";
-    char peak[16] = "-", work[24] = "-", faults[24] = "-", mask[64] = "";
+    char peak[16] = "-", work[24] = "-", faults[24] = "-", mask[128] = "";
     double now = host_now_s() - r->start;
 
     /* The words of the problem after the numbers: dtype, mask, cache. */
@@ -91,6 +93,11 @@ void report_case(report *r, const sweep_problem *sp, const attn_impl *impl, int 
                               p->window_right);
     if (m < sizeof mask && p->top_left)
         m += (size_t)snprintf(mask + m, sizeof mask - m, "top_left ");
+    const results_variant var = RESULTS_VARIANT_OF(p);
+    char words[64];
+    results_variant_words(&var, p->head_dim, words, sizeof words);
+    if (m < sizeof mask && words[0] != '\0')
+        m += (size_t)snprintf(mask + m, sizeof mask - m, "%s ", words);
     if (m < sizeof mask && res->cold)
         snprintf(mask + m, sizeof mask - m, "cold ");
 

@@ -15,10 +15,10 @@
 void case_key(const sweep_problem *sp, const sweep_case *sc, char *out, size_t len)
 {
     const attn_problem *p = &sp->p;
-    const results_mask mask = {p->top_left, p->window_left, p->window_right};
+    const results_variant var = RESULTS_VARIANT_OF(p);
     results_format_key(out, len, sc->impl->name, p->batch, p->heads, p->kv_heads, p->seq_q,
                        p->seq_kv, p->head_dim, p->causal, cfg_dist_name(sp->dist),
-                       dtype_name(p->dtype), &mask, sc->threads, sc->cold ? "cold" : "warm");
+                       dtype_name(p->dtype), &var, sc->threads, sc->cold ? "cold" : "warm");
 }
 
 void journal_config_hash(const char *path, char *out, size_t len)

@@ -87,6 +87,11 @@ void case_settings(const cfg *c, const sweep_problem *sp, const sweep_case *sc,
         n += (size_t)snprintf(out + n, len - n, " --set window_left=%d --set align=%s",
                               p->window_left, p->top_left ? "top_left" : "bottom_right");
     if (n < len)
+        n += (size_t)snprintf(out + n, len - n, " --set head_dim_v=%d --set kv_len=%s"
+                              " --set softcap=%.9g --set alibi=%s", p->head_dim_v,
+                              p->kv_len != NULL ? "ragged" : "full", (double)p->softcap,
+                              p->alibi != NULL ? "true" : "false");
+    if (n < len)
         n += (size_t)snprintf(out + n, len - n, " --set cache=%s", sc->cold ? "cold" : "warm");
     if (n < len && sc->impl == &attn_impl_openblas && c->openblas_core != LIBS_OPENBLAS_AUTO)
         snprintf(out + n, len - n, " --set openblas_core=%s",

@@ -33,28 +33,31 @@ static const char *const stage_names[] = {
 
 double runner_problem_bytes(const attn_problem *p)
 {
-    double q = (double)p->batch * p->heads * p->seq_q * p->head_dim;
-    double kv = (double)p->batch * p->kv_heads * p->seq_kv * p->head_dim;
     double rows = (double)p->batch * p->heads * p->seq_q;
+    double kv_rows = (double)p->batch * p->kv_heads * p->seq_kv;
+    double q = rows * p->head_dim, o = rows * p->head_dim_v;
+    double k = kv_rows * p->head_dim, v = kv_rows * p->head_dim_v;
     double elem = (double)dtype_size(p->dtype);
     /* q, k, v, o, the second set's q, k, v, the saved first output, in the dtype; float32
      * copies of both input sets when the dtype is not float32; two references. */
-    double copies = p->dtype == ATTN_F32 ? 0 : sizeof(float) * (2 * q + 4 * kv);
-    return elem * (4 * q + 4 * kv) + copies + 2 * sizeof(double) * (2 * q + rows);
+    double copies = p->dtype == ATTN_F32 ? 0 : sizeof(float) * 2 * (q + k + v);
+    return elem * (2 * (q + k + v + o)) + copies + 2 * sizeof(double) * (2 * o + rows);
 }
 
-static void ref_alloc(ref_out *r, size_t q_len, size_t rows)
+static void ref_alloc(ref_out *r, size_t o_len, size_t rows)
 {
-    r->o = proc_shared_alloc(sizeof(double) * q_len);
-    r->mag = proc_shared_alloc(sizeof(double) * q_len);
+    r->o = proc_shared_alloc(sizeof(double) * o_len);
+    r->mag = proc_shared_alloc(sizeof(double) * o_len);
     r->row_score = proc_shared_alloc(sizeof(double) * rows);
+    r->row_bias = proc_shared_alloc(sizeof(double) * rows);
 }
 
-static void ref_free(ref_out *r, size_t q_len, size_t rows)
+static void ref_free(ref_out *r, size_t o_len, size_t rows)
 {
-    proc_shared_free(r->o, sizeof(double) * q_len);
-    proc_shared_free(r->mag, sizeof(double) * q_len);
+    proc_shared_free(r->o, sizeof(double) * o_len);
+    proc_shared_free(r->mag, sizeof(double) * o_len);
     proc_shared_free(r->row_score, sizeof(double) * rows);
+    proc_shared_free(r->row_bias, sizeof(double) * rows);
 }
 
 int runner_problem_init(runner_problem *rp, const attn_problem *p, int dist, uint64_t seed,
@@ -67,40 +70,43 @@ int runner_problem_init(runner_problem *rp, const attn_problem *p, int dist, uin
                  runner_problem_bytes(p));
         return 1;
     }
-    gen_lengths(p, &rp->q_len, &rp->kv_len);
-    size_t rows = rp->q_len / (size_t)p->head_dim;
+    rp->n = gen_sizes_of(p);
+    rp->rows = (size_t)p->batch * p->heads * p->seq_q;
 
     static const char *const names[GUARD_N] = {"q", "k", "v", "o"};
     int failed = 0, f32 = p->dtype == ATTN_F32;
     rp->elem = dtype_size(p->dtype);
     for (int i = 0; i < GUARD_N; i++)
         failed |= guard_alloc(&rp->bufs[i], names[i],
-                              rp->elem * (i == GUARD_Q || i == GUARD_O ? rp->q_len : rp->kv_len),
+                              rp->elem * (i == GUARD_Q   ? rp->n.q
+                                          : i == GUARD_K ? rp->n.k
+                                          : i == GUARD_V ? rp->n.v
+                                                         : rp->n.o),
                               i == GUARD_O) != 0;
     rp->q = rp->bufs[GUARD_Q].data;
     rp->k = rp->bufs[GUARD_K].data;
     rp->v = rp->bufs[GUARD_V].data;
     rp->o = rp->bufs[GUARD_O].data;
-    ref_alloc(&rp->ref, rp->q_len, rows);
-    ref_alloc(&rp->ref2, rp->q_len, rows);
-    rp->q2 = malloc(rp->elem * rp->q_len);
-    rp->k2 = malloc(rp->elem * rp->kv_len);
-    rp->v2 = malloc(rp->elem * rp->kv_len);
+    ref_alloc(&rp->ref, rp->n.o, rp->rows);
+    ref_alloc(&rp->ref2, rp->n.o, rp->rows);
+    rp->q2 = malloc(rp->elem * rp->n.q);
+    rp->k2 = malloc(rp->elem * rp->n.k);
+    rp->v2 = malloc(rp->elem * rp->n.v);
     /* float32 copies: the float32 tensors themselves when the dtype is float32. */
-    rp->qf = f32 ? rp->q : malloc(sizeof(float) * rp->q_len);
-    rp->kf = f32 ? rp->k : malloc(sizeof(float) * rp->kv_len);
-    rp->vf = f32 ? rp->v : malloc(sizeof(float) * rp->kv_len);
-    rp->q2f = f32 ? rp->q2 : malloc(sizeof(float) * rp->q_len);
-    rp->k2f = f32 ? rp->k2 : malloc(sizeof(float) * rp->kv_len);
-    rp->v2f = f32 ? rp->v2 : malloc(sizeof(float) * rp->kv_len);
-    rp->o_first = proc_shared_alloc(rp->elem * rp->q_len);
+    rp->qf = f32 ? rp->q : malloc(sizeof(float) * rp->n.q);
+    rp->kf = f32 ? rp->k : malloc(sizeof(float) * rp->n.k);
+    rp->vf = f32 ? rp->v : malloc(sizeof(float) * rp->n.v);
+    rp->q2f = f32 ? rp->q2 : malloc(sizeof(float) * rp->n.q);
+    rp->k2f = f32 ? rp->k2 : malloc(sizeof(float) * rp->n.k);
+    rp->v2f = f32 ? rp->v2 : malloc(sizeof(float) * rp->n.v);
+    rp->o_first = proc_shared_alloc(rp->elem * rp->n.o);
     rp->twin_rel_l2 = proc_shared_alloc(sizeof(double));
     if (rp->twin_rel_l2 != NULL)
         *rp->twin_rel_l2 = NAN;
-    if (failed || !rp->ref.o || !rp->ref.mag || !rp->ref.row_score || !rp->ref2.o ||
-        !rp->ref2.mag || !rp->ref2.row_score || !rp->q2 || !rp->k2 || !rp->v2 || !rp->qf ||
-        !rp->kf || !rp->vf || !rp->q2f || !rp->k2f || !rp->v2f || !rp->o_first ||
-        !rp->twin_rel_l2) {
+    if (failed || !rp->ref.o || !rp->ref.mag || !rp->ref.row_score || !rp->ref.row_bias ||
+        !rp->ref2.o || !rp->ref2.mag || !rp->ref2.row_score || !rp->ref2.row_bias || !rp->q2 ||
+        !rp->k2 || !rp->v2 || !rp->qf || !rp->kf || !rp->vf || !rp->q2f || !rp->k2f ||
+        !rp->v2f || !rp->o_first || !rp->twin_rel_l2) {
         snprintf(why, why_len, "out of memory for the problem's tensors (%.1f MiB)",
                  runner_problem_bytes(p) / 1048576.0);
         runner_problem_free(rp);
@@ -110,25 +116,24 @@ int runner_problem_init(runner_problem *rp, const attn_problem *p, int dist, uin
      * values, so a case's error is its arithmetic's, not its inputs' rounding (DESIGN). */
     gen_inputs(p, seed, dist, 0, rp->qf, rp->kf, rp->vf);
     gen_inputs(p, seed, dist, GEN_SECOND_SET, rp->q2f, rp->k2f, rp->v2f);
-    dtype_round(p->dtype, rp->qf, rp->q_len, rp->q);
-    dtype_round(p->dtype, rp->kf, rp->kv_len, rp->k);
-    dtype_round(p->dtype, rp->vf, rp->kv_len, rp->v);
-    dtype_round(p->dtype, rp->q2f, rp->q_len, rp->q2);
-    dtype_round(p->dtype, rp->k2f, rp->kv_len, rp->k2);
-    dtype_round(p->dtype, rp->v2f, rp->kv_len, rp->v2);
-    rp->hash_q = gen_hash(rp->q, rp->elem * rp->q_len);
-    rp->hash_k = gen_hash(rp->k, rp->elem * rp->kv_len);
-    rp->hash_v = gen_hash(rp->v, rp->elem * rp->kv_len);
+    dtype_round(p->dtype, rp->qf, rp->n.q, rp->q);
+    dtype_round(p->dtype, rp->kf, rp->n.k, rp->k);
+    dtype_round(p->dtype, rp->vf, rp->n.v, rp->v);
+    dtype_round(p->dtype, rp->q2f, rp->n.q, rp->q2);
+    dtype_round(p->dtype, rp->k2f, rp->n.k, rp->k2);
+    dtype_round(p->dtype, rp->v2f, rp->n.v, rp->v2);
+    rp->hash_q = gen_hash(rp->q, rp->elem * rp->n.q);
+    rp->hash_k = gen_hash(rp->k, rp->elem * rp->n.k);
+    rp->hash_v = gen_hash(rp->v, rp->elem * rp->n.v);
     return 0;
 }
 
 void runner_problem_free(runner_problem *rp)
 {
-    size_t rows = rp->p && rp->p->head_dim ? rp->q_len / (size_t)rp->p->head_dim : 0;
     for (int i = 0; i < GUARD_N; i++)
         guard_free(&rp->bufs[i]);
-    ref_free(&rp->ref, rp->q_len, rows);
-    ref_free(&rp->ref2, rp->q_len, rows);
+    ref_free(&rp->ref, rp->n.o, rp->rows);
+    ref_free(&rp->ref2, rp->n.o, rp->rows);
     if ((void *)rp->qf != rp->q) {   /* float32 copies of their own (not a float32 problem) */
         free(rp->qf);
         free(rp->kf);
@@ -140,7 +145,7 @@ void runner_problem_free(runner_problem *rp)
     free(rp->q2);
     free(rp->k2);
     free(rp->v2);
-    proc_shared_free(rp->o_first, rp->elem * rp->q_len);
+    proc_shared_free(rp->o_first, rp->elem * rp->n.o);
     proc_shared_free(rp->twin_rel_l2, sizeof(double));
     memset(rp, 0, sizeof *rp);
 }
@@ -238,7 +243,7 @@ static void check_second_set(const runner_problem *rp, const runner_opts *opts,
     if (second.pass)
         return;
     res->status = ST_FAIL;
-    if (memcmp(rp->o, rp->o_first, rp->elem * rp->q_len) == 0)
+    if (memcmp(rp->o, rp->o_first, rp->elem * rp->n.o) == 0)
         snprintf(res->reason, sizeof res->reason,
                  "run() ignores its inputs: with a second input set written over q, k and v, "
                  "it returned the first set's output again (run must compute from the current "

@@ -193,9 +193,9 @@ static void counted_reps(const runner_problem *rp, const attn_impl *impl, void *
 /* Bit 0 q, 1 k, 2 v: the inputs run() changed. */
 static int inputs_modified(const runner_problem *rp)
 {
-    return (gen_hash(rp->q, rp->elem * rp->q_len) != rp->hash_q) |
-           (gen_hash(rp->k, rp->elem * rp->kv_len) != rp->hash_k) << 1 |
-           (gen_hash(rp->v, rp->elem * rp->kv_len) != rp->hash_v) << 2;
+    return (gen_hash(rp->q, rp->elem * rp->n.q) != rp->hash_q) |
+           (gen_hash(rp->k, rp->elem * rp->n.k) != rp->hash_k) << 1 |
+           (gen_hash(rp->v, rp->elem * rp->n.v) != rp->hash_v) << 2;
 }
 
 /* The integrity run: the first output saved, q, k and v overwritten in place (the same
@@ -207,11 +207,11 @@ static void second_inputs(const runner_problem *rp, const attn_impl *impl, void 
     rep->modified = inputs_modified(rp);
     if (rep->modified)
         return;
-    memcpy(rp->o_first, rp->o, rp->elem * rp->q_len);
-    memcpy(rp->q, rp->q2, rp->elem * rp->q_len);
-    memcpy(rp->k, rp->k2, rp->elem * rp->kv_len);
-    memcpy(rp->v, rp->v2, rp->elem * rp->kv_len);
-    dtype_fill_nan(rp->p->dtype, rp->o, rp->q_len);
+    memcpy(rp->o_first, rp->o, rp->elem * rp->n.o);
+    memcpy(rp->q, rp->q2, rp->elem * rp->n.q);
+    memcpy(rp->k, rp->k2, rp->elem * rp->n.k);
+    memcpy(rp->v, rp->v2, rp->elem * rp->n.v);
+    dtype_fill_nan(rp->p->dtype, rp->o, rp->n.o);
     rep->second_ran = 1;
     rep->stage = STAGE_SECOND;
     rep->rep = 0;
@@ -230,7 +230,7 @@ static unsigned char *child_setup(const runner_problem *rp, const runner_opts *o
 {
     /* NaN everywhere, so an element that run() never writes fails the check; the output's
      * sentinels afresh, as an earlier case may have overwritten them. */
-    dtype_fill_nan(rp->p->dtype, rp->o, rp->q_len);
+    dtype_fill_nan(rp->p->dtype, rp->o, rp->n.o);
     guard_arm(&rp->bufs[GUARD_O]);
     catch_guard_faults(rp, rep);
     limit_memory(opts, threads, rep);

@@ -25,6 +25,11 @@ typedef struct cfg_list {
     long v[CFG_MAX_LIST];
 } cfg_list;
 
+typedef struct cfg_reals {
+    int n;
+    double v[CFG_MAX_LIST];
+} cfg_reals;
+
 typedef struct cfg_names {
     int n;
     char v[CFG_MAX_LIST][CFG_NAME_LEN];
@@ -48,6 +53,10 @@ typedef struct cfg {
     cfg_list window_left;        /* keys before the diagonal a row sees; -1: unbounded */
     cfg_list window_right;       /* keys after it; -1 unbounded. Empty: from causal (0 when
                                     causal, else -1); given, causal must be false alone */
+    cfg_list head_dim_v;         /* d_v; empty: each head_dim's own */
+    cfg_list kv_len;             /* 0 full, 1 ragged: per-batch key lengths (gen_kv_lens) */
+    cfg_reals softcap;           /* 0: none; else scores become softcap tanh(s / softcap) */
+    cfg_list alibi;              /* 0/1: ALiBi biases (gen_alibi_slopes) */
     cfg_list threads;
     uint64_t seed;
     double scale;                /* 0: 1/sqrt(head_dim) */

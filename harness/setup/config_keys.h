@@ -12,7 +12,7 @@
 #define CFG_MAX_KEYS 64          /* the table's size, at most */
 
 typedef enum { T_INT_LIST, T_BOOL_LIST, T_DIST_LIST, T_NAME_LIST, T_EVENT_LIST, T_SEED, T_INT,
-               T_REAL, T_SCALE, T_CHOICE, T_CHOICE_LIST } cfg_type;
+               T_REAL, T_REAL_LIST, T_SCALE, T_CHOICE, T_CHOICE_LIST } cfg_type;
 
 typedef struct cfg_key {
     const char *section;
@@ -33,6 +33,10 @@ const char *cfg_clip(const char *s, char *buf);
 
 /* The key of that name in that section (NULL: any section); NULL when there is none. */
 const cfg_key *cfg_find_key(const char *section, const char *key);
+
+/* Parses one key's value (trimmed) into c by k's type (config_value.c). 0, or -1 with the
+ * reason in err. */
+int cfg_parse_value(cfg *c, const cfg_key *k, const char *value, char *err, size_t err_len);
 
 /* Parses one key's value into c and records it. 0, or -1 with the reason in err. */
 int cfg_set_value(cfg *c, const cfg_key *k, const char *raw, char *err, size_t err_len);

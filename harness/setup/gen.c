@@ -14,6 +14,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 static uint64_t splitmix64(uint64_t x)
@@ -59,20 +60,47 @@ void gen_fill(float *x, size_t n, uint64_t seed, int tensor, int dist)
     }
 }
 
-void gen_lengths(const attn_problem *p, size_t *q_len, size_t *kv_len)
+gen_sizes gen_sizes_of(const attn_problem *p)
 {
-    *q_len = (size_t)p->batch * p->heads * p->seq_q * p->head_dim;
-    *kv_len = (size_t)p->batch * p->kv_heads * p->seq_kv * p->head_dim;
+    size_t q_rows = (size_t)p->batch * p->heads * p->seq_q;
+    size_t kv_rows = (size_t)p->batch * p->kv_heads * p->seq_kv;
+    return (gen_sizes){.q = q_rows * p->head_dim, .k = kv_rows * p->head_dim,
+                       .v = kv_rows * p->head_dim_v, .o = q_rows * p->head_dim_v};
+}
+
+/* A stream of its own for the key lengths, apart from every tensor's (which use tensor ids
+ * below 16 in the top byte). */
+enum { GEN_STREAM_KV_LENS = 0x40 };
+
+void gen_kv_lens(uint64_t seed, int batch, int seq_kv, int *out)
+{
+    uint64_t key = stream_key(seed, GEN_STREAM_KV_LENS);
+    for (int b = 0; b < batch; b++)
+        out[b] = b == batch - 1 ? seq_kv
+                                : 1 + (int)(splitmix64(key + (uint64_t)b) % (uint64_t)seq_kv);
+}
+
+void gen_alibi_slopes(int heads, float *out)
+{
+    int n = 1;
+    while (n * 2 <= heads)
+        n *= 2;
+    /* exp2 of a multiple of 1/n: a power of two (n up to 8) or a value the reference, the
+     * checker and every kernel read from here, so a last-bit difference between libms would
+     * change what is computed on both sides alike, never a verdict. */
+    for (int h = 0; h < heads; h++) {
+        double e = h < n ? -8.0 * (h + 1) / n : -4.0 * (2 * (h - n) + 1) / n;
+        out[h] = (float)exp2(e);
+    }
 }
 
 void gen_inputs(const attn_problem *p, uint64_t seed, int dist, int set, float *q, float *k,
                 float *v)
 {
-    size_t q_len, kv_len;
-    gen_lengths(p, &q_len, &kv_len);
-    gen_fill(q, q_len, seed, GEN_TENSOR_Q | set, dist);
-    gen_fill(k, kv_len, seed, GEN_TENSOR_K | set, dist);
-    gen_fill(v, kv_len, seed, GEN_TENSOR_V | set, dist);
+    gen_sizes n = gen_sizes_of(p);
+    gen_fill(q, n.q, seed, GEN_TENSOR_Q | set, dist);
+    gen_fill(k, n.k, seed, GEN_TENSOR_K | set, dist);
+    gen_fill(v, n.v, seed, GEN_TENSOR_V | set, dist);
 }
 
 uint64_t gen_hash(const void *data, size_t bytes)

@@ -55,6 +55,24 @@ int ref_visible(const attn_problem *p, int b, int i)
     return hi - lo;
 }
 
+double ref_score(const attn_problem *p, int h, int i, int j, double dot)
+{
+    double s = (double)p->scale * dot;
+    if (p->softcap != 0)
+        s = (double)p->softcap * tanh(s / (double)p->softcap);
+    if (p->alibi != NULL)
+        s += (double)p->alibi[h] * (double)(j - ref_diag(p, i));
+    return s;
+}
+
+double ref_bias_bound(const attn_problem *p, int h, int i, int lo, int hi)
+{
+    if (p->alibi == NULL || hi <= lo)
+        return 0;
+    double far = fmax(fabs((double)(lo - ref_diag(p, i))), fabs((double)(hi - 1 - ref_diag(p, i))));
+    return fabs((double)p->alibi[h]) * far;
+}
+
 static double norm2(const float *x, int n)
 {
     double s = 0;
@@ -63,12 +81,18 @@ static double norm2(const float *x, int n)
     return sqrt(s);
 }
 
-/* Offsets of query head (b, h) and of the kv head it reads. */
-static void head_offsets(const attn_problem *p, int b, int h, size_t *qo, size_t *kvo)
+/* Where query head (b, h) starts: its rows in q and o, and its kv head's in k and v. */
+typedef struct head_at {
+    size_t row;         /* its first query row, of all B H N_q */
+    size_t q, k, v, o;  /* element offsets */
+} head_at;
+
+static head_at head_offsets(const attn_problem *p, int b, int h)
 {
-    int group = p->heads / p->kv_heads;
-    *qo = ((size_t)b * p->heads + h) * (size_t)p->seq_q * p->head_dim;
-    *kvo = ((size_t)b * p->kv_heads + h / group) * (size_t)p->seq_kv * p->head_dim;
+    size_t row = ((size_t)b * p->heads + h) * (size_t)p->seq_q;
+    size_t kv_row = ((size_t)b * p->kv_heads + h / (p->heads / p->kv_heads)) * (size_t)p->seq_kv;
+    return (head_at){.row = row, .q = row * p->head_dim, .o = row * p->head_dim_v,
+                     .k = kv_row * p->head_dim, .v = kv_row * p->head_dim_v};
 }
 
 /* s[0..n) becomes its softmax: max-subtracted, exponentiated, normalised. */
@@ -90,7 +114,7 @@ static void softmax_row(double *s, int n)
 static void finish_row(const attn_problem *p, double *s, int n, const float *v, double *o,
                        double *mag)
 {
-    const int d = p->head_dim;
+    const int d = p->head_dim_v;
 
     for (int c = 0; c < d; c++)
         o[c] = mag[c] = 0;
@@ -119,30 +143,30 @@ static double row_score_bound(const attn_problem *p, const float *qrow, const do
 void ref_plain(const attn_problem *p, const float *q, const float *k, const float *v,
                const ref_out *out)
 {
-    const int d = p->head_dim;
+    const int d = p->head_dim, dv = p->head_dim_v;
     double *s = malloc(sizeof(double) * (size_t)(p->seq_kv > 0 ? p->seq_kv : 1));
     double *knorm = malloc(sizeof(double) * (size_t)(p->seq_kv > 0 ? p->seq_kv : 1));
 
     for (int b = 0; b < p->batch; b++)
         for (int h = 0; h < p->heads; h++) {
-            size_t qo, kvo;
-            head_offsets(p, b, h, &qo, &kvo);
+            head_at at = head_offsets(p, b, h);
             for (int j = 0; j < p->seq_kv; j++)
-                knorm[j] = norm2(k + kvo + (size_t)j * d, d);
+                knorm[j] = norm2(k + at.k + (size_t)j * d, d);
             for (int i = 0; i < p->seq_q; i++) {
-                const float *qi = q + qo + (size_t)i * d;
+                const float *qi = q + at.q + (size_t)i * d;
                 int lo, hi;
                 ref_keys(p, b, i, &lo, &hi);
                 for (int j = lo; j < hi; j++) {
                     double dot = 0;
                     for (int c = 0; c < d; c++)
-                        dot += (double)qi[c] * k[kvo + (size_t)j * d + c];
-                    s[j - lo] = (double)p->scale * dot;
+                        dot += (double)qi[c] * k[at.k + (size_t)j * d + c];
+                    s[j - lo] = ref_score(p, h, i, j, dot);
                 }
-                size_t row = qo / d + (size_t)i;
+                size_t row = at.row + (size_t)i;
                 out->row_score[row] = row_score_bound(p, qi, knorm + lo, hi - lo);
-                finish_row(p, s, hi - lo, v + kvo + (size_t)lo * d, out->o + qo + (size_t)i * d,
-                           out->mag + qo + (size_t)i * d);
+                out->row_bias[row] = ref_bias_bound(p, h, i, lo, hi);
+                finish_row(p, s, hi - lo, v + at.v + (size_t)lo * dv, out->o + row * dv,
+                           out->mag + row * dv);
             }
         }
     free(s);
@@ -155,41 +179,43 @@ enum { REF_BLOCK = 128 };   /* query rows per dgemm task */
 static int ref_block(const attn_problem *p, int b, int h, int i0, int rows, const float *q,
                      const float *k, const float *v, const ref_out *out)
 {
-    const int d = p->head_dim;
-    size_t qo, kvo;
-    head_offsets(p, b, h, &qo, &kvo);
+    const int d = p->head_dim, dv = p->head_dim_v;
+    head_at at = head_offsets(p, b, h);
 
     /* The keys some row of the block sees, [k0, k0 + nk): no other is needed. */
     int k0;
     const int nk = ref_block_keys(p, b, i0, rows, &k0);
-    kvo += (size_t)k0 * d;
+    const float *kb = k + at.k + (size_t)k0 * d, *vb = v + at.v + (size_t)k0 * dv;
     double *qd = malloc(sizeof(double) * (size_t)rows * d);
     double *kd = malloc(sizeof(double) * ((size_t)nk * d + 1));
-    double *vd = malloc(sizeof(double) * ((size_t)nk * d + 1));
-    double *vabs = malloc(sizeof(double) * ((size_t)nk * d + 1));
+    double *vd = malloc(sizeof(double) * ((size_t)nk * dv + 1));
+    double *vabs = malloc(sizeof(double) * ((size_t)nk * dv + 1));
     double *knorm = malloc(sizeof(double) * ((size_t)nk + 1));
     double *sc = malloc(sizeof(double) * ((size_t)rows * nk + 1));
-    double *od = malloc(sizeof(double) * (size_t)rows * d);
-    double *md = malloc(sizeof(double) * (size_t)rows * d);
+    double *od = calloc((size_t)rows * dv + 1, sizeof(double));
+    double *md = calloc((size_t)rows * dv + 1, sizeof(double));
     int rc = 1;
 
     if (!qd || !kd || !vd || !vabs || !knorm || !sc || !od || !md)
         goto out;
     for (size_t x = 0; x < (size_t)rows * d; x++)
-        qd[x] = q[qo + (size_t)i0 * d + x];
-    for (size_t x = 0; x < (size_t)nk * d; x++) {
-        kd[x] = k[kvo + x];
-        vd[x] = v[kvo + x];
+        qd[x] = q[at.q + (size_t)i0 * d + x];
+    for (size_t x = 0; x < (size_t)nk * d; x++)
+        kd[x] = kb[x];
+    for (size_t x = 0; x < (size_t)nk * dv; x++) {
+        vd[x] = vb[x];
         vabs[x] = fabs(vd[x]);
     }
     for (int j = 0; j < nk; j++)
-        knorm[j] = norm2(k + kvo + (size_t)j * d, d);
+        knorm[j] = norm2(kb + (size_t)j * d, d);
 
+    for (int r = 0; r < rows; r++)
+        out->row_score[at.row + (size_t)(i0 + r)] = out->row_bias[at.row + (size_t)(i0 + r)] = 0;
     if (nk > 0) {
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, nk, d, (double)p->scale, qd,
-                    d, kd, d, 0.0, sc, nk);
-        /* Softmax each row over its visible keys, normalised in place into probabilities;
-         * the block's other keys get 0. */
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, nk, d, 1.0, qd, d, kd, d,
+                    0.0, sc, nk);
+        /* Each row's scores from its dot products, then its softmax over its visible keys,
+         * normalised in place into probabilities; the block's other keys get 0. */
         for (int r = 0; r < rows; r++) {
             double *srow = sc + (size_t)r * nk;
             int key_lo, key_hi;
@@ -197,25 +223,24 @@ static int ref_block(const attn_problem *p, int b, int h, int i0, int rows, cons
             /* The row's keys as columns of the block: [lo, hi), empty for a row that sees
              * none. */
             int lo = key_hi > key_lo ? key_lo - k0 : 0, hi = key_hi > key_lo ? key_hi - k0 : 0;
+            for (int j = lo; j < hi; j++)
+                srow[j] = ref_score(p, h, i0 + r, k0 + j, srow[j]);
             softmax_row(srow + lo, hi - lo);
             for (int j = 0; j < nk; j++)
                 if (j < lo || j >= hi)
                     srow[j] = 0.0;
-            out->row_score[qo / d + (size_t)(i0 + r)] =
-                row_score_bound(p, q + qo + (size_t)(i0 + r) * d, knorm + lo, hi - lo);
+            size_t row = at.row + (size_t)(i0 + r);
+            out->row_score[row] = row_score_bound(p, q + at.q + (size_t)(i0 + r) * d, knorm + lo,
+                                                  hi - lo);
+            out->row_bias[row] = ref_bias_bound(p, h, i0 + r, key_lo, key_hi);
         }
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, d, nk, 1.0, sc, nk, vd, d,
-                    0.0, od, d);
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, d, nk, 1.0, sc, nk, vabs, d,
-                    0.0, md, d);
-    } else {
-        memset(od, 0, sizeof(double) * (size_t)rows * d);
-        memset(md, 0, sizeof(double) * (size_t)rows * d);
-        for (int r = 0; r < rows; r++)
-            out->row_score[qo / d + (size_t)(i0 + r)] = 0;
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, dv, nk, 1.0, sc, nk, vd,
+                    dv, 0.0, od, dv);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, dv, nk, 1.0, sc, nk, vabs,
+                    dv, 0.0, md, dv);
     }
-    memcpy(out->o + qo + (size_t)i0 * d, od, sizeof(double) * (size_t)rows * d);
-    memcpy(out->mag + qo + (size_t)i0 * d, md, sizeof(double) * (size_t)rows * d);
+    memcpy(out->o + (at.row + (size_t)i0) * dv, od, sizeof(double) * (size_t)rows * dv);
+    memcpy(out->mag + (at.row + (size_t)i0) * dv, md, sizeof(double) * (size_t)rows * dv);
     rc = 0;
 out:
     free(qd);
@@ -251,7 +276,8 @@ int ref_blas(const attn_problem *p, const float *q, const float *k, const float 
 int ref_compute(const attn_problem *p, const float *q, const float *k, const float *v,
                 const ref_out *out, int threads)
 {
-    double macs = (double)p->batch * p->heads * p->seq_q * p->seq_kv * p->head_dim;
+    double macs = (double)p->batch * p->heads * p->seq_q * p->seq_kv *
+                  (p->head_dim + p->head_dim_v) / 2;
     if (macs <= (double)(1 << 22)) {
         ref_plain(p, q, k, v, out);
         return 0;

@@ -6,9 +6,12 @@
 #include "attn.h"
 
 typedef struct ref_out {
-    double *o;          /* [B][H][N_q][d]: the exact-ish output */
-    double *mag;        /* [B][H][N_q][d]: sum_j p_ij |v_jc|, the size of what was averaged */
-    double *row_score;  /* [B][H][N_q]: scale * |q_i| * max_j |k_j| over visible keys */
+    double *o;          /* [B][H][N_q][d_v]: the exact-ish output */
+    double *mag;        /* [B][H][N_q][d_v]: sum_j p_ij |v_jc|, the size of what was averaged */
+    double *row_score;  /* [B][H][N_q]: scale * |q_i| * max_j |k_j| over visible keys, which
+                           bounds |scale q_i . k_j| */
+    double *row_bias;   /* [B][H][N_q]: max over visible keys of |alibi[h] (j - diag(i))|; 0
+                           without ALiBi */
 } ref_out;
 
 /* The diagonal of query row i: i + seq_kv - seq_q (bottom-right), or i with top_left. */
@@ -26,6 +29,13 @@ int ref_block_keys(const attn_problem *p, int b, int i0, int rows, int *k0);
 
 /* How many keys row i of batch entry b sees. */
 int ref_visible(const attn_problem *p, int b, int i);
+
+/* Score (i, j) of head h from its dot product q_i . k_j, in DESIGN's order: scaled, capped
+ * (softcap), biased (ALiBi). In double: the one copy of that order on the harness's side. */
+double ref_score(const attn_problem *p, int h, int i, int j, double dot);
+
+/* max over the keys [lo, hi) of |alibi[h] (j - diag(i))|: 0 without ALiBi or keys. */
+double ref_bias_bound(const attn_problem *p, int h, int i, int lo, int hi);
 
 /* The plain definition, in double loops. */
 void ref_plain(const attn_problem *p, const float *q, const float *k, const float *v,
