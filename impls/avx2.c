@@ -11,9 +11,13 @@
  *                           vertical: eight queries per vector, no horizontal reductions
  *   O_acc = alpha O_acc + P V   micro-tiles of 4 queries x 16 head-dim columns: P broadcast,
  *                           V rows loaded where they lie (masked loads on a head_dim tail)
- * Scores are kept in base 2 (scale * log2 e is folded into Q), so the exponential is exp2.
+ * Scores are kept in base 2 (scale * log2 e is folded into Q), so the exponential is exp2. With
+ * a softcap or ALiBi, Q holds scale alone and a pass over each S^T tile caps (scalar tanhf),
+ * biases (slope x distance, eight queries a vector) and turns the scores to base 2, in DESIGN's
+ * order. Only the key blocks some row of the query block sees are visited (windows, ragged
+ * lengths), and a block is masked per query only where some row sees part of it.
  * Working memory per thread: Q^T block, S^T tile, O accumulator, a few vectors of BR: set by
- * BR, BC and head_dim, never by the sequence length.
+ * BR, BC, head_dim and head_dim_v, never by the sequence length.
  *
  * bf16 and f16: each key and value tile is widened to float32 in registers as it is loaded
  * (bf16 by a 16-bit shift of each element, f16 by F16C's vcvtph2ps) into a tile of scratch the
@@ -40,14 +44,15 @@ typedef struct avx2_scratch {
     float *st;      /* bc x br: scores, then probabilities, key-major */
     float *acc;     /* br x dp: unnormalised output rows */
     float *m, *l, *alpha;   /* br each: running max, running sum, this block's rescale */
-    int *vis;       /* br: keys each query row sees */
-    float *kc, *vc; /* 16-bit dtypes: bc x d, the key and value tiles widened to float32 */
+    float *slope, *diag;    /* br each, with ALiBi: each query row's slope and diagonal */
+    int *lo, *hi;   /* br each: the keys each query row sees, [lo, hi) */
+    float *kc, *vc; /* 16-bit dtypes: bc x d and bc x d_v, the key and value tiles widened */
 } avx2_scratch;
 
 typedef struct avx2_state {
     attn_problem p;
     int br, bc;     /* query rows and keys per tile */
-    int dp;         /* head_dim rounded up to 16 */
+    int dp;         /* head_dim_v rounded up to 16 */
     int rows;       /* stacked query rows per (batch, kv head): G * N_q */
     int blocks;     /* query blocks per (batch, kv head) */
     int n_scratch;
@@ -78,17 +83,18 @@ static int avx2_prepare(const attn_problem *p, void **state, char *why, size_t w
     }
     st->p = *p;
     tile_sizes_for(p->head_dim, 48, MR, &st->br, &st->bc);   /* 48: a multiple of 16, 6, 4 */
-    st->dp = (int)round_up((size_t)p->head_dim, LANES);
+    st->dp = (int)round_up((size_t)p->head_dim_v, LANES);
     st->rows = impl_stacked_rows(p);
     st->blocks = (st->rows + st->br - 1) / st->br;
     st->n_scratch = impl_threads(p);
 
     /* Each piece starts on a 64-byte line; floats and ints share the arena's 4-byte slots. */
-    const size_t br = (size_t)st->br, d = (size_t)p->head_dim;
+    const size_t br = (size_t)st->br, d = (size_t)p->head_dim, dv = (size_t)p->head_dim_v;
     const size_t qt = round_up(d * br, 16), s = round_up((size_t)st->bc * br, 16);
     const size_t acc = br * (size_t)st->dp, vec = round_up(br, 16);
-    const size_t tile = p->dtype == ATTN_F32 ? 0 : round_up((size_t)st->bc * d, 16);
-    const size_t per = qt + s + acc + 4 * vec + 2 * tile;
+    const size_t kt = p->dtype == ATTN_F32 ? 0 : round_up((size_t)st->bc * d, 16);
+    const size_t vt = p->dtype == ATTN_F32 ? 0 : round_up((size_t)st->bc * dv, 16);
+    const size_t per = qt + s + acc + 7 * vec + kt + vt;
     st->scratch = calloc((size_t)st->n_scratch, sizeof *st->scratch);
     st->arena = aligned_alloc(64, sizeof(float) * per * (size_t)st->n_scratch);
     if (st->scratch == NULL || st->arena == NULL) {
@@ -106,9 +112,12 @@ static int avx2_prepare(const attn_problem *p, void **state, char *why, size_t w
         w->m = w->acc + acc;
         w->l = w->m + vec;
         w->alpha = w->l + vec;
-        w->vis = (int *)(w->alpha + vec);
-        w->kc = tile ? w->alpha + 2 * vec : NULL;
-        w->vc = tile ? w->kc + tile : NULL;
+        w->slope = w->alpha + vec;
+        w->diag = w->slope + vec;
+        w->lo = (int *)(w->diag + vec);
+        w->hi = (int *)(w->diag + 2 * vec);
+        w->kc = kt ? w->diag + 3 * vec : NULL;
+        w->vc = kt ? w->kc + kt : NULL;
     }
     *state = st;
     return 0;
@@ -248,19 +257,23 @@ static __m256i lanes_below(int i, int limit)
 
 /* Online softmax over one key block for the query vectors covering `lanes` queries: S^T
  * becomes P^T (under the running max), m and l are updated, alpha says how much to shrink
- * what O_acc held. With `masked`, key j0 + j counts for query i only if j0 + j < vis[i]. */
+ * what O_acc held. With `masked`, key j0 + j counts for query i only if lo[i] <= j0 + j <
+ * hi[i]. */
 __attribute__((noinline)) static void softmax_block(avx2_scratch *w, int br, int lanes,
                                                     int cols, int j0, int masked)
 {
     const __m256 neg_inf = _mm256_set1_ps(-INFINITY), zero = _mm256_setzero_ps();
     for (int i = 0; i < lanes; i += 8) {
-        __m256i vis = _mm256_load_si256((const __m256i *)(w->vis + i));
+        __m256i lo = _mm256_load_si256((const __m256i *)(w->lo + i));
+        __m256i hi = _mm256_load_si256((const __m256i *)(w->hi + i));
         __m256 tile_max = neg_inf;
         for (int j = 0; j < cols; j++) {
             float *sj = w->st + (size_t)j * br + i;
             __m256 s = _mm256_load_ps(sj);
             if (masked) {
-                __m256i sees = _mm256_cmpgt_epi32(vis, _mm256_set1_epi32(j0 + j));
+                __m256i key = _mm256_set1_epi32(j0 + j);
+                __m256i sees = _mm256_andnot_si256(_mm256_cmpgt_epi32(lo, key),
+                                                   _mm256_cmpgt_epi32(hi, key));
                 s = _mm256_blendv_ps(neg_inf, s, _mm256_castsi256_ps(sees));
                 _mm256_store_ps(sj, s);
             }
@@ -302,51 +315,104 @@ static void widen(int dtype, const void *src, size_t at, float *dst, size_t n)
         dst[i] = impl_load(dtype, h, i);
 }
 
-/* Query rows [r0, r0 + rows) of the stacked group whose q and o start at element q_off and k
- * and v at kv_off, in p's dtype. */
-static void avx2_block(const avx2_state *st, avx2_scratch *w, int r0, int rows, const void *q_in,
-                       const void *k_in, const void *v_in, void *o_out, size_t q_off,
-                       size_t kv_off)
+/* With a softcap or ALiBi: the tile's scores (key-major, scale applied) capped, biased and
+ * turned to base 2, in DESIGN's order, for the `lanes` query columns of keys [j0, j0 + cols). */
+__attribute__((noinline)) static void extras_block(const attn_problem *p, avx2_scratch *w,
+                                                   int br, int lanes, int cols, int j0)
+{
+    const __m256 log2e = _mm256_set1_ps((float)M_LOG2E);
+    for (int j = 0; j < cols; j++) {
+        float *sj = w->st + (size_t)j * br;
+        if (p->softcap != 0) {
+            const float cap = p->softcap, inv = 1.0f / p->softcap;
+            for (int i = 0; i < lanes; i++)
+                sj[i] = cap * tanhf(sj[i] * inv);
+        }
+        const __m256 key = _mm256_set1_ps((float)(j0 + j));
+        for (int i = 0; i < lanes; i += 8) {
+            __m256 x = _mm256_load_ps(sj + i);
+            if (p->alibi != NULL) {   /* slope (j - diag(i)); the distance is exact in float */
+                __m256 dist = _mm256_sub_ps(key, _mm256_load_ps(w->diag + i));
+                x = _mm256_fmadd_ps(_mm256_load_ps(w->slope + i), dist, x);
+            }
+            _mm256_store_ps(sj + i, _mm256_mul_ps(x, log2e));
+        }
+    }
+}
+
+/* Where a task's tensors start: element offsets of its group's q, k, v and o. */
+typedef struct avx2_at {
+    size_t q, k, v, o;
+} avx2_at;
+
+/* The block's per-row state: running max and sum, each row's keys [lo, hi) and (with ALiBi)
+ * its slope and diagonal; lanes past `rows` see nothing (and are never stored). Into
+ * *k_begin, *k_end the keys some row sees; into *all_lo, *all_hi the keys every row sees, so a
+ * key block inside them needs no mask. */
+static void rows_setup(const avx2_state *st, avx2_scratch *w, int b, int g, int r0, int rows,
+                       int lanes, int *k_begin, int *k_end, int *all_lo, int *all_hi)
 {
     const attn_problem *p = &st->p;
-    const int d = p->head_dim, br = st->br, dp = st->dp;
-    const int lanes = (int)round_up((size_t)rows, LANES);
-    const float c = p->scale * (float)M_LOG2E;
-
-    int max_vis = 0, min_vis = p->seq_kv;
+    *k_end = impl_block_keys(p, b, r0, rows, k_begin) + *k_begin;
+    *all_lo = 0;
+    *all_hi = p->seq_kv;
     for (int i = 0; i < lanes; i++) {
-        int seen = i < rows ? impl_stacked_visible_keys(p, r0 + i) : 0;
-        w->vis[i] = seen;
+        int lo = 0, hi = 0, q = (r0 + i) % p->seq_q;
+        if (i < rows)
+            impl_key_range(p, b, q, &lo, &hi);
+        w->lo[i] = lo;
+        w->hi[i] = hi;
         if (i < rows) {
-            max_vis = seen > max_vis ? seen : max_vis;
-            min_vis = seen < min_vis ? seen : min_vis;
+            *all_lo = lo > *all_lo ? lo : *all_lo;
+            *all_hi = hi < *all_hi ? hi : *all_hi;
+        }
+        if (p->alibi != NULL) {
+            int h = g % p->kv_heads * (p->heads / p->kv_heads) + (r0 + i) / p->seq_q;
+            w->slope[i] = i < rows ? p->alibi[h] : 0.0f;
+            w->diag[i] = (float)impl_diag(p, q);
         }
         w->m[i] = -INFINITY;
         w->l[i] = 0.0f;
     }
+}
+
+/* Query rows [r0, r0 + rows) of stacked group g (kv head g % kv_heads of batch entry b), its
+ * tensors at `at`, in p's dtype. */
+static void avx2_block(const avx2_state *st, avx2_scratch *w, int g, int r0, int rows,
+                       const void *q_in, const void *k_in, const void *v_in, void *o_out,
+                       avx2_at at)
+{
+    const attn_problem *p = &st->p;
+    const int d = p->head_dim, dv = p->head_dim_v, br = st->br, dp = st->dp;
+    const int lanes = (int)round_up((size_t)rows, LANES);
+    const int extras = p->softcap != 0 || p->alibi != NULL;
+    const float c = extras ? p->scale : p->scale * (float)M_LOG2E;
+
+    int k_begin, k_end, all_lo, all_hi;
+    rows_setup(st, w, g / p->kv_heads, g, r0, rows, lanes, &k_begin, &k_end, &all_lo, &all_hi);
     const int f32 = p->dtype == ATTN_F32;
-    const float *q = (const float *)q_in + q_off;   /* float32 only */
+    const float *q = (const float *)q_in + at.q;   /* float32 only */
     for (int x = 0; x < d; x++)
         for (int i = 0; i < lanes; i++)
             if (f32)
                 w->qt[(size_t)x * br + i] = i < rows ? q[(size_t)(r0 + i) * d + x] * c : 0.0f;
             else
                 w->qt[(size_t)x * br + i] =
-                    i < rows ? impl_load(p->dtype, q_in, q_off + (size_t)(r0 + i) * d + x) * c
+                    i < rows ? impl_load(p->dtype, q_in, at.q + (size_t)(r0 + i) * d + x) * c
                              : 0.0f;
     memset(w->acc, 0, sizeof(float) * (size_t)rows * dp);
 
-    const int full_chunks = d / LANES, tail = d % LANES;
+    const int full_chunks = dv / LANES, tail = dv % LANES;
     const __m256i tail0 = lanes_below(0, tail), tail1 = lanes_below(8, tail);
-    for (int j0 = 0; j0 < max_vis; j0 += st->bc) {
-        const int cols = max_vis - j0 < st->bc ? max_vis - j0 : st->bc;
+    for (int j0 = k_begin; j0 < k_end; j0 += st->bc) {
+        const int cols = k_end - j0 < st->bc ? k_end - j0 : st->bc;
         const float *kb, *vb;
         if (f32) {
-            kb = (const float *)k_in + kv_off + (size_t)j0 * d;
-            vb = (const float *)v_in + kv_off + (size_t)j0 * d;
+            kb = (const float *)k_in + at.k + (size_t)j0 * d;
+            vb = (const float *)v_in + at.v + (size_t)j0 * dv;
         } else {
-            widen(p->dtype, k_in, kv_off + (size_t)j0 * d, w->kc, (size_t)cols * d);
-            widen(p->dtype, v_in, kv_off + (size_t)j0 * d, w->vc, (size_t)cols * d);
+            widen(p->dtype, k_in, at.k + (size_t)j0 * d, w->kc, (size_t)cols * d);
+            widen(p->dtype, v_in, at.v + (size_t)j0 * dv, w->vc, (size_t)cols * dv);
             kb = w->kc;
             vb = w->vc;
         }
@@ -358,31 +424,34 @@ static void avx2_block(const avx2_state *st, avx2_scratch *w, int r0, int rows, 
                 else
                     qk_tile_short(kb + (size_t)j * d, d, w->qt + i, w->st + (size_t)j * br + i,
                                   br, cols - j);
-
-        softmax_block(w, br, lanes, cols, j0, p->causal && j0 + cols > min_vis);
+        if (extras)
+            extras_block(p, w, br, lanes, cols, j0);
+        /* Masked only where some row does not see the whole key block. */
+        softmax_block(w, br, lanes, cols, j0, j0 < all_lo || j0 + cols > all_hi);
 
         for (int r = 0; r < rows; r += PV_ROWS) {
             const int nq = rows - r < PV_ROWS ? rows - r : PV_ROWS;
             for (int xc = 0; xc < full_chunks; xc++)
-                pv_tile_n(w->st + r, br, vb + xc * LANES, d, w->acc + (size_t)r * dp + xc * LANES,
-                          dp, w->alpha + r, cols, tail0, tail1, 1, nq);
+                pv_tile_n(w->st + r, br, vb + xc * LANES, dv,
+                          w->acc + (size_t)r * dp + xc * LANES, dp, w->alpha + r, cols, tail0,
+                          tail1, 1, nq);
             if (tail)
-                pv_tile_n(w->st + r, br, vb + full_chunks * LANES, d,
+                pv_tile_n(w->st + r, br, vb + full_chunks * LANES, dv,
                           w->acc + (size_t)r * dp + full_chunks * LANES, dp, w->alpha + r, cols,
                           tail0, tail1, 0, nq);
         }
     }
     for (int i = 0; i < rows; i++) {
         const float inv = w->l[i] > 0.0f ? 1.0f / w->l[i] : 0.0f;   /* sees no key: 0 */
-        const size_t at = q_off + (size_t)(r0 + i) * d;
+        const size_t o_at = at.o + (size_t)(r0 + i) * dv;
         const float *ai = w->acc + (size_t)i * dp;
         if (f32) {
-            float *oi = (float *)o_out + at;
-            for (int x = 0; x < d; x++)
+            float *oi = (float *)o_out + o_at;
+            for (int x = 0; x < dv; x++)
                 oi[x] = ai[x] * inv;
         } else {
-            for (int x = 0; x < d; x++)
-                impl_store(p->dtype, o_out, at + (size_t)x, ai[x] * inv);
+            for (int x = 0; x < dv; x++)
+                impl_store(p->dtype, o_out, o_at + (size_t)x, ai[x] * inv);
         }
     }
 }
@@ -392,15 +461,16 @@ static int avx2_run(void *state, const void *q, const void *k, const void *v, vo
     avx2_state *st = state;
     const attn_problem *p = &st->p;
     const long tasks = (long)p->batch * p->kv_heads * st->blocks;
-    const size_t d = (size_t)p->head_dim;
+    const size_t d = (size_t)p->head_dim, dv = (size_t)p->head_dim_v;
 
 #pragma omp parallel for schedule(dynamic) num_threads(st->n_scratch)
     for (long t = 0; t < tasks; t++) {
-        const size_t group = (size_t)(t / st->blocks);   /* b * kv_heads + kv head */
+        const int g = (int)(t / st->blocks);   /* b * kv_heads + kv head */
         const int r0 = (int)(t % st->blocks) * st->br;
         const int rows = st->rows - r0 < st->br ? st->rows - r0 : st->br;
-        const size_t q_off = group * st->rows * d, kv_off = group * p->seq_kv * d;
-        avx2_block(st, &st->scratch[impl_thread_num()], r0, rows, q, k, v, o, q_off, kv_off);
+        const size_t row = (size_t)g * st->rows, key = (size_t)g * p->seq_kv;
+        const avx2_at at = {.q = row * d, .o = row * dv, .k = key * d, .v = key * dv};
+        avx2_block(st, &st->scratch[impl_thread_num()], g, r0, rows, q, k, v, o, at);
     }
     return 0;
 }
@@ -409,7 +479,8 @@ const attn_impl attn_impl_avx2 = {
     .name = "avx2",
     .summary = "online-softmax tiles, AVX2+FMA register-tiled micro-kernels, exp2 polynomial",
     .caps = ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS | ATTN_CAP_BF16 |
-            ATTN_CAP_F16,
+            ATTN_CAP_F16 | ATTN_CAP_WINDOW | ATTN_CAP_TOP_LEFT | ATTN_CAP_KV_LEN |
+            ATTN_CAP_SOFTCAP | ATTN_CAP_ALIBI | ATTN_CAP_DV,
     .available = cpu_avx2_fma,
     .prepare = avx2_prepare,
     .run = avx2_run,

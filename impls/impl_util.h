@@ -56,13 +56,6 @@ static inline int impl_block_keys(const attn_problem *p, int b, int r0, int rows
     return end > first ? end - first : 0;
 }
 
-/* Keys query row i sees: all of them, or under the causal mask those up to its diagonal. */
-static inline int impl_visible_keys(const attn_problem *p, int i)
-{
-    long seen = p->causal ? (long)i + (p->seq_kv - p->seq_q) + 1 : p->seq_kv;
-    return seen < 0 ? 0 : seen > p->seq_kv ? p->seq_kv : (int)seen;
-}
-
 /* Where query head (b, h) starts in q and o, and the kv head it reads (GQA: h / group) in k
  * and v: element offsets. v and o rows are head_dim_v wide. */
 typedef struct impl_head {
@@ -103,11 +96,6 @@ static inline void impl_score_extras(const attn_problem *p, int h, int i, int j0
 static inline int impl_stacked_rows(const attn_problem *p)
 {
     return p->heads / p->kv_heads * p->seq_q;
-}
-
-static inline int impl_stacked_visible_keys(const attn_problem *p, long r)
-{
-    return impl_visible_keys(p, (int)(r % p->seq_q));
 }
 
 /* Threads to ask OpenMP for: the problem's count, at least one. */

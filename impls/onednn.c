@@ -1,19 +1,27 @@
-/* onednn: attention composed from oneDNN 2.6 primitives through its C API, batched over heads:
- *   S = scale * Q K^T   one matmul, the scale an output-scales attribute
- *   causal mask         -inf written over the masked part of S (see below)
- *   P = softmax(S)      softmax primitive on the last axis, in place
- *   O = P V             one matmul
- * With GQA the query heads sharing a kv head are stacked into one matrix of G * N_q rows, so
- * each matmul batch entry is (batch, kv head) and K and V are read where they lie (K^T is a
- * strided view, no copy). Primitives are created in prepare; run only executes them. The
- * workspace is S for every head at once, which is what composing primitives costs: it grows
- * with N_q x N_kv. Threads: this oneDNN uses OpenMP, so T is set with omp_set_num_threads.
+/* onednn: attention composed from oneDNN 2.6 primitives through its C API:
+ *   S = scale * Q K^T   a matmul, the scale an output-scales attribute
+ *   cap, bias, mask     the softcap and ALiBi bias where asked, and -inf written over the keys
+ *                       a row does not see (see below), in C between the primitives
+ *   P = softmax(S)      the softmax primitive on the last axis
+ *   O = P V             a matmul
+ * With GQA the query heads sharing a kv head are stacked into one matrix of G * N_q rows, so K
+ * and V are read where they lie (K^T is a strided view, no copy). Primitives are created in
+ * prepare; run only executes them. Threads: this oneDNN uses OpenMP, so T is set with
+ * omp_set_num_threads.
+ *
+ * Two paths. Without a mask, each primitive runs once over every (batch, kv head) group: S is
+ * the whole N_q x N_kv of every head, which is what composing primitives costs. With a mask
+ * (causal, a window, ragged lengths), onednn_blocks.c takes blocks of 256 stacked rows and
+ * multiplies only the keys some row of the block sees (rounded up to 128 keys, so that few
+ * block shapes need primitives of their own): causal costs about half, a window grows with its
+ * width, not with N_kv, and S is one block's.
  *
  * The mask is not a binary-add post-op: in oneDNN 2.6 a mask broadcast over the batch (or given
  * with a zero batch stride) sends the matmul to its reference implementation (ref:any in
  * ONEDNN_VERBOSE), measured at 0.12 GFLOP/s against 80 for the JIT one, and a dense mask per
- * batch entry would double the workspace. Writing -inf over the masked keys of each row, after
- * the matmul, is the equivalent: the softmax primitive then gives them exactly 0.
+ * batch entry would double the workspace. Writing -inf over the hidden keys of each row, after
+ * the matmul, is the equivalent: the softmax primitive then gives them exactly 0. A row that
+ * sees no key comes out of the softmax as NaN and is written as 0.
  *
  * bf16 and f16: Q, K, V and O in the dtype, S in float32 (the matmul accumulates in float32
  * and writes it so), the softmax from float32 S to P in the dtype (p rounded before P V, as
@@ -22,36 +30,14 @@
  * or f16 matmul at all), prepare says so and returns ATTN_UNSUPPORTED. */
 #include "attn.h"
 #include "impl_util.h"
+#include "onednn_parts.h"
 #include "registry.h"
 
 #include <math.h>
-#include <oneapi/dnnl/dnnl.h>
 #include <oneapi/dnnl/dnnl_debug.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct onednn_state {
-    attn_problem p;
-    int rows;                        /* stacked query rows per (batch, kv head): G * N_q */
-    dnnl_engine_t engine;
-    dnnl_stream_t stream;
-    dnnl_primitive_t qk, softmax, pv;
-    dnnl_memory_t q, k, v, o, s, pm;
-    float *s_buf;
-    void *p_buf;                     /* 16-bit dtypes: P in the dtype; NULL in float32 (P is S) */
-    char chosen[256];                /* the implementation each primitive picked */
-} onednn_state;
-
-/* Calls a dnnl_* function; on failure says which call failed and why, and jumps to fail. */
-#define DNNL_TRY(call)                                                                   \
-    do {                                                                                 \
-        dnnl_status_t status_ = (call);                                                  \
-        if (status_ != dnnl_success) {                                                   \
-            impl_why(why, why_len, "%s: %s", #call, dnnl_status2str(status_));          \
-            goto fail;                                                                   \
-        }                                                                                \
-    } while (0)
 
 static void onednn_release(void *state)
 {
@@ -64,6 +50,7 @@ static void onednn_release(void *state)
     dnnl_memory_t mems[] = {st->q, st->k, st->v, st->o, st->s, st->pm};
     for (size_t i = 0; i < sizeof mems / sizeof mems[0]; i++)
         dnnl_memory_destroy(mems[i]);
+    onednn_blocks_release(st);
     dnnl_stream_destroy(st->stream);
     dnnl_engine_destroy(st->engine);
     free(st->s_buf);
@@ -87,18 +74,19 @@ const char *onednn_isa_name(int isa)
     }
 }
 
-/* oneDNN's data type for an attn_dtype. */
-static dnnl_data_type_t dnnl_type(int dtype)
+dnnl_data_type_t onednn_type(int dtype)
 {
     return dtype == ATTN_BF16 ? dnnl_bf16 : dtype == ATTN_F16 ? dnnl_f16 : dnnl_f32;
 }
 
-/* A 3-D descriptor of type t with explicit strides (row-major unless the strides say
- * otherwise). */
-static dnnl_status_t md3(dnnl_memory_desc_t *md, dnnl_data_type_t t, dnnl_dim_t d0,
-                         dnnl_dim_t d1, dnnl_dim_t d2, dnnl_dim_t s0, dnnl_dim_t s1,
-                         dnnl_dim_t s2)
+dnnl_status_t onednn_md(dnnl_memory_desc_t *md, dnnl_data_type_t t, dnnl_dim_t d0,
+                        dnnl_dim_t d1, dnnl_dim_t d2, dnnl_dim_t s0, dnnl_dim_t s1,
+                        dnnl_dim_t s2)
 {
+    if (d0 == 0) {
+        dnnl_dims_t dims = {d1, d2}, strides = {s1, s2};
+        return dnnl_memory_desc_init_by_strides(md, 2, dims, t, strides);
+    }
     dnnl_dims_t dims = {d0, d1, d2}, strides = {s0, s1, s2};
     return dnnl_memory_desc_init_by_strides(md, 3, dims, t, strides);
 }
@@ -114,7 +102,8 @@ static dnnl_status_t make_primitive(dnnl_primitive_t *prim, const void *op_desc,
     dnnl_status_t status = dnnl_primitive_desc_create(&pd, op_desc, attr, engine, NULL);
     if (status != dnnl_success)
         return status;
-    if (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) == dnnl_success) {
+    if (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) == dnnl_success &&
+        strstr(chosen, what) == NULL) {   /* each primitive's choice once, not per shape */
         size_t at = strlen(chosen);
         snprintf(chosen + at, chosen_len - at, "%s%s %s", at ? ", " : "", what,
                  impl ? impl : "?");
@@ -124,116 +113,162 @@ static dnnl_status_t make_primitive(dnnl_primitive_t *prim, const void *op_desc,
     return status;
 }
 
-static void *alloc_aligned(size_t bytes)
+dnnl_status_t onednn_primitives(onednn_state *st, const dnnl_memory_desc_t *q_md,
+                                const dnnl_memory_desc_t *kt_md, const dnnl_memory_desc_t *s_md,
+                                const dnnl_memory_desc_t *p_md, const dnnl_memory_desc_t *v_md,
+                                const dnnl_memory_desc_t *o_md, int axis, dnnl_primitive_t *qk,
+                                dnnl_primitive_t *softmax, dnnl_primitive_t *pv,
+                                const char **stage)
+{
+    dnnl_primitive_attr_t attr = NULL;
+    dnnl_matmul_desc_t qk_desc, pv_desc;
+    dnnl_softmax_v2_desc_t sm_desc;
+    dnnl_status_t status;
+    *stage = NULL;
+    if ((status = dnnl_primitive_attr_create(&attr)) != dnnl_success ||
+        (status = dnnl_primitive_attr_set_output_scales(attr, 1, 0, &st->p.scale)) !=
+            dnnl_success ||
+        (status = dnnl_matmul_desc_init(&qk_desc, q_md, kt_md, NULL, s_md)) != dnnl_success)
+        goto out;
+    *stage = "QK^T matmul";
+    if ((status = make_primitive(qk, &qk_desc, attr, st->engine, *stage, st->chosen,
+                                 sizeof st->chosen)) != dnnl_success)
+        goto out;
+    *stage = NULL;
+    if ((status = dnnl_softmax_v2_forward_desc_init(&sm_desc, dnnl_forward_inference,
+                                                    dnnl_softmax_accurate, s_md, p_md, axis)) !=
+        dnnl_success)
+        goto out;
+    *stage = "softmax";
+    if ((status = make_primitive(softmax, &sm_desc, NULL, st->engine, *stage, st->chosen,
+                                 sizeof st->chosen)) != dnnl_success)
+        goto out;
+    *stage = NULL;
+    if ((status = dnnl_matmul_desc_init(&pv_desc, p_md, v_md, NULL, o_md)) != dnnl_success)
+        goto out;
+    *stage = "PV matmul";
+    status = make_primitive(pv, &pv_desc, NULL, st->engine, *stage, st->chosen,
+                            sizeof st->chosen);
+    if (status == dnnl_success)
+        *stage = NULL;
+out:
+    dnnl_primitive_attr_destroy(attr);
+    return status;
+}
+
+void *onednn_alloc(size_t bytes)
 {
     bytes = (bytes + 63) / 64 * 64;
     return aligned_alloc(64, bytes > 0 ? bytes : 64);
 }
 
-static int onednn_prepare(const attn_problem *p, void **state, char *why, size_t why_len)
+int onednn_prepare_scores(const onednn_state *st, float *s, size_t ld, int g, int r0, int m,
+                          int k0, int n)
 {
-    onednn_state *st = calloc(1, sizeof *st);
-    dnnl_primitive_attr_t attr = NULL;
-    if (st == NULL) {
-        impl_why(why, why_len, "out of memory");
+    const attn_problem *p = &st->p;
+    const int b = g / p->kv_heads, group = p->heads / p->kv_heads;
+    int blind = 0;
+#pragma omp parallel for schedule(static) num_threads(impl_threads(p)) reduction(+ : blind)
+    for (int r = 0; r < m; r++) {
+        const int stacked = r0 + r, i = stacked % p->seq_q;
+        const int h = g % p->kv_heads * group + stacked / p->seq_q;
+        float *row = s + (size_t)r * ld;
+        int lo, hi;
+        impl_key_range(p, b, i, &lo, &hi);
+        int c0 = lo - k0 > 0 ? lo - k0 : 0, c1 = hi - k0 < n ? hi - k0 : n;
+        if (c1 <= c0)
+            c0 = c1 = 0;
+        impl_score_extras(p, h, i, k0 + c0, row + c0, c1 - c0);
+        for (int c = 0; c < c0; c++)
+            row[c] = -INFINITY;
+        for (int c = c1; c < n; c++)
+            row[c] = -INFINITY;
+        blind += c1 == c0;
+    }
+    return blind;
+}
+
+/* The whole-problem path's primitives and memory. */
+static int whole_prepare(onednn_state *st, char *why, size_t why_len, const char **stage)
+{
+    const attn_problem *p = &st->p;
+    const dnnl_dim_t groups = (dnnl_dim_t)p->batch * p->kv_heads, d = p->head_dim;
+    const dnnl_dim_t dv = p->head_dim_v, n_kv = p->seq_kv, rows = st->rows;
+    const int f32 = p->dtype == ATTN_F32;
+    const dnnl_data_type_t dt = onednn_type(p->dtype);
+    st->s_buf = onednn_alloc(sizeof(float) * (size_t)groups * rows * n_kv);
+    if (!f32)
+        st->p_buf = onednn_alloc(2 * (size_t)groups * rows * n_kv);
+    if (st->s_buf == NULL || (!f32 && st->p_buf == NULL)) {
+        snprintf(why, why_len, "out of memory for the %lld x %lld x %lld score tensor",
+                 (long long)groups, (long long)rows, (long long)n_kv);
         return 1;
     }
-    st->p = *p;
-    omp_set_num_threads(impl_threads(p));
-
-    const dnnl_dim_t groups = (dnnl_dim_t)p->batch * p->kv_heads, d = p->head_dim;
-    const dnnl_dim_t n_kv = p->seq_kv, rows = impl_stacked_rows(p);
-    st->rows = (int)rows;
-    const int f32 = p->dtype == ATTN_F32;
-    const dnnl_data_type_t dt = dnnl_type(p->dtype);
-    const char *unsupported = NULL;   /* the primitive being made: unimplemented for a 16-bit
-                                         dtype, it is the dtype's gap on this CPU */
-    st->s_buf = alloc_aligned(sizeof(float) * (size_t)groups * rows * n_kv);
-    if (!f32)
-        st->p_buf = alloc_aligned(2 * (size_t)groups * rows * n_kv);
-    if (st->s_buf == NULL || (!f32 && st->p_buf == NULL)) {
-        impl_why(why, why_len, "out of memory for the %lld x %lld x %lld score tensor",
-                 (long long)groups, (long long)rows, (long long)n_kv);
-        goto fail;
-    }
-
     dnnl_memory_desc_t q_md, kt_md, v_md, o_md, s_md, p_md;
-    DNNL_TRY(md3(&q_md, dt, groups, rows, d, rows * d, d, 1));
-    DNNL_TRY(md3(&kt_md, dt, groups, d, n_kv, n_kv * d, 1, d));   /* K^T: K read by columns */
-    DNNL_TRY(md3(&v_md, dt, groups, n_kv, d, n_kv * d, d, 1));
-    DNNL_TRY(md3(&o_md, dt, groups, rows, d, rows * d, d, 1));
-    DNNL_TRY(md3(&s_md, dnnl_f32, groups, rows, n_kv, rows * n_kv, n_kv, 1));
-    DNNL_TRY(md3(&p_md, dt, groups, rows, n_kv, rows * n_kv, n_kv, 1));
-
-    DNNL_TRY(dnnl_engine_create(&st->engine, dnnl_cpu, 0));
-    DNNL_TRY(dnnl_stream_create(&st->stream, st->engine, dnnl_stream_default_flags));
-
-    DNNL_TRY(dnnl_primitive_attr_create(&attr));
-    DNNL_TRY(dnnl_primitive_attr_set_output_scales(attr, 1, 0, &p->scale));
-    dnnl_matmul_desc_t qk_desc, pv_desc;
-    DNNL_TRY(dnnl_matmul_desc_init(&qk_desc, &q_md, &kt_md, NULL, &s_md));
-    unsupported = "QK^T matmul";
-    DNNL_TRY(make_primitive(&st->qk, &qk_desc, attr, st->engine, "QK^T matmul", st->chosen,
-                            sizeof st->chosen));
-    dnnl_softmax_v2_desc_t sm_desc;
-    DNNL_TRY(dnnl_softmax_v2_forward_desc_init(&sm_desc, dnnl_forward_inference,
-                                               dnnl_softmax_accurate, &s_md, &p_md, 2));
-    unsupported = "softmax";
-    DNNL_TRY(make_primitive(&st->softmax, &sm_desc, NULL, st->engine, "softmax", st->chosen,
-                            sizeof st->chosen));
-    DNNL_TRY(dnnl_matmul_desc_init(&pv_desc, &p_md, &v_md, NULL, &o_md));
-    unsupported = "PV matmul";
-    DNNL_TRY(make_primitive(&st->pv, &pv_desc, NULL, st->engine, "PV matmul", st->chosen,
-                            sizeof st->chosen));
-    unsupported = NULL;
-
+    DNNL_TRY(onednn_md(&q_md, dt, groups, rows, d, rows * d, d, 1));
+    DNNL_TRY(onednn_md(&kt_md, dt, groups, d, n_kv, n_kv * d, 1, d));   /* K^T: K by columns */
+    DNNL_TRY(onednn_md(&v_md, dt, groups, n_kv, dv, n_kv * dv, dv, 1));
+    DNNL_TRY(onednn_md(&o_md, dt, groups, rows, dv, rows * dv, dv, 1));
+    DNNL_TRY(onednn_md(&s_md, dnnl_f32, groups, rows, n_kv, rows * n_kv, n_kv, 1));
+    DNNL_TRY(onednn_md(&p_md, dt, groups, rows, n_kv, rows * n_kv, n_kv, 1));
+    DNNL_TRY(onednn_primitives(st, &q_md, &kt_md, &s_md, &p_md, &v_md, &o_md, 2, &st->qk,
+                               &st->softmax, &st->pv, stage));
     DNNL_TRY(dnnl_memory_create(&st->q, &q_md, st->engine, DNNL_MEMORY_NONE));
     DNNL_TRY(dnnl_memory_create(&st->k, &kt_md, st->engine, DNNL_MEMORY_NONE));
     DNNL_TRY(dnnl_memory_create(&st->v, &v_md, st->engine, DNNL_MEMORY_NONE));
     DNNL_TRY(dnnl_memory_create(&st->o, &o_md, st->engine, DNNL_MEMORY_NONE));
     DNNL_TRY(dnnl_memory_create(&st->s, &s_md, st->engine, st->s_buf));
     DNNL_TRY(dnnl_memory_create(&st->pm, &p_md, st->engine, f32 ? (void *)st->s_buf : st->p_buf));
-    dnnl_primitive_attr_destroy(attr);
+    return 0;
+fail:
+    return 1;
+}
+
+/* Some row does not see some key: the blocked path. */
+static int has_mask(const attn_problem *p)
+{
+    return p->window_left >= 0 || p->window_right >= 0 || p->kv_len != NULL;
+}
+
+static int onednn_prepare(const attn_problem *p, void **state, char *why, size_t why_len)
+{
+    onednn_state *st = calloc(1, sizeof *st);
+    const char *stage = NULL;   /* the primitive being made: unimplemented for a 16-bit dtype,
+                                   it is the dtype's gap on this CPU */
+    if (st == NULL) {
+        snprintf(why, why_len, "out of memory");
+        return 1;
+    }
+    st->p = *p;
+    st->rows = impl_stacked_rows(p);
+    omp_set_num_threads(impl_threads(p));
+    DNNL_TRY(dnnl_engine_create(&st->engine, dnnl_cpu, 0));
+    DNNL_TRY(dnnl_stream_create(&st->stream, st->engine, dnnl_stream_default_flags));
+    if ((has_mask(p) ? onednn_blocks_prepare(st, why, why_len, &stage)
+                     : whole_prepare(st, why, why_len, &stage)) != 0)
+        goto fail;
     *state = st;
     return 0;
 fail:
-    dnnl_primitive_attr_destroy(attr);
     onednn_release(st);
-    if (unsupported != NULL && !f32 && strstr(why, "unimplemented") != NULL) {
-        impl_why(why, why_len, "oneDNN 2.6 has no %s %s for this CPU (the best ISA it finds "
-                 "here: %s)", p->dtype == ATTN_BF16 ? "bf16" : "f16", unsupported,
+    if (stage != NULL && p->dtype != ATTN_F32 && strstr(why, "unimplemented") != NULL) {
+        snprintf(why, why_len, "oneDNN 2.6 has no %s %s for this CPU (the best ISA it finds "
+                 "here: %s)", p->dtype == ATTN_BF16 ? "bf16" : "f16", stage,
                  onednn_isa_name(dnnl_get_effective_cpu_isa()));
         return ATTN_UNSUPPORTED;
     }
     return 1;
 }
 
-/* -inf over the keys each stacked row does not see, in parallel over the rows. */
-static void mask_scores(const onednn_state *st)
+static int whole_run(onednn_state *st, const void *q, const void *k, const void *v, void *o)
 {
     const attn_problem *p = &st->p;
-    const long all_rows = (long)p->batch * p->kv_heads * st->rows;
-#pragma omp parallel for schedule(static) num_threads(impl_threads(p))
-    for (long r = 0; r < all_rows; r++) {
-        float *row = st->s_buf + (size_t)r * p->seq_kv;
-        for (int j = impl_stacked_visible_keys(p, r); j < p->seq_kv; j++)
-            row[j] = -INFINITY;
-    }
-}
-
-static int onednn_run(void *state, const void *q, const void *k, const void *v, void *o)
-{
-    onednn_state *st = state;
-    const attn_problem *p = &st->p;
-
     /* oneDNN takes void *; it only reads q, k and v. */
     if (dnnl_memory_set_data_handle(st->q, (void *)q) != dnnl_success ||
         dnnl_memory_set_data_handle(st->k, (void *)k) != dnnl_success ||
         dnnl_memory_set_data_handle(st->v, (void *)v) != dnnl_success ||
         dnnl_memory_set_data_handle(st->o, o) != dnnl_success)
         return 1;
-    omp_set_num_threads(impl_threads(p));
-
     dnnl_exec_arg_t qk_args[] = {
         {DNNL_ARG_SRC, st->q}, {DNNL_ARG_WEIGHTS, st->k}, {DNNL_ARG_DST, st->s}};
     dnnl_exec_arg_t sm_args[] = {{DNNL_ARG_SRC, st->s}, {DNNL_ARG_DST, st->pm}};
@@ -242,32 +277,39 @@ static int onednn_run(void *state, const void *q, const void *k, const void *v, 
     if (dnnl_primitive_execute(st->qk, st->stream, 3, qk_args) != dnnl_success ||
         dnnl_stream_wait(st->stream) != dnnl_success)
         return 2;
-    if (p->causal)
-        mask_scores(st);
+    if (p->softcap != 0 || p->alibi != NULL) {
+        const size_t group_floats = (size_t)st->rows * p->seq_kv;
+        for (int g = 0; g < p->batch * p->kv_heads; g++)
+            onednn_prepare_scores(st, st->s_buf + group_floats * g, p->seq_kv, g, 0, st->rows, 0,
+                                  p->seq_kv);
+    }
     if (dnnl_primitive_execute(st->softmax, st->stream, 2, sm_args) != dnnl_success ||
         dnnl_primitive_execute(st->pv, st->stream, 3, pv_args) != dnnl_success ||
         dnnl_stream_wait(st->stream) != dnnl_success)
         return 2;
-
-    /* Rows that see no key (causal, N_q > N_kv) came out of softmax as NaN; they are 0. */
-    const int blind = p->causal && p->seq_q > p->seq_kv ? p->seq_q - p->seq_kv : 0;
-    const size_t row_bytes = (size_t)p->head_dim * (p->dtype == ATTN_F32 ? 4 : 2);
-    for (size_t stack = 0; blind > 0 && stack < (size_t)p->batch * p->heads; stack++)
-        memset((char *)o + stack * p->seq_q * row_bytes, 0, blind * row_bytes);   /* 0 in all */
     return 0;
+}
+
+static int onednn_run(void *state, const void *q, const void *k, const void *v, void *o)
+{
+    onednn_state *st = state;
+    omp_set_num_threads(impl_threads(&st->p));
+    return st->n_blocks > 0 ? onednn_blocks_run(st, q, k, v, o) : whole_run(st, q, k, v, o);
 }
 
 void onednn_describe(const void *state, char *out, size_t len)
 {
     const onednn_state *st = state;
-    snprintf(out, len, "%s", st->chosen);
+    snprintf(out, len, "%s%s", st->chosen, st->n_blocks > 0 ? " (key blocks)" : "");
 }
 
 const attn_impl attn_impl_onednn = {
     .name = "onednn",
-    .summary = "oneDNN 2.6 on all heads at once: matmul (scale attr), -inf mask, softmax, matmul",
+    .summary = "oneDNN 2.6: matmul (scale attr), cap/bias/-inf mask, softmax, matmul; "
+               "masked problems by visible key blocks",
     .caps = ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS | ATTN_CAP_BF16 |
-            ATTN_CAP_F16,
+            ATTN_CAP_F16 | ATTN_CAP_WINDOW | ATTN_CAP_TOP_LEFT | ATTN_CAP_KV_LEN |
+            ATTN_CAP_SOFTCAP | ATTN_CAP_ALIBI | ATTN_CAP_DV,
     .available = NULL,
     .prepare = onednn_prepare,
     .run = onednn_run,

@@ -1,5 +1,6 @@
 /* openblas: attention composed the way a BLAS user writes it. For a block of query rows,
- * S = scale * Q K^T with one cblas_sgemm, a row softmax that applies the causal mask, then
+ * S = scale * Q K^T with one cblas_sgemm over the keys some row sees, the softcap and ALiBi
+ * bias where asked, a row softmax that applies the mask, then
  * O = P V with a second cblas_sgemm. Blocks of rows keep S near the cache instead of
  * materialising N_q x N_kv; with GQA the query heads that share a kv head are stacked, so one
  * GEMM serves the whole group. The workspace (a block of S per thread) is reported as is.
@@ -36,14 +37,14 @@ typedef struct openblas_state {
     int blocks;        /* per (batch, kv head) */
     int threads;
     float *s;          /* threads x block x N_kv */
-    float *conv;       /* 16-bit dtypes: threads x (2 block d + 2 N_kv d), a block's q and o
-                          and its keys and values in float32; NULL in float32 */
+    float *conv;       /* 16-bit dtypes: threads x (block + N_kv) (d + d_v), a block's q and
+                          o and its keys and values in float32; NULL in float32 */
 } openblas_state;
 
 /* Floats of one thread's conversion scratch. */
 static size_t conv_floats(const openblas_state *st)
 {
-    return 2 * (size_t)st->block * st->p.head_dim + 2 * (size_t)st->p.seq_kv * st->p.head_dim;
+    return ((size_t)st->block + (size_t)st->p.seq_kv) * (size_t)(st->p.head_dim + st->p.head_dim_v);
 }
 
 static void openblas_release(void *state)
@@ -106,33 +107,44 @@ static float softmax_row(float *s, int c0, int c1, int cols)
     return sum;
 }
 
-/* Rows [r0, r0 + rows) of a stacked group of batch entry b in float32: qb and ob start at the
- * block's first row, kh and vh at key k0; cols keys from there are seen by some row. */
-static void block_f32(const openblas_state *st, float *s, int b, int r0, int rows, int k0,
-                      int cols, const float *qb, const float *kh, const float *vh, float *ob)
+/* Rows [r0, r0 + rows) of stacked group g (kv head g % kv_heads of batch entry b) in float32:
+ * qb and ob start at the block's first row, kh and vh at key k0; cols keys from there are seen
+ * by some row. */
+static void block_f32(const openblas_state *st, float *s, int b, int g, int r0, int rows,
+                      int k0, int cols, const float *qb, const float *kh, const float *vh,
+                      float *ob)
 {
     const attn_problem *p = &st->p;
-    const int d = p->head_dim;
+    const int d = p->head_dim, dv = p->head_dim_v;
+    const int extras = p->softcap != 0 || p->alibi != NULL;
     if (cols == 0) {
-        for (size_t x = 0; x < (size_t)rows * d; x++)
+        for (size_t x = 0; x < (size_t)rows * dv; x++)
             ob[x] = 0.0f;
         return;
     }
+    /* Scores in base 2 for exp2: log2 e folded into the GEMM's alpha, or, with a cap or a
+     * bias, applied after them (DESIGN's order: scale, cap, bias). */
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, d,
-                p->scale * (float)M_LOG2E, qb, d, kh, d, 0.0f, s, cols);
+                extras ? p->scale : p->scale * (float)M_LOG2E, qb, d, kh, d, 0.0f, s, cols);
     float inv[MAX_ROWS];
     for (int r = 0; r < rows; r++) {
-        int lo, hi;
-        impl_key_range(p, b, (r0 + r) % p->seq_q, &lo, &hi);
-        float sum = hi > lo ? softmax_row(s + (size_t)r * cols, lo - k0, hi - k0, cols)
-                            : softmax_row(s + (size_t)r * cols, 0, 0, cols);
+        int lo, hi, i = (r0 + r) % p->seq_q;
+        impl_key_range(p, b, i, &lo, &hi);
+        float *sr = s + (size_t)r * cols;
+        if (extras && hi > lo) {
+            int h = g % p->kv_heads * (p->heads / p->kv_heads) + (r0 + r) / p->seq_q;
+            impl_score_extras(p, h, i, lo, sr + lo - k0, hi - lo);
+            for (int j = lo - k0; j < hi - k0; j++)
+                sr[j] *= (float)M_LOG2E;
+        }
+        float sum = hi > lo ? softmax_row(sr, lo - k0, hi - k0, cols) : softmax_row(sr, 0, 0, cols);
         inv[r] = sum > 0.0f ? 1.0f / sum : 0.0f;   /* a row that sees no key: 0 */
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, d, cols, 1.0f, s, cols, vh, d,
-                0.0f, ob, d);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, dv, cols, 1.0f, s, cols, vh,
+                dv, 0.0f, ob, dv);
     for (int r = 0; r < rows; r++)
-        for (int x = 0; x < d; x++)
-            ob[(size_t)r * d + x] *= inv[r];
+        for (int x = 0; x < dv; x++)
+            ob[(size_t)r * dv + x] *= inv[r];
 }
 
 /* Task t: block t % blocks of the stacked rows of group t / blocks (= b * kv_heads + kv head),
@@ -141,27 +153,27 @@ static void openblas_block(const openblas_state *st, float *s, float *conv, long
                            const void *q, const void *k, const void *v, void *o)
 {
     const attn_problem *p = &st->p;
-    const int d = p->head_dim, r0 = (int)(t % st->blocks) * st->block;
+    const int d = p->head_dim, dv = p->head_dim_v, r0 = (int)(t % st->blocks) * st->block;
     const int rows = st->rows - r0 < st->block ? st->rows - r0 : st->block;
-    const size_t group = (size_t)(t / st->blocks);
-    const int b = (int)(group / (size_t)p->kv_heads);
+    const int g = (int)(t / st->blocks), b = g / p->kv_heads;
     int k0;
     const int cols = impl_block_keys(p, b, r0, rows, &k0);   /* only these enter the GEMMs */
-    const size_t qo = (group * st->rows + r0) * d;
-    const size_t kvo = (group * (size_t)p->seq_kv + (size_t)k0) * d;
+    const size_t row = (size_t)g * st->rows + (size_t)r0;
+    const size_t key = (size_t)g * p->seq_kv + (size_t)k0;
+    const size_t qo = row * d, oo = row * dv, ko = key * d, vo = key * dv;
 
     if (p->dtype == ATTN_F32) {
-        block_f32(st, s, b, r0, rows, k0, cols, (const float *)q + qo, (const float *)k + kvo,
-                  (const float *)v + kvo, (float *)o + qo);
+        block_f32(st, s, b, g, r0, rows, k0, cols, (const float *)q + qo,
+                  (const float *)k + ko, (const float *)v + vo, (float *)o + oo);
         return;
     }
-    float *qf = conv, *of = qf + (size_t)st->block * d, *kf = of + (size_t)st->block * d;
+    float *qf = conv, *of = qf + (size_t)st->block * d, *kf = of + (size_t)st->block * dv;
     float *vf = kf + (size_t)p->seq_kv * d;
     impl_load_row(p->dtype, q, qo, qf, (size_t)rows * d);
-    impl_load_row(p->dtype, k, kvo, kf, (size_t)cols * d);
-    impl_load_row(p->dtype, v, kvo, vf, (size_t)cols * d);
-    block_f32(st, s, b, r0, rows, k0, cols, qf, kf, vf, of);
-    impl_store_row(p->dtype, o, qo, of, (size_t)rows * d);
+    impl_load_row(p->dtype, k, ko, kf, (size_t)cols * d);
+    impl_load_row(p->dtype, v, vo, vf, (size_t)cols * dv);
+    block_f32(st, s, b, g, r0, rows, k0, cols, qf, kf, vf, of);
+    impl_store_row(p->dtype, o, oo, of, (size_t)rows * dv);
 }
 
 static int openblas_run(void *state, const void *q, const void *k, const void *v, void *o)
@@ -194,7 +206,8 @@ const attn_impl attn_impl_openblas = {
     .name = "openblas",
     .summary = "cblas_sgemm for scale*QK^T and PV on blocks of query rows, vectorised softmax",
     .caps = ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS | ATTN_CAP_BF16 |
-            ATTN_CAP_F16 | ATTN_CAP_WINDOW | ATTN_CAP_TOP_LEFT,
+            ATTN_CAP_F16 | ATTN_CAP_WINDOW | ATTN_CAP_TOP_LEFT | ATTN_CAP_KV_LEN |
+            ATTN_CAP_SOFTCAP | ATTN_CAP_ALIBI | ATTN_CAP_DV,
     .available = NULL,
     .prepare = openblas_prepare,
     .run = openblas_run,

@@ -1,11 +1,12 @@
 #!/bin/sh
 # conformance.sh: every implementation over configs/conformance.ini,
-# configs/conformance-cross.ini and configs/conformance-dtypes.ini must PASS every case: the
+# configs/conformance-cross.ini, configs/conformance-dtypes.ini and the masks and variants of
+# configs/conformance-masks.ini and conformance-scores.ini must PASS every case: the
 # built-ins (`impls = all`), or with PLUGIN=path.so (make conformance PLUGIN=...) that plugin's
 # implementations alone. One that `list` reports unavailable on this machine (avx2 on a CPU
 # without AVX2) may only SKIP, with its reason; a plugin may also SKIP the cases its caps say
-# it does not handle. In conformance-dtypes.ini an implementation whose prepare says a 16-bit
-# dtype is unsupported on this CPU (ATTN_UNSUPPORTED: oneDNN 2.6 has no bf16 matmul below
+# it does not handle. In the configs with 16-bit dtypes an implementation whose prepare says
+# a 16-bit dtype is unsupported on this CPU (ATTN_UNSUPPORTED: oneDNN 2.6 has no bf16 matmul below
 # AVX-512) SKIPs those cases with its reason, and the line names it: a gap of this machine's,
 # shown, not hidden.
 set -u
@@ -27,7 +28,8 @@ fi
 # shellcheck disable=SC2086
 unavailable=$("$bin" list $plugin_args | awk 'NR > 1 && $4 == "no" { print $1 }')
 
-for config in conformance conformance-cross conformance-dtypes; do
+for config in conformance conformance-cross conformance-dtypes conformance-masks \
+    conformance-scores; do
     # shellcheck disable=SC2086
     "$bin" run --config "configs/$config.ini" $plugin_args --set impls="$impls" \
         --out "$tmp/$config" > "$tmp/$config.log" 2>&1
@@ -42,9 +44,9 @@ for config in conformance conformance-cross conformance-dtypes; do
     st=$(csv_col "$csv" status)
     im=$(csv_col "$csv" impl)
     # A SKIP is allowed only for an unavailable implementation, or a plugin's missing cap, or
-    # (conformance-dtypes.ini) a 16-bit dtype unsupported on this CPU.
+    # (the configs with 16-bit dtypes) a 16-bit dtype unsupported on this CPU.
     dtypes=0
-    [ "$config" = conformance-dtypes ] && dtypes=1
+    grep -q '^dtype *=.*16' "configs/$config.ini" && dtypes=1
     wrong=$(awk -F, -v s="$st" -v i="$im" -v skip=" $unavailable " -v plugin="${PLUGIN:-}" \
                 -v dtypes=$dtypes '
                 NR > 1 && $s != "PASS" && !($s == "SKIP" && index(skip, " " $i " ") > 0) &&
@@ -52,7 +54,7 @@ for config in conformance conformance-cross conformance-dtypes; do
                 !($s == "SKIP" && dtypes && index($0, ",unsupported here: ") > 0)' "$csv")
     no_dtype=$(awk -F, -v s="$st" -v i="$im" '$s == "SKIP" && /,unsupported here: / { print $i }' \
                    "$csv" | sort -u | paste -sd, -)
-    least=1000
+    least=500
     [ -n "${PLUGIN:-}" ] && least=100
     if [ -n "$wrong" ] || [ "$rows" -ne "$planned" ] || [ "$rows" -lt "$least" ] ||
         { [ -z "$unavailable" ] && [ $rc -ne 0 ]; }; then

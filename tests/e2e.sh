@@ -103,19 +103,28 @@ check "ABI 1 plugin: float32 cases PASS, bf16 and f16 SKIP; naive runs all three
     "[ \"\$(isd)\" = \"\$(printf 'abi1 PASS f32 8\\nabi1 SKIP bf16 8\\nabi1 SKIP f16 8\\nnaive PASS bf16 8\\nnaive PASS f16 8\\nnaive PASS f32 8')\" ] &&
      grep -q '^abi1,.*SKIP,does not take bf16 data (no ATTN_CAP_BF16)' $tmp/abi1/results.csv"
 
-# 4c. Masks beyond causal: sliding windows and the top-left diagonal. naive, tiled and openblas
-#     take them (PASS), onednn does not yet (SKIP, naming the cap); the key tells the cases
-#     apart.
+# 4c. Masks beyond causal: sliding windows and the top-left diagonal; then the variants (d_v,
+#     ragged key lengths, softcap, ALiBi) under the causal mask. Every built-in but avx2 (which
+#     needs AVX2) takes them all (PASS), and the key tells the cases apart.
 "$bin" run --set impls=naive,tiled,openblas,onednn --set seq_q=7,33 --set seq_kv=33 \
     --set head_dim=8 --set window_left=-1,4 --set window_right=-1,3 \
     --set align=bottom_right,top_left \
     --set peaks=off --out "$tmp/win" > /dev/null 2>&1
 column "$tmp/win/results.csv" impl > "$tmp/win.impl"
 column "$tmp/win/results.csv" status > "$tmp/win.status"
-check "masks: naive, tiled, openblas PASS every window and alignment; onednn SKIPs them" \
-    "[ \"\$(paste -d' ' $tmp/win.impl $tmp/win.status | LC_ALL=C sort | uniq -c | awk '{ print \$2, \$3, \$1 }')\" = \"\$(printf 'naive PASS 11\\nonednn PASS 2\\nonednn SKIP 9\\nopenblas PASS 11\\ntiled PASS 11')\" ] &&
-     grep -q '^onednn,.*SKIP,does not handle a sliding window (no ATTN_CAP_WINDOW)' $tmp/win/results.csv &&
+check "masks: naive, tiled, openblas, onednn PASS every window and alignment" \
+    "[ \"\$(paste -d' ' $tmp/win.impl $tmp/win.status | LC_ALL=C sort | uniq -c | awk '{ print \$2, \$3, \$1 }')\" = \"\$(printf 'naive PASS 11\\nonednn PASS 11\\nopenblas PASS 11\\ntiled PASS 11')\" ] &&
      grep -q '\"key\":\"naive b1 h1/1 q7 kv33 d8 full win4:3 top_left normal f32 t1 warm\"' $tmp/win/cases.jsonl"
+"$bin" run --set impls=naive,tiled,openblas,onednn --set seq_q=7,33 --set seq_kv=33 \
+    --set batch=2 --set heads=4 --set kv_heads=2 --set head_dim=8 --set causal=true \
+    --set head_dim_v=8,5 --set kv_len=ragged --set softcap=0,3 --set alibi=false,true \
+    --set peaks=off --out "$tmp/var" > /dev/null 2>&1
+column "$tmp/var/results.csv" impl > "$tmp/var.impl"
+column "$tmp/var/results.csv" status > "$tmp/var.status"
+check "variants: naive, tiled, openblas, onednn PASS d_v, ragged, softcap and ALiBi" \
+    "[ \"\$(paste -d' ' $tmp/var.impl $tmp/var.status | LC_ALL=C sort | uniq -c | awk '{ print \$2, \$3, \$1 }')\" = \"\$(printf 'naive PASS 16\\nonednn PASS 16\\nopenblas PASS 16\\ntiled PASS 16')\" ] &&
+     grep -q '\"key\":\"onednn b2 h4/2 q7 kv33 d8 causal dv5 ragged cap3 alibi normal f32 t1 warm\"' $tmp/var/cases.jsonl &&
+     grep -q '^naive,2,4,2,7,33,8,true,.*,f32,5,bottom_right,-1,0,ragged,3,true,' $tmp/var/results.csv"
 
 # 5. Without --out: results/<config>-<time>/ and results/latest pointing at it.
 mkdir -p "$tmp/home" && cd "$tmp/home" || exit 1
