@@ -55,15 +55,17 @@ $(B)/git-desc: FORCE
 FORCE:
 
 # Portable C, but loops written to vectorise: -O3 lets gcc do it. -fno-trapping-math lets it
-# turn the float compares of exp2_poly.h into selects (nothing here reads FP exception flags).
-$(B)/obj/impls/tiled.o $(B)/obj/impls/openblas.o: CFLAGS += -O3 -fno-trapping-math
+# turn the float compares of exp2_poly.h and tanh_poly.h into selects (nothing here reads FP
+# exception flags). onednn.c's and avx2.c's are the loops between their primitives or tiles
+# that cap and bias scores.
+$(B)/obj/impls/tiled.o $(B)/obj/impls/openblas.o $(B)/obj/impls/onednn.o \
+$(B)/obj/impls/avx2.o: CFLAGS += -O3 -fno-trapping-math
 
 # A file whose name ends in avx2.c is built for AVX2 and FMA, in avx512.c for AVX-512F (and
 # FMA): the only files that may use those instructions. cpu_features.c (baseline ISA) decides
 # at run time whether one may run.
 $(B)/obj/%avx2.o: CFLAGS += -mavx2 -mfma -mf16c
 $(B)/obj/%avx512.o: CFLAGS += -mavx512f -mfma
-$(B)/obj/impls/avx2.o: CFLAGS += -O3
 
 # The peak loops: each built for its own ISA (peaks.c asks CPUID before calling one); a*b + c
 # contracts to an FMA in the vector ones, and the scalar one stays one float per instruction.

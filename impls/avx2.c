@@ -12,7 +12,7 @@
  *   O_acc = alpha O_acc + P V   micro-tiles of 4 queries x 16 head-dim columns: P broadcast,
  *                           V rows loaded where they lie (masked loads on a head_dim tail)
  * Scores are kept in base 2 (scale * log2 e is folded into Q), so the exponential is exp2. With
- * a softcap or ALiBi, Q holds scale alone and a pass over each S^T tile caps (scalar tanhf),
+ * a softcap or ALiBi, Q holds scale alone and a pass over each S^T tile caps (tanh_poly.h),
  * biases (slope x distance, eight queries a vector) and turns the scores to base 2, in DESIGN's
  * order. Only the key blocks some row of the query block sees are visited (windows, ragged
  * lengths), and a block is masked per query only where some row sees part of it.
@@ -28,6 +28,7 @@
 #include "cpu_features.h"
 #include "impl_dtype.h"
 #include "impl_util.h"
+#include "tanh_poly.h"
 #include "tile_sizes.h"
 
 #include <immintrin.h>
@@ -326,7 +327,7 @@ __attribute__((noinline)) static void extras_block(const attn_problem *p, avx2_s
         if (p->softcap != 0) {
             const float cap = p->softcap, inv = 1.0f / p->softcap;
             for (int i = 0; i < lanes; i++)
-                sj[i] = cap * tanhf(sj[i] * inv);
+                sj[i] = cap * tanh_poly(sj[i] * inv);
         }
         const __m256 key = _mm256_set1_ps((float)(j0 + j));
         for (int i = 0; i < lanes; i += 8) {

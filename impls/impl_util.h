@@ -3,6 +3,7 @@
 #define IMPL_UTIL_H
 
 #include "attn.h"
+#include "tanh_poly.h"
 
 #include <stdio.h>
 
@@ -12,8 +13,6 @@ static inline int impl_thread_num(void) { return omp_get_thread_num(); }
 #else
 static inline int impl_thread_num(void) { return 0; }
 #endif
-
-#include <math.h>
 
 /* The diagonal of query row i: i + seq_kv - seq_q (bottom-right), or i when top_left. */
 static inline long impl_diag(const attn_problem *p, int i)
@@ -71,7 +70,8 @@ static inline impl_head impl_head_at(const attn_problem *p, int b, int h)
 }
 
 /* What DESIGN puts between the scaled dot product and the softmax, in its order: the cap
- * (softcap: s becomes softcap tanh(s / softcap)), then the ALiBi bias alibi[h] (j - diag(i)).
+ * (softcap: s becomes softcap tanh(s / softcap), tanh_poly.h's, vectorised), then the ALiBi
+ * bias alibi[h] (j - diag(i)).
  * s[0..n) are the scaled scores of keys j0 .. j0 + n - 1 of query row i of head h. */
 static inline void impl_score_extras(const attn_problem *p, int h, int i, int j0, float *s,
                                      int n)
@@ -79,7 +79,7 @@ static inline void impl_score_extras(const attn_problem *p, int h, int i, int j0
     if (p->softcap != 0) {
         const float cap = p->softcap, inv = 1.0f / p->softcap;
         for (int j = 0; j < n; j++)
-            s[j] = cap * tanhf(s[j] * inv);
+            s[j] = cap * tanh_poly(s[j] * inv);
     }
     if (p->alibi != NULL) {
         const float slope = p->alibi[h];

@@ -1,16 +1,22 @@
 /* test_exp2.c: the softmax exponentials (exp2_poly.h in C, avx2_exp2.h in AVX2) against exp2
  * in double: maximum relative error over the softmax range [-126, 0], and the edges (0 below
- * -126 and for -inf, exact at integers, NaN kept). Prints the measured error; the README
- * quotes it. The AVX2 half is skipped on a CPU without AVX2. */
+ * -126 and for -inf, exact at integers, NaN kept); and the softcap's tanh (tanh_poly.h)
+ * against tanh. Prints the measured errors; the README quotes exp2's. The AVX2 half is skipped
+ * on a CPU without AVX2. */
 #include "test_util.h"
 
 #include "cpu_features.h"
 #include "exp2_poly.h"
+#include "tanh_poly.h"
 
 #include <math.h>
 
 /* Float-evaluation bound: the polynomial's own 1.9e-8 plus a few roundings of float. */
 #define MAX_REL_ERR 2.5e-7
+
+/* tanh_poly's: exp2_poly's, grown at most 1.4 times by (1 - e) / (1 + e), and its own
+ * roundings, within the same bound. */
+#define MAX_TANH_ERR 2.5e-7
 
 /* Every 2^SAMPLE_SHIFT-th float in [-126, 0] (about 70 million), then both ends. */
 enum { SAMPLE_SHIFT = 4 };
@@ -97,9 +103,34 @@ static void test_avx2(void **state)
     assert_true(err > 0);
 }
 
+/* The softcap's tanh (tanh_poly.h) against tanh in double: every 2^8th float in [0, 12] (odd,
+ * so the negative half is its mirror, checked at a few points), then the edges. */
+static void test_tanh(void **state)
+{
+    (void)state;
+    const union { float f; uint32_t u; } hi = {.f = 12.0f};
+    double worst = 0, worst_at = 0;
+    for (uint32_t bits = 1; bits <= hi.u; bits += 1u << 8) {
+        union { uint32_t u; float f; } v = {.u = bits};
+        double want = tanh((double)v.f);
+        double err = fabs((double)tanh_poly(v.f) - want) / want;
+        if (err > worst) {
+            worst = err;
+            worst_at = v.f;
+        }
+        assert_true(tanh_poly(-v.f) == -tanh_poly(v.f));
+    }
+    printf("tanh_poly: max relative error %.3g (%.2f ulp of 2^-23), at %.4g\n", worst,
+           worst / 0x1p-23, worst_at);
+    assert_true(worst < MAX_TANH_ERR);
+    assert_true(tanh_poly(0.0f) == 0.0f && tanh_poly(30.0f) == 1.0f);
+    assert_true(tanh_poly(INFINITY) == 1.0f && tanh_poly(-INFINITY) == -1.0f);
+    assert_true(isnan(tanh_poly(NAN)));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_scalar),
-                                       cmocka_unit_test(test_avx2)};
+                                       cmocka_unit_test(test_avx2), cmocka_unit_test(test_tanh)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
