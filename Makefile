@@ -94,7 +94,7 @@ $(B)/tests/%.so: tests/plugins/%.c tests/plugins/plugin_stub.h impls/attn.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared $< -o $@ -lm
 
-$(B)/tests/%: tests/%.c $(TEST_SUPPORT) tests/test_util.h $(CORE_OBJ)
+$(B)/tests/%: tests/%.c $(TEST_SUPPORT) $(wildcard tests/*.h) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $< $(TEST_SUPPORT) $(CORE_OBJ) $(LDLIBS) -lcmocka -o $@
 

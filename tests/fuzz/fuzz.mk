@@ -13,7 +13,7 @@ FUZZ_CFLAGS  = -std=c11 -g -O1 $(WARN) -D_GNU_SOURCE -fsanitize=fuzzer $(FUZZ_SA
 FUZZ_TARGETS = config results
 
 # Each target with the one reader it fuzzes and that reader's library.
-$(B)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c harness/setup/config.c harness/setup/config_read.c harness/setup/config.h harness/util/text.c
+$(B)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c harness/setup/config.c harness/setup/config_read.c harness/setup/config_value.c harness/setup/config.h harness/util/text.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) $(filter %.c,$^) -linih -o $@
 
@@ -24,7 +24,7 @@ $(B)/fuzz/fuzz_results: tests/fuzz/fuzz_results.c harness/results/results_read.c
 # The replays: the same targets with a main() that feeds them files, under gcc's sanitizers so
 # that a past overflow fails the replay rather than passing silently.
 $(B)/tests/fuzz_config_replay: tests/fuzz/replay_main.c tests/fuzz/fuzz_config.c \
-                               harness/setup/config.c harness/setup/config_read.c harness/setup/config.h harness/util/text.c
+                               harness/setup/config.c harness/setup/config_read.c harness/setup/config_value.c harness/setup/config.h harness/util/text.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_SAN) $(filter %.c,$^) -linih -o $@
 
