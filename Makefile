@@ -174,17 +174,27 @@ docs: $(B)/attnbench
 	B=$(B) scripts/docs-fields
 
 # The harness, its unit tests and the bad-input and interrupt tests again, built in $(B)/san
-# with AddressSanitizer and UndefinedBehaviorSanitizer (UB aborts), then the CI sweep under
-# them: a leak, an overflow or UB anywhere fails the test.
+# with AddressSanitizer and UndefinedBehaviorSanitizer (UB aborts), then two sweeps under them:
+# configs/ci.ini's MQA cases (the stacked GQA path), and every mask and variant on a cross
+# shape. A leak, an overflow or UB anywhere fails the test.
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+SAN_VARIANTS = --set seq_q=1,37 --set seq_kv=33 --set batch=3 --set heads=4 --set kv_heads=2 \
+               --set head_dim=24 --set head_dim_v=40 --set causal=true \
+               --set window_left=-1,4 --set align=bottom_right,top_left --set kv_len=ragged \
+               --set softcap=0,5 --set alibi=false,true --set dtype=f32,bf16 \
+               --set warmup=0 --set min_reps=1 --set max_reps=1 --set min_time_s=0
 sanitize:
 	@$(MAKE) --no-print-directory B=$(B)/san SAN='$(SAN_FLAGS)' all $(TEST_BINS:$(B)/%=$(B)/san/%) \
 	    $(TEST_PLUGINS:$(B)/%=$(B)/san/%)
 	@$(MAKE) --no-print-directory B=$(B)/san unit bad-input interrupt
 	@out=$$(mktemp -d /tmp/attnbench-san.XXXXXX); \
-	    echo "== configs/ci.ini (MHA and MQA: kv_heads 4 and 1) under ASan and UBSan"; \
+	    echo "== configs/ci.ini (MQA: kv_heads 1) under ASan and UBSan"; \
 	    ATTNBENCH_CACHE_DIR=$$out/cache $(B)/san/attnbench run --config configs/ci.ini \
-	        --set kv_heads=4,1 --set peaks=off --out $$out/ci > $$out/log 2>&1; rc=$$?; \
+	        --set kv_heads=1 --set peaks=off --out $$out/ci > $$out/log 2>&1; rc=$$?; \
+	    tail -2 $$out/log; \
+	    echo "== masks and variants under ASan and UBSan"; \
+	    ATTNBENCH_CACHE_DIR=$$out/cache $(B)/san/attnbench run $(SAN_VARIANTS) \
+	        --set peaks=off --set counters=none --out $$out/var > $$out/log 2>&1 || rc=1; \
 	    tail -2 $$out/log; \
 	    rm -rf $$out; exit $$rc
 

@@ -39,17 +39,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Calls a dnnl_* function; on failure says which call failed and why, and jumps to fail. Needs
+ * why and why_len in scope. */
+#define DNNL_TRY(call)                                                                   \
+    do {                                                                                 \
+        dnnl_status_t status_ = (call);                                                  \
+        if (status_ != dnnl_success) {                                                   \
+            snprintf(why, why_len, "%s: %s", #call, dnnl_status2str(status_));          \
+            goto fail;                                                                   \
+        }                                                                                \
+    } while (0)
+
 static void onednn_release(void *state)
 {
     onednn_state *st = state;
     if (st == NULL)
         return;
-    dnnl_primitive_destroy(st->qk);
-    dnnl_primitive_destroy(st->softmax);
-    dnnl_primitive_destroy(st->pv);
-    dnnl_memory_t mems[] = {st->q, st->k, st->v, st->o, st->s, st->pm};
-    for (size_t i = 0; i < sizeof mems / sizeof mems[0]; i++)
-        dnnl_memory_destroy(mems[i]);
+    onednn_shape_release(&st->whole);
     onednn_blocks_release(st);
     dnnl_stream_destroy(st->stream);
     dnnl_engine_destroy(st->engine);
@@ -79,7 +85,8 @@ dnnl_data_type_t onednn_type(int dtype)
     return dtype == ATTN_BF16 ? dnnl_bf16 : dtype == ATTN_F16 ? dnnl_f16 : dnnl_f32;
 }
 
-dnnl_status_t onednn_md(dnnl_memory_desc_t *md, dnnl_data_type_t t, dnnl_dim_t d0,
+/* A 2-D (d0 = 0: d1 x d2) or 3-D descriptor of type t with these strides. */
+static dnnl_status_t onednn_md(dnnl_memory_desc_t *md, dnnl_data_type_t t, dnnl_dim_t d0,
                         dnnl_dim_t d1, dnnl_dim_t d2, dnnl_dim_t s0, dnnl_dim_t s1,
                         dnnl_dim_t s2)
 {
@@ -113,12 +120,17 @@ static dnnl_status_t make_primitive(dnnl_primitive_t *prim, const void *op_desc,
     return status;
 }
 
-dnnl_status_t onednn_primitives(onednn_state *st, const dnnl_memory_desc_t *q_md,
-                                const dnnl_memory_desc_t *kt_md, const dnnl_memory_desc_t *s_md,
-                                const dnnl_memory_desc_t *p_md, const dnnl_memory_desc_t *v_md,
-                                const dnnl_memory_desc_t *o_md, int axis, dnnl_primitive_t *qk,
-                                dnnl_primitive_t *softmax, dnnl_primitive_t *pv,
-                                const char **stage)
+/* The three primitives of S = scale Q K^T, P = softmax(S) over the last axis, O = P V on these
+ * descriptors; what oneDNN picked is appended to st->chosen. On a failure, *stage names the
+ * primitive being made. */
+static dnnl_status_t onednn_primitives(onednn_state *st, const dnnl_memory_desc_t *q_md,
+                                       const dnnl_memory_desc_t *kt_md,
+                                       const dnnl_memory_desc_t *s_md,
+                                       const dnnl_memory_desc_t *p_md,
+                                       const dnnl_memory_desc_t *v_md,
+                                       const dnnl_memory_desc_t *o_md, int axis,
+                                       dnnl_primitive_t *qk, dnnl_primitive_t *softmax,
+                                       dnnl_primitive_t *pv, const char **stage)
 {
     dnnl_primitive_attr_t attr = NULL;
     dnnl_matmul_desc_t qk_desc, pv_desc;
@@ -156,6 +168,67 @@ out:
     return status;
 }
 
+int onednn_shape_make(onednn_state *st, onednn_shape *sh, char *why, size_t why_len,
+                      const char **stage)
+{
+    const attn_problem *p = &st->p;
+    const dnnl_dim_t g = sh->groups, m = sh->m, n = sh->n, d = p->head_dim, dv = p->head_dim_v;
+    const dnnl_data_type_t dt = onednn_type(p->dtype);
+    dnnl_memory_desc_t q_md, kt_md, v_md, o_md, s_md, p_md;
+    /* Group strides: a group's rows follow the one before (unused when 2-D). */
+    DNNL_TRY(onednn_md(&q_md, dt, g, m, d, m * d, d, 1));
+    DNNL_TRY(onednn_md(&kt_md, dt, g, d, n, n * d, 1, d));   /* K^T: K read by columns */
+    DNNL_TRY(onednn_md(&v_md, dt, g, n, dv, n * dv, dv, 1));
+    DNNL_TRY(onednn_md(&o_md, dt, g, m, dv, m * dv, dv, 1));
+    DNNL_TRY(onednn_md(&s_md, dnnl_f32, g, m, n, m * n, n, 1));
+    DNNL_TRY(onednn_md(&p_md, dt, g, m, n, m * n, n, 1));
+    DNNL_TRY(onednn_primitives(st, &q_md, &kt_md, &s_md, &p_md, &v_md, &o_md, g ? 2 : 1, &sh->qk,
+                               &sh->softmax, &sh->pv, stage));
+    DNNL_TRY(dnnl_memory_create(&sh->q, &q_md, st->engine, DNNL_MEMORY_NONE));
+    DNNL_TRY(dnnl_memory_create(&sh->k, &kt_md, st->engine, DNNL_MEMORY_NONE));
+    DNNL_TRY(dnnl_memory_create(&sh->v, &v_md, st->engine, DNNL_MEMORY_NONE));
+    DNNL_TRY(dnnl_memory_create(&sh->o, &o_md, st->engine, DNNL_MEMORY_NONE));
+    DNNL_TRY(dnnl_memory_create(&sh->s, &s_md, st->engine, st->s_buf));
+    DNNL_TRY(dnnl_memory_create(&sh->pm, &p_md, st->engine,
+                                p->dtype == ATTN_F32 ? (void *)st->s_buf : st->p_buf));
+    return 0;
+fail:
+    return 1;
+}
+
+void onednn_shape_release(onednn_shape *sh)
+{
+    dnnl_primitive_destroy(sh->qk);
+    dnnl_primitive_destroy(sh->softmax);
+    dnnl_primitive_destroy(sh->pv);
+    dnnl_memory_t mems[] = {sh->q, sh->k, sh->s, sh->pm, sh->v, sh->o};
+    for (size_t i = 0; i < sizeof mems / sizeof mems[0]; i++)
+        dnnl_memory_destroy(mems[i]);
+}
+
+int onednn_shape_scores(onednn_state *st, onednn_shape *sh, const void *q, const void *k)
+{
+    /* oneDNN takes void *; it only reads q and k. */
+    dnnl_exec_arg_t args[] = {
+        {DNNL_ARG_SRC, sh->q}, {DNNL_ARG_WEIGHTS, sh->k}, {DNNL_ARG_DST, sh->s}};
+    return dnnl_memory_set_data_handle(sh->q, (void *)q) != dnnl_success ||
+           dnnl_memory_set_data_handle(sh->k, (void *)k) != dnnl_success ||
+           dnnl_primitive_execute(sh->qk, st->stream, 3, args) != dnnl_success ||
+           dnnl_stream_wait(st->stream) != dnnl_success;
+}
+
+int onednn_shape_output(onednn_state *st, onednn_shape *sh, const void *v, void *o)
+{
+    dnnl_exec_arg_t sm_args[] = {{DNNL_ARG_SRC, sh->s}, {DNNL_ARG_DST, sh->pm}};
+    dnnl_exec_arg_t pv_args[] = {
+        {DNNL_ARG_SRC, sh->pm}, {DNNL_ARG_WEIGHTS, sh->v}, {DNNL_ARG_DST, sh->o}};
+    return dnnl_memory_set_data_handle(sh->v, (void *)v) != dnnl_success ||
+           dnnl_memory_set_data_handle(sh->o, o) != dnnl_success ||
+           dnnl_primitive_execute(sh->softmax, st->stream, 2, sm_args) != dnnl_success ||
+           dnnl_primitive_execute(sh->pv, st->stream, 3, pv_args) != dnnl_success ||
+           dnnl_stream_wait(st->stream) != dnnl_success;
+}
+
 void *onednn_alloc(size_t bytes)
 {
     bytes = (bytes + 63) / 64 * 64;
@@ -188,40 +261,22 @@ int onednn_prepare_scores(const onednn_state *st, float *s, size_t ld, int g, in
     return blind;
 }
 
-/* The whole-problem path's primitives and memory. */
+/* The whole-problem path's buffers, primitives and memory. */
 static int whole_prepare(onednn_state *st, char *why, size_t why_len, const char **stage)
 {
     const attn_problem *p = &st->p;
-    const dnnl_dim_t groups = (dnnl_dim_t)p->batch * p->kv_heads, d = p->head_dim;
-    const dnnl_dim_t dv = p->head_dim_v, n_kv = p->seq_kv, rows = st->rows;
-    const int f32 = p->dtype == ATTN_F32;
-    const dnnl_data_type_t dt = onednn_type(p->dtype);
-    st->s_buf = onednn_alloc(sizeof(float) * (size_t)groups * rows * n_kv);
-    if (!f32)
-        st->p_buf = onednn_alloc(2 * (size_t)groups * rows * n_kv);
-    if (st->s_buf == NULL || (!f32 && st->p_buf == NULL)) {
-        snprintf(why, why_len, "out of memory for the %lld x %lld x %lld score tensor",
-                 (long long)groups, (long long)rows, (long long)n_kv);
+    const size_t groups = (size_t)p->batch * p->kv_heads;
+    const size_t scores = groups * st->rows * p->seq_kv;
+    st->s_buf = onednn_alloc(sizeof(float) * scores);
+    if (p->dtype != ATTN_F32)
+        st->p_buf = onednn_alloc(2 * scores);
+    if (st->s_buf == NULL || (p->dtype != ATTN_F32 && st->p_buf == NULL)) {
+        snprintf(why, why_len, "out of memory for the %zu x %d x %d score tensor", groups,
+                 st->rows, p->seq_kv);
         return 1;
     }
-    dnnl_memory_desc_t q_md, kt_md, v_md, o_md, s_md, p_md;
-    DNNL_TRY(onednn_md(&q_md, dt, groups, rows, d, rows * d, d, 1));
-    DNNL_TRY(onednn_md(&kt_md, dt, groups, d, n_kv, n_kv * d, 1, d));   /* K^T: K by columns */
-    DNNL_TRY(onednn_md(&v_md, dt, groups, n_kv, dv, n_kv * dv, dv, 1));
-    DNNL_TRY(onednn_md(&o_md, dt, groups, rows, dv, rows * dv, dv, 1));
-    DNNL_TRY(onednn_md(&s_md, dnnl_f32, groups, rows, n_kv, rows * n_kv, n_kv, 1));
-    DNNL_TRY(onednn_md(&p_md, dt, groups, rows, n_kv, rows * n_kv, n_kv, 1));
-    DNNL_TRY(onednn_primitives(st, &q_md, &kt_md, &s_md, &p_md, &v_md, &o_md, 2, &st->qk,
-                               &st->softmax, &st->pv, stage));
-    DNNL_TRY(dnnl_memory_create(&st->q, &q_md, st->engine, DNNL_MEMORY_NONE));
-    DNNL_TRY(dnnl_memory_create(&st->k, &kt_md, st->engine, DNNL_MEMORY_NONE));
-    DNNL_TRY(dnnl_memory_create(&st->v, &v_md, st->engine, DNNL_MEMORY_NONE));
-    DNNL_TRY(dnnl_memory_create(&st->o, &o_md, st->engine, DNNL_MEMORY_NONE));
-    DNNL_TRY(dnnl_memory_create(&st->s, &s_md, st->engine, st->s_buf));
-    DNNL_TRY(dnnl_memory_create(&st->pm, &p_md, st->engine, f32 ? (void *)st->s_buf : st->p_buf));
-    return 0;
-fail:
-    return 1;
+    st->whole = (onednn_shape){.groups = (int)groups, .m = st->rows, .n = p->seq_kv};
+    return onednn_shape_make(st, &st->whole, why, why_len, stage);
 }
 
 /* Some row does not see some key: the blocked path. */
@@ -263,19 +318,7 @@ fail:
 static int whole_run(onednn_state *st, const void *q, const void *k, const void *v, void *o)
 {
     const attn_problem *p = &st->p;
-    /* oneDNN takes void *; it only reads q, k and v. */
-    if (dnnl_memory_set_data_handle(st->q, (void *)q) != dnnl_success ||
-        dnnl_memory_set_data_handle(st->k, (void *)k) != dnnl_success ||
-        dnnl_memory_set_data_handle(st->v, (void *)v) != dnnl_success ||
-        dnnl_memory_set_data_handle(st->o, o) != dnnl_success)
-        return 1;
-    dnnl_exec_arg_t qk_args[] = {
-        {DNNL_ARG_SRC, st->q}, {DNNL_ARG_WEIGHTS, st->k}, {DNNL_ARG_DST, st->s}};
-    dnnl_exec_arg_t sm_args[] = {{DNNL_ARG_SRC, st->s}, {DNNL_ARG_DST, st->pm}};
-    dnnl_exec_arg_t pv_args[] = {
-        {DNNL_ARG_SRC, st->pm}, {DNNL_ARG_WEIGHTS, st->v}, {DNNL_ARG_DST, st->o}};
-    if (dnnl_primitive_execute(st->qk, st->stream, 3, qk_args) != dnnl_success ||
-        dnnl_stream_wait(st->stream) != dnnl_success)
+    if (onednn_shape_scores(st, &st->whole, q, k) != 0)
         return 2;
     if (p->softcap != 0 || p->alibi != NULL) {
         const size_t group_floats = (size_t)st->rows * p->seq_kv;
@@ -283,11 +326,7 @@ static int whole_run(onednn_state *st, const void *q, const void *k, const void 
             onednn_prepare_scores(st, st->s_buf + group_floats * g, p->seq_kv, g, 0, st->rows, 0,
                                   p->seq_kv);
     }
-    if (dnnl_primitive_execute(st->softmax, st->stream, 2, sm_args) != dnnl_success ||
-        dnnl_primitive_execute(st->pv, st->stream, 3, pv_args) != dnnl_success ||
-        dnnl_stream_wait(st->stream) != dnnl_success)
-        return 2;
-    return 0;
+    return onednn_shape_output(st, &st->whole, v, o) != 0 ? 2 : 0;
 }
 
 static int onednn_run(void *state, const void *q, const void *k, const void *v, void *o)

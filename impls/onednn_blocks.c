@@ -8,7 +8,6 @@
 #include "onednn_parts.h"
 
 #include <math.h>
-#include <oneapi/dnnl/dnnl_debug.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,48 +16,13 @@ enum { BLOCK_ROWS = 256, KEY_ROUND = 128 };
 
 void onednn_blocks_release(onednn_state *st)
 {
-    for (int i = 0; i < st->n_shapes; i++) {
-        onednn_shape *sh = &st->shapes[i];
-        dnnl_primitive_destroy(sh->qk);
-        dnnl_primitive_destroy(sh->softmax);
-        dnnl_primitive_destroy(sh->pv);
-        dnnl_memory_t mems[] = {sh->q, sh->k, sh->s, sh->pm, sh->v, sh->o};
-        for (size_t m = 0; m < sizeof mems / sizeof mems[0]; m++)
-            dnnl_memory_destroy(mems[m]);
-    }
+    for (int i = 0; i < st->n_shapes; i++)
+        onednn_shape_release(&st->shapes[i]);
     free(st->shapes);
     free(st->blocks);
     st->shapes = NULL;
     st->blocks = NULL;
     st->n_shapes = st->n_blocks = 0;
-}
-
-/* The primitives and memory objects of an m x n block (s_buf and p_buf already made). */
-static int shape_make(onednn_state *st, onednn_shape *sh, char *why, size_t why_len,
-                      const char **stage)
-{
-    const attn_problem *p = &st->p;
-    const dnnl_dim_t m = sh->m, n = sh->n, d = p->head_dim, dv = p->head_dim_v;
-    const dnnl_data_type_t dt = onednn_type(p->dtype);
-    const int f32 = p->dtype == ATTN_F32;
-    dnnl_memory_desc_t q_md, kt_md, v_md, o_md, s_md, p_md;
-    DNNL_TRY(onednn_md(&q_md, dt, 0, m, d, 0, d, 1));
-    DNNL_TRY(onednn_md(&kt_md, dt, 0, d, n, 0, 1, d));   /* K^T: K read by columns */
-    DNNL_TRY(onednn_md(&v_md, dt, 0, n, dv, 0, dv, 1));
-    DNNL_TRY(onednn_md(&o_md, dt, 0, m, dv, 0, dv, 1));
-    DNNL_TRY(onednn_md(&s_md, dnnl_f32, 0, m, n, 0, n, 1));
-    DNNL_TRY(onednn_md(&p_md, dt, 0, m, n, 0, n, 1));
-    DNNL_TRY(onednn_primitives(st, &q_md, &kt_md, &s_md, &p_md, &v_md, &o_md, 1, &sh->qk,
-                               &sh->softmax, &sh->pv, stage));
-    DNNL_TRY(dnnl_memory_create(&sh->q, &q_md, st->engine, DNNL_MEMORY_NONE));
-    DNNL_TRY(dnnl_memory_create(&sh->k, &kt_md, st->engine, DNNL_MEMORY_NONE));
-    DNNL_TRY(dnnl_memory_create(&sh->v, &v_md, st->engine, DNNL_MEMORY_NONE));
-    DNNL_TRY(dnnl_memory_create(&sh->o, &o_md, st->engine, DNNL_MEMORY_NONE));
-    DNNL_TRY(dnnl_memory_create(&sh->s, &s_md, st->engine, st->s_buf));
-    DNNL_TRY(dnnl_memory_create(&sh->pm, &p_md, st->engine, f32 ? (void *)st->s_buf : st->p_buf));
-    return 0;
-fail:
-    return 1;
 }
 
 /* The index of the m x n shape, added (without primitives yet) when new. */
@@ -105,7 +69,7 @@ int onednn_blocks_prepare(onednn_state *st, char *why, size_t why_len, const cha
         return 1;
     }
     for (int i = 0; i < st->n_shapes; i++)
-        if (shape_make(st, &st->shapes[i], why, why_len, stage) != 0)
+        if (onednn_shape_make(st, &st->shapes[i], why, why_len, stage) != 0)
             return 1;
     return 0;
 }
@@ -138,25 +102,12 @@ int onednn_blocks_run(onednn_state *st, const void *q, const void *k, const void
             continue;
         }
         onednn_shape *sh = &st->shapes[bl->shape];
-        /* oneDNN takes void *; it only reads q, k and v. */
-        if (dnnl_memory_set_data_handle(sh->q, (char *)q + row * q_row) != dnnl_success ||
-            dnnl_memory_set_data_handle(sh->k, (char *)k + key * q_row) != dnnl_success ||
-            dnnl_memory_set_data_handle(sh->v, (char *)v + key * o_row) != dnnl_success ||
-            dnnl_memory_set_data_handle(sh->o, ob) != dnnl_success)
-            return 1;
-        dnnl_exec_arg_t qk_args[] = {
-            {DNNL_ARG_SRC, sh->q}, {DNNL_ARG_WEIGHTS, sh->k}, {DNNL_ARG_DST, sh->s}};
-        dnnl_exec_arg_t sm_args[] = {{DNNL_ARG_SRC, sh->s}, {DNNL_ARG_DST, sh->pm}};
-        dnnl_exec_arg_t pv_args[] = {
-            {DNNL_ARG_SRC, sh->pm}, {DNNL_ARG_WEIGHTS, sh->v}, {DNNL_ARG_DST, sh->o}};
-        if (dnnl_primitive_execute(sh->qk, st->stream, 3, qk_args) != dnnl_success ||
-            dnnl_stream_wait(st->stream) != dnnl_success)
+        if (onednn_shape_scores(st, sh, (const char *)q + row * q_row,
+                                (const char *)k + key * q_row) != 0)
             return 2;
         int blind = onednn_prepare_scores(st, st->s_buf, (size_t)bl->n, bl->g, bl->r0, bl->m,
                                           bl->k0, bl->n);
-        if (dnnl_primitive_execute(sh->softmax, st->stream, 2, sm_args) != dnnl_success ||
-            dnnl_primitive_execute(sh->pv, st->stream, 3, pv_args) != dnnl_success ||
-            dnnl_stream_wait(st->stream) != dnnl_success)
+        if (onednn_shape_output(st, sh, (const char *)v + key * o_row, ob) != 0)
             return 2;
         if (blind > 0)   /* their softmax was NaN */
             zero_blind_rows(st, bl, ob, o_row);

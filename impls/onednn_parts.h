@@ -8,9 +8,10 @@
 #include <oneapi/dnnl/dnnl.h>
 #include <stddef.h>
 
-/* One block shape of the blocked path: its primitives and the memory objects they run on,
- * whose data handles are set for each block. */
+/* One shape of S: the three primitives and the memory objects they run on, whose q, k, v and
+ * o data handles are set for each run (the whole path) or block (the blocked path). */
 typedef struct onednn_shape {
+    int groups;                          /* 0: one block, 2-D; else every group, 3-D */
     int m, n;                            /* query rows and keys */
     dnnl_primitive_t qk, softmax, pv;
     dnnl_memory_t q, k, s, pm, v, o;
@@ -27,9 +28,8 @@ typedef struct onednn_state {
     int rows;                        /* stacked query rows per (batch, kv head): G * N_q */
     dnnl_engine_t engine;
     dnnl_stream_t stream;
-    /* The whole-problem path (no mask): one primitive each over every group at once. */
-    dnnl_primitive_t qk, softmax, pv;
-    dnnl_memory_t q, k, v, o, s, pm;
+    /* The whole-problem path (no mask): one shape over every group at once. */
+    onednn_shape whole;
     /* The blocked path (a mask): the blocks, their distinct shapes. */
     onednn_block *blocks;
     int n_blocks;
@@ -40,36 +40,24 @@ typedef struct onednn_state {
     char chosen[256];                /* the implementation each primitive picked */
 } onednn_state;
 
-/* Calls a dnnl_* function; on failure says which call failed and why, and jumps to fail. Needs
- * why and why_len in scope. */
-#define DNNL_TRY(call)                                                                   \
-    do {                                                                                 \
-        dnnl_status_t status_ = (call);                                                  \
-        if (status_ != dnnl_success) {                                                   \
-            snprintf(why, why_len, "%s: %s", #call, dnnl_status2str(status_));          \
-            goto fail;                                                                   \
-        }                                                                                \
-    } while (0)
-
 dnnl_data_type_t onednn_type(int dtype);
 
 /* bytes (rounded up to a cache line) on a 64-byte boundary; NULL when out of memory. */
 void *onednn_alloc(size_t bytes);
 
-/* A 2-D or 3-D descriptor (d0 = 0: 2-D, of d1 x d2) of type t with these strides. */
-dnnl_status_t onednn_md(dnnl_memory_desc_t *md, dnnl_data_type_t t, dnnl_dim_t d0,
-                        dnnl_dim_t d1, dnnl_dim_t d2, dnnl_dim_t s0, dnnl_dim_t s1,
-                        dnnl_dim_t s2);
+/* The primitives and memory objects of sh (its groups, m and n set), on st->s_buf and
+ * st->p_buf. 0, or 1 with the reason in why; *stage names the primitive being made when oneDNN
+ * refused one. */
+int onednn_shape_make(onednn_state *st, onednn_shape *sh, char *why, size_t why_len,
+                      const char **stage);
+void onednn_shape_release(onednn_shape *sh);
 
-/* The three primitives of S = scale Q K^T, P = softmax(S), O = P V on these descriptors (the
- * softmax over the last axis, `axis`); what oneDNN picked is appended to st->chosen. On a
- * failure, *stage names the primitive being made. */
-dnnl_status_t onednn_primitives(onednn_state *st, const dnnl_memory_desc_t *q_md,
-                                const dnnl_memory_desc_t *kt_md, const dnnl_memory_desc_t *s_md,
-                                const dnnl_memory_desc_t *p_md, const dnnl_memory_desc_t *v_md,
-                                const dnnl_memory_desc_t *o_md, int axis, dnnl_primitive_t *qk,
-                                dnnl_primitive_t *softmax, dnnl_primitive_t *pv,
-                                const char **stage);
+/* S = scale Q K^T on sh, with q and k the first query row's and key's elements. 0, or nonzero
+ * when oneDNN failed. */
+int onednn_shape_scores(onednn_state *st, onednn_shape *sh, const void *q, const void *k);
+
+/* Then P = softmax(S) and O = P V, with v and o the first key's and query row's elements. */
+int onednn_shape_output(onednn_state *st, onednn_shape *sh, const void *v, void *o);
 
 /* The stacked rows of a block, scaled scores in s (row stride ld, key k0 in column 0, n
  * columns): capped and biased where the problem asks, -inf on the keys each row does not see.

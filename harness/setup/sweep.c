@@ -176,6 +176,10 @@ static void axes_make(const cfg *c, sweep_axes *a)
     n[D_DTYPE] = c->dtype.n;
 }
 
+/* What a problem's kv_len and alibi point at until sweep_pools gives them their arrays. */
+static const int kv_len_pending[1];
+static const float alibi_pending[1];
+
 /* Problem number `index` of the product into *sp (its kv_len and alibi only marked); 0, or -1
  * with why it is left out of the sweep in why. */
 static int problem_at(const cfg *c, const sweep_axes *a, long index, sweep_problem *sp,
@@ -222,8 +226,8 @@ static int problem_at(const cfg *c, const sweep_axes *a, long index, sweep_probl
     sp->p.softcap = (float)c->softcap.v[at[D_SOFTCAP]];
     sp->dist = (int)c->dist.v[at[D_DIST]];
     /* Marked here, pointed into the pools once they stop moving (sweep_pools). */
-    sp->p.kv_len = c->kv_len.v[at[D_KV_LEN]] ? (const int *)sp : NULL;
-    sp->p.alibi = c->alibi.v[at[D_ALIBI]] ? (const float *)sp : NULL;
+    sp->p.kv_len = c->kv_len.v[at[D_KV_LEN]] ? kv_len_pending : NULL;
+    sp->p.alibi = c->alibi.v[at[D_ALIBI]] ? alibi_pending : NULL;
     return 0;
 }
 
@@ -266,7 +270,7 @@ int sweep_build(const cfg *c, const impls_set *impls, sweep *s, char *err, size_
     if (rc != 0)
         return rc;
 
-    static sweep_axes a;   /* 33 KiB of pairs: off the stack */
+    sweep_axes a;
     axes_make(c, &a);
     double total = 1;
     for (int dim = 0; dim < D_COUNT; dim++)
