@@ -80,7 +80,8 @@ const char *onednn_isa_name(int isa)
     }
 }
 
-dnnl_data_type_t onednn_type(int dtype)
+/* oneDNN's data type for an attn_dtype. */
+static dnnl_data_type_t onednn_type(int dtype)
 {
     return dtype == ATTN_BF16 ? dnnl_bf16 : dtype == ATTN_F16 ? dnnl_f16 : dnnl_f32;
 }

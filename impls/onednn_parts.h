@@ -40,8 +40,6 @@ typedef struct onednn_state {
     char chosen[256];                /* the implementation each primitive picked */
 } onednn_state;
 
-dnnl_data_type_t onednn_type(int dtype);
-
 /* bytes (rounded up to a cache line) on a 64-byte boundary; NULL when out of memory. */
 void *onednn_alloc(size_t bytes);
 

@@ -1,6 +1,6 @@
 /* tanh_poly.h: tanh for the softcap (s becomes c tanh(s / c)), as straight-line float code the
  * compiler vectorises, where a call to libm's tanhf per score (about 17 ns here) made a capped
- * case 3 to 4 times slower than an uncapped one. With a = |x|:
+ * case up to 4.5 times slower than an uncapped one. With a = |x|:
  *   a < 0.55   the Taylor series to x^15, whose first dropped term is under 2.3e-8 of tanh
  *              (8 terms; odd in x, so the sign comes for free)
  *   a >= 0.55  (1 - e) / (1 + e) with e = exp(-2a) from exp2_poly.h, which at e <= 0.33

@@ -82,8 +82,9 @@ double results_number(const results_case *c, const char *field);
 double results_counter(const results_case *c, const char *name, const char **event);
 
 /* A case's key, "naive b1 h4/2 q64 kv64 d32 causal normal f32 t1 warm" ("... full win256:0
- * top_left ..." with a window or the other alignment): every field that makes the case. The one form for results.json and a run's journal alike. 0, or -1 when it does not
- * fit in len. */
+ * top_left dv512 ragged cap30 alibi ..." with a window, the other alignment or the variants):
+ * every field that makes the case. The one form for results.json and a run's journal alike.
+ * 0, or -1 when it does not fit in len. */
 int results_format_key(char *out, size_t len, const char *impl, int batch, int heads,
                        int kv_heads, int seq_q, int seq_kv, int head_dim, int causal,
                        const char *dist, const char *dtype, const results_variant *var,
