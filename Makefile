@@ -15,6 +15,7 @@ LDLIBS   = -linih -ljansson -L$(OPENBLAS) -Wl,-rpath,$(OPENBLAS) -lopenblas -ldn
 GIT_DESC := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 B = build
+NPROC := $(shell nproc 2>/dev/null || echo 2)
 # A new built-in is its file in impls/ and a line in impls/registry.c: no list here.
 IMPL_SRC    = $(wildcard impls/*.c)
 HARNESS_SRC = $(filter-out harness/cmd/main.c,$(wildcard harness/*/*.c))
@@ -25,16 +26,18 @@ CORE_OBJ    = $(HARNESS_OBJ) $(IMPL_OBJ)
 TEST_SUPPORT = tests/bug_impls.c tests/fault_impls.c tests/twin_impls.c tests/variant_impls.c
 TESTS        = test_config test_gen test_sweep test_ref test_check test_runner test_output test_stats \
                test_exp2 test_tiles test_counters test_peaks test_topo test_compare test_gbench \
-               test_noise test_dtype test_twin test_variants
+               test_noise test_dtype test_twin test_variants test_avx512_emulated
 TEST_BINS    = $(TESTS:%=$(B)/tests/%)
 TEST_PLUGINS = $(B)/tests/crash_plugin.so $(B)/tests/bad_abi_plugin.so \
                $(B)/tests/no_symbol_plugin.so $(B)/tests/dup_plugin.so \
                $(B)/tests/null_run_plugin.so $(B)/tests/null_name_plugin.so \
                $(B)/tests/bad_name_plugin.so $(B)/tests/twin_a_plugin.so $(B)/tests/twin_b_plugin.so \
-               $(B)/tests/sleep_plugin.so $(B)/tests/integrity_plugin.so $(B)/tests/abi1_plugin.so
+               $(B)/tests/sleep_plugin.so $(B)/tests/integrity_plugin.so $(B)/tests/abi1_plugin.so \
+               $(B)/tests/avx512_emulated.so
 EXAMPLE      = $(B)/plugins/example.so
 
-.PHONY: all deps deps-test slurm bench plots ci-bench baseline ab test unit e2e bad-input interrupt shards plot-test docs-test docs conformance conformance-example \
+.PHONY: all deps deps-test slurm bench plots ci-bench baseline ab test unit e2e bad-input interrupt \
+        shards plot-test docs-test docs conformance conformance-emulated conformance-example \
         sanitize memcheck fuzz fuzz-replay clean
 all: $(B)/attnbench $(EXAMPLE)
 
@@ -57,9 +60,10 @@ FORCE:
 # Portable C, but loops written to vectorise: -O3 lets gcc do it. -fno-trapping-math lets it
 # turn the float compares of exp2_poly.h and tanh_poly.h into selects (nothing here reads FP
 # exception flags). onednn.c's and avx2.c's are the loops between their primitives or tiles
-# that cap and bias scores.
+# that cap and bias scores; flash.c's transpose the query block and store the output.
 $(B)/obj/impls/tiled.o $(B)/obj/impls/openblas.o $(B)/obj/impls/onednn.o \
-$(B)/obj/impls/avx2.o: CFLAGS += -O3 -fno-trapping-math
+$(B)/obj/impls/avx2.o $(B)/obj/impls/avx512.o $(B)/obj/impls/flash.o: \
+    CFLAGS += -O3 -fno-trapping-math
 
 # A file whose name ends in avx2.c is built for AVX2 and FMA, in avx512.c for AVX-512F (and
 # FMA): the only files that may use those instructions. cpu_features.c (baseline ISA) decides
@@ -90,9 +94,27 @@ $(B)/tests/integrity_plugin.so: tests/plugins/integrity_plugin.c $(TEST_SUPPORT)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -fPIC -shared $< tests/bug_impls.c -o $@ -lm
 
+# impls/avx512.c on SIMDe's portable intrinsics (tests/avx512_emulated.h), with the files it
+# calls: built for the baseline ISA, so it runs on every machine. Only its entry point is
+# exported, so its copies of flash.c and tile_sizes.c never stand in for attnbench's.
+EMULATED_SRC = tests/plugins/avx512_emulated_plugin.c impls/flash.c impls/tile_sizes.c \
+               impls/cpu_features.c
+$(B)/tests/avx512_emulated.so: $(EMULATED_SRC) impls/avx512.c $(wildcard impls/*.h) \
+                               tests/avx512_emulated.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests -DATTN_AVX512_EMULATED $(CFLAGS) -O3 -fno-trapping-math -Wno-psabi \
+	    -fPIC -shared -fvisibility=hidden $(EMULATED_SRC) -o $@ -lhwloc -lm
+
 $(B)/tests/%.so: tests/plugins/%.c tests/plugins/plugin_stub.h impls/attn.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared $< -o $@ -lm
+
+# test_runner and test_variants run the avx512 kernel through it where the CPU lacks AVX-512.
+$(B)/tests/test_runner $(B)/tests/test_variants: $(B)/tests/avx512_emulated.so
+
+# private: the objects it links are built as everywhere else.
+$(B)/tests/test_avx512_emulated: private CPPFLAGS += -DATTN_AVX512_EMULATED
+$(B)/tests/test_avx512_emulated: private CFLAGS += -Wno-psabi
 
 $(B)/tests/%: tests/%.c $(TEST_SUPPORT) $(wildcard tests/*.h) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
@@ -127,9 +149,9 @@ ab: deps
 
 # Each step in turn, with the seconds it took (make test is held to about ten minutes).
 TEST_STEPS = unit fuzz-replay e2e bad-input interrupt shards slurm plot-test docs-test \
-             conformance conformance-example sanitize memcheck
+             conformance conformance-emulated conformance-example sanitize memcheck
 test: deps-test
-	@$(MAKE) --no-print-directory all $(TEST_BINS) $(TEST_PLUGINS)
+	@$(MAKE) --no-print-directory -j$(NPROC) all $(TEST_BINS) $(TEST_PLUGINS)
 	@start=$$(date +%s); for step in $(TEST_STEPS); do t=$$(date +%s); \
 	    $(MAKE) --no-print-directory $$step || exit 1; \
 	    echo "== make $$step: $$(($$(date +%s) - t)) s"; done; \
@@ -176,7 +198,8 @@ docs: $(B)/attnbench
 # The harness, its unit tests and the bad-input and interrupt tests again, built in $(B)/san
 # with AddressSanitizer and UndefinedBehaviorSanitizer (UB aborts), then two sweeps under them:
 # configs/ci.ini's MQA cases (the stacked GQA path), and every mask and variant on a cross
-# shape. A leak, an overflow or UB anywhere fails the test.
+# shape, with avx512.c on SIMDe beside the built-ins. A leak, an overflow or UB anywhere fails
+# the test.
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 SAN_VARIANTS = --set seq_q=1,37 --set seq_kv=33 --set batch=3 --set heads=4 --set kv_heads=2 \
                --set head_dim=24 --set head_dim_v=40 --set causal=true \
@@ -184,7 +207,8 @@ SAN_VARIANTS = --set seq_q=1,37 --set seq_kv=33 --set batch=3 --set heads=4 --se
                --set softcap=0,5 --set alibi=false,true --set dtype=f32,bf16 \
                --set warmup=0 --set min_reps=1 --set max_reps=1 --set min_time_s=0
 sanitize:
-	@$(MAKE) --no-print-directory B=$(B)/san SAN='$(SAN_FLAGS)' all $(TEST_BINS:$(B)/%=$(B)/san/%) \
+	@$(MAKE) --no-print-directory -j$(NPROC) B=$(B)/san SAN='$(SAN_FLAGS)' all \
+	    $(TEST_BINS:$(B)/%=$(B)/san/%) \
 	    $(TEST_PLUGINS:$(B)/%=$(B)/san/%)
 	@$(MAKE) --no-print-directory B=$(B)/san unit bad-input interrupt
 	@out=$$(mktemp -d /tmp/attnbench-san.XXXXXX); \
@@ -194,6 +218,7 @@ sanitize:
 	    tail -2 $$out/log; \
 	    echo "== masks and variants under ASan and UBSan"; \
 	    ATTNBENCH_CACHE_DIR=$$out/cache $(B)/san/attnbench run $(SAN_VARIANTS) \
+	        --plugin $(B)/san/tests/avx512_emulated.so \
 	        --set peaks=off --set counters=none --out $$out/var > $$out/log 2>&1 || rc=1; \
 	    tail -2 $$out/log; \
 	    rm -rf $$out; exit $$rc
@@ -213,6 +238,16 @@ memcheck:
 # PLUGIN=path.so, that plugin's implementations instead.
 conformance:
 	B=$(B) PLUGIN=$(PLUGIN) tests/conformance.sh
+
+# impls/avx512.c's logic on a machine without AVX-512: the whole grid on SIMDe's portable
+# intrinsics. Where avx512 runs natively, `make conformance` has already held it to the grid.
+conformance-emulated: $(B)/tests/avx512_emulated.so $(B)/attnbench
+	@if $(B)/attnbench list | awk '$$1 == "avx512" && $$4 == "yes" { found = 1 } END { exit !found }'; then \
+	    echo "conformance-emulated: avx512 runs on this CPU, so make conformance ran it natively; no emulation needed"; \
+	else \
+	    echo "conformance-emulated: avx512 cannot run here ($$($(B)/attnbench list | awk '$$1 == "avx512" { getline; sub(/^ *why not: /, ""); print }')): its code on SIMDe instead"; \
+	    B=$(B) PLUGIN=$(B)/tests/avx512_emulated.so tests/conformance.sh; \
+	fi
 
 # make conformance PLUGIN= itself, on the example plugin: what a plugin's author runs.
 conformance-example: $(EXAMPLE)

@@ -1,9 +1,6 @@
-/* avx2: the tiled online-softmax algorithm with AVX2 and FMA, written like a GEMM micro-kernel.
+/* avx2: flash.h's blocked online softmax with AVX2 and FMA, written like a GEMM micro-kernel.
  * The only file compiled with -mavx2 -mfma; cpu_features.c says at run time whether it may run.
- *
- * A task is a block of BR query rows of one (batch, kv head): with GQA the G query heads that
- * share a kv head are stacked, so one pass over K and V serves them all. For each block of BC
- * keys:
+ * flash.c runs the tasks, the rows and the key blocks; the passes over a tile are here:
  *   S^T = K_blk Q_blk^T     micro-tiles of 6 keys x 16 queries: a K element is broadcast (read
  *                           where K lies, no packing), 16 queries of the transposed, pre-scaled
  *                           Q block are loaded, 12 accumulators take the FMAs
@@ -11,118 +8,27 @@
  *                           vertical: eight queries per vector, no horizontal reductions
  *   O_acc = alpha O_acc + P V   micro-tiles of 4 queries x 16 head-dim columns: P broadcast,
  *                           V rows loaded where they lie (masked loads on a head_dim tail)
- * Scores are kept in base 2 (scale * log2 e is folded into Q), so the exponential is exp2. With
- * a softcap or ALiBi, Q holds scale alone and a pass over each S^T tile caps (tanh_poly.h),
- * biases (slope x distance, eight queries a vector) and turns the scores to base 2, in DESIGN's
- * order. Only the key blocks some row of the query block sees are visited (windows, ragged
- * lengths), and a block is masked per query only where some row sees part of it.
- * Working memory per thread: Q^T block, S^T tile, O accumulator, a few vectors of BR: set by
- * BR, BC, head_dim and head_dim_v, never by the sequence length.
+ * With a softcap or ALiBi a pass over each S^T tile caps (tanh_poly.h), biases (slope x
+ * distance, eight queries a vector) and turns the scores to base 2, in DESIGN's order.
  *
  * bf16 and f16: each key and value tile is widened to float32 in registers as it is loaded
  * (bf16 by a 16-bit shift of each element, f16 by F16C's vcvtph2ps) into a tile of scratch the
- * micro-kernels then read; the query block is widened as it is transposed, and output rows are
- * rounded to the dtype as they are stored. Everything between is the float32 kernel. */
+ * micro-kernels then read; flash.c widens the query block as it transposes it and rounds
+ * output rows to the dtype as it stores them. Everything between is the float32 kernel. */
 #include "attn.h"
 #include "avx2_exp2.h"
 #include "cpu_features.h"
+#include "flash.h"
 #include "impl_dtype.h"
 #include "impl_util.h"
 #include "tanh_poly.h"
-#include "tile_sizes.h"
 
 #include <immintrin.h>
 #include <math.h>
-#include <stdlib.h>
-#include <string.h>
 
 /* Micro-tiles: MR keys x 16 queries for S^T, PV_ROWS queries x 16 columns for P V (two
  * vectors of 8 floats wide). */
 enum { MR = 6, PV_ROWS = 4, LANES = 16 };
-
-typedef struct avx2_scratch {
-    float *qt;      /* d x br: the query block, scaled and transposed */
-    float *st;      /* bc x br: scores, then probabilities, key-major */
-    float *acc;     /* br x dp: unnormalised output rows */
-    float *m, *l, *alpha;   /* br each: running max, running sum, this block's rescale */
-    float *slope, *diag;    /* br each, with ALiBi: each query row's slope and diagonal */
-    int *lo, *hi;   /* br each: the keys each query row sees, [lo, hi) */
-    float *kc, *vc; /* 16-bit dtypes: bc x d and bc x d_v, the key and value tiles widened */
-} avx2_scratch;
-
-typedef struct avx2_state {
-    attn_problem p;
-    int br, bc;     /* query rows and keys per tile */
-    int dp;         /* head_dim_v rounded up to 16 */
-    int rows;       /* stacked query rows per (batch, kv head): G * N_q */
-    int blocks;     /* query blocks per (batch, kv head) */
-    int n_scratch;
-    avx2_scratch *scratch;
-    float *arena;
-} avx2_state;
-
-static void avx2_release(void *state)
-{
-    avx2_state *st = state;
-    if (st == NULL)
-        return;
-    free(st->arena);
-    free(st->scratch);
-    free(st);
-}
-
-static size_t round_up(size_t x, size_t to) { return (x + to - 1) / to * to; }
-
-static int avx2_prepare(const attn_problem *p, void **state, char *why, size_t why_len)
-{
-    if (p->dtype == ATTN_F16 && cpu_f16c(why, why_len) != 0)
-        return ATTN_UNSUPPORTED;
-    avx2_state *st = calloc(1, sizeof *st);
-    if (st == NULL) {
-        impl_why(why, why_len, "out of memory");
-        return 1;
-    }
-    st->p = *p;
-    tile_sizes_for(p->head_dim, 48, MR, &st->br, &st->bc);   /* 48: a multiple of 16, 6, 4 */
-    st->dp = (int)round_up((size_t)p->head_dim_v, LANES);
-    st->rows = impl_stacked_rows(p);
-    st->blocks = (st->rows + st->br - 1) / st->br;
-    st->n_scratch = impl_threads(p);
-
-    /* Each piece starts on a 64-byte line; floats and ints share the arena's 4-byte slots. */
-    const size_t br = (size_t)st->br, d = (size_t)p->head_dim, dv = (size_t)p->head_dim_v;
-    const size_t qt = round_up(d * br, 16), s = round_up((size_t)st->bc * br, 16);
-    const size_t acc = br * (size_t)st->dp, vec = round_up(br, 16);
-    const size_t kt = p->dtype == ATTN_F32 ? 0 : round_up((size_t)st->bc * d, 16);
-    const size_t vt = p->dtype == ATTN_F32 ? 0 : round_up((size_t)st->bc * dv, 16);
-    const size_t per = qt + s + acc + 7 * vec + kt + vt;
-    st->scratch = calloc((size_t)st->n_scratch, sizeof *st->scratch);
-    st->arena = aligned_alloc(64, sizeof(float) * per * (size_t)st->n_scratch);
-    if (st->scratch == NULL || st->arena == NULL) {
-        impl_why(why, why_len, "out of memory for %d tile sets of %zu bytes", st->n_scratch,
-                 sizeof(float) * per);
-        avx2_release(st);
-        return 1;
-    }
-    for (int i = 0; i < st->n_scratch; i++) {
-        float *base = st->arena + per * (size_t)i;
-        avx2_scratch *w = &st->scratch[i];
-        w->qt = base;
-        w->st = w->qt + qt;
-        w->acc = w->st + s;
-        w->m = w->acc + acc;
-        w->l = w->m + vec;
-        w->alpha = w->l + vec;
-        w->slope = w->alpha + vec;
-        w->diag = w->slope + vec;
-        w->lo = (int *)(w->diag + vec);
-        w->hi = (int *)(w->diag + 2 * vec);
-        w->kc = kt ? w->diag + 3 * vec : NULL;
-        w->vc = kt ? w->kc + kt : NULL;
-    }
-    *state = st;
-    return 0;
-}
 
 /* The kernels below stay out of line (noinline): inlined into the block loop, gcc's register
  * allocator spilled their accumulators (measured: 70 against 86 GFLOP/s at d = 128). */
@@ -260,9 +166,10 @@ static __m256i lanes_below(int i, int limit)
  * becomes P^T (under the running max), m and l are updated, alpha says how much to shrink
  * what O_acc held. With `masked`, key j0 + j counts for query i only if lo[i] <= j0 + j <
  * hi[i]. */
-__attribute__((noinline)) static void softmax_block(avx2_scratch *w, int br, int lanes,
-                                                    int cols, int j0, int masked)
+__attribute__((noinline)) static void avx2_softmax(const flash_block *blk, int masked)
 {
+    flash_tile *w = blk->w;
+    const int br = blk->br, lanes = blk->lanes, cols = blk->cols, j0 = blk->j0;
     const __m256 neg_inf = _mm256_set1_ps(-INFINITY), zero = _mm256_setzero_ps();
     for (int i = 0; i < lanes; i += 8) {
         __m256i lo = _mm256_load_si256((const __m256i *)(w->lo + i));
@@ -301,7 +208,7 @@ __attribute__((noinline)) static void softmax_block(avx2_scratch *w, int br, int
 
 /* n elements of a 16-bit dtype from src (starting at element at) widened to the floats dst:
  * eight at a time in registers, the rest one by one (never a load past the end). */
-static void widen(int dtype, const void *src, size_t at, float *dst, size_t n)
+static void avx2_widen(int dtype, const void *src, size_t at, float *dst, size_t n)
 {
     const uint16_t *h = (const uint16_t *)src + at;
     size_t i = 0;
@@ -318,9 +225,10 @@ static void widen(int dtype, const void *src, size_t at, float *dst, size_t n)
 
 /* With a softcap or ALiBi: the tile's scores (key-major, scale applied) capped, biased and
  * turned to base 2, in DESIGN's order, for the `lanes` query columns of keys [j0, j0 + cols). */
-__attribute__((noinline)) static void extras_block(const attn_problem *p, avx2_scratch *w,
-                                                   int br, int lanes, int cols, int j0)
+__attribute__((noinline)) static void avx2_extras(const attn_problem *p, const flash_block *blk)
 {
+    const flash_tile *w = blk->w;
+    const int br = blk->br, lanes = blk->lanes, cols = blk->cols, j0 = blk->j0;
     const __m256 log2e = _mm256_set1_ps((float)M_LOG2E);
     for (int j = 0; j < cols; j++) {
         float *sj = w->st + (size_t)j * br;
@@ -341,139 +249,46 @@ __attribute__((noinline)) static void extras_block(const attn_problem *p, avx2_s
     }
 }
 
-/* Where a task's tensors start: element offsets of its group's q, k, v and o. */
-typedef struct avx2_at {
-    size_t q, k, v, o;
-} avx2_at;
-
-/* The block's per-row state: running max and sum, each row's keys [lo, hi) and (with ALiBi)
- * its slope and diagonal; lanes past `rows` see nothing (and are never stored). Into
- * *k_begin, *k_end the keys some row sees; into *all_lo, *all_hi the keys every row sees, so a
- * key block inside them needs no mask. */
-static void rows_setup(const avx2_state *st, avx2_scratch *w, int b, int g, int r0, int rows,
-                       int lanes, int *k_begin, int *k_end, int *all_lo, int *all_hi)
+/* O_acc = alpha O_acc + P V, 16 columns at a time; masked loads on the head_dim_v tail. */
+static void avx2_accumulate(const flash_block *blk)
 {
-    const attn_problem *p = &st->p;
-    *k_end = impl_block_keys(p, b, r0, rows, k_begin) + *k_begin;
-    *all_lo = 0;
-    *all_hi = p->seq_kv;
-    for (int i = 0; i < lanes; i++) {
-        int lo = 0, hi = 0, q = (r0 + i) % p->seq_q;
-        if (i < rows)
-            impl_key_range(p, b, q, &lo, &hi);
-        w->lo[i] = lo;
-        w->hi[i] = hi;
-        if (i < rows) {
-            *all_lo = lo > *all_lo ? lo : *all_lo;
-            *all_hi = hi < *all_hi ? hi : *all_hi;
-        }
-        if (p->alibi != NULL) {
-            int h = g % p->kv_heads * (p->heads / p->kv_heads) + (r0 + i) / p->seq_q;
-            w->slope[i] = i < rows ? p->alibi[h] : 0.0f;
-            w->diag[i] = (float)impl_diag(p, q);
-        }
-        w->m[i] = -INFINITY;
-        w->l[i] = 0.0f;
-    }
-}
-
-/* Query rows [r0, r0 + rows) of stacked group g (kv head g % kv_heads of batch entry b), its
- * tensors at `at`, in p's dtype. */
-static void avx2_block(const avx2_state *st, avx2_scratch *w, int g, int r0, int rows,
-                       const void *q_in, const void *k_in, const void *v_in, void *o_out,
-                       avx2_at at)
-{
-    const attn_problem *p = &st->p;
-    const int d = p->head_dim, dv = p->head_dim_v, br = st->br, dp = st->dp;
-    const int lanes = (int)round_up((size_t)rows, LANES);
-    const int extras = p->softcap != 0 || p->alibi != NULL;
-    const float c = extras ? p->scale : p->scale * (float)M_LOG2E;
-
-    int k_begin, k_end, all_lo, all_hi;
-    rows_setup(st, w, g / p->kv_heads, g, r0, rows, lanes, &k_begin, &k_end, &all_lo, &all_hi);
-    const int f32 = p->dtype == ATTN_F32;
-    const float *q = (const float *)q_in + at.q;   /* float32 only */
-    for (int x = 0; x < d; x++)
-        for (int i = 0; i < lanes; i++)
-            if (f32)
-                w->qt[(size_t)x * br + i] = i < rows ? q[(size_t)(r0 + i) * d + x] * c : 0.0f;
-            else
-                w->qt[(size_t)x * br + i] =
-                    i < rows ? impl_load(p->dtype, q_in, at.q + (size_t)(r0 + i) * d + x) * c
-                             : 0.0f;
-    memset(w->acc, 0, sizeof(float) * (size_t)rows * dp);
-
+    const flash_tile *w = blk->w;
+    const int dv = blk->dv, br = blk->br, dp = blk->dp, rows = blk->rows;
     const int full_chunks = dv / LANES, tail = dv % LANES;
     const __m256i tail0 = lanes_below(0, tail), tail1 = lanes_below(8, tail);
-    for (int j0 = k_begin; j0 < k_end; j0 += st->bc) {
-        const int cols = k_end - j0 < st->bc ? k_end - j0 : st->bc;
-        const float *kb, *vb;
-        if (f32) {
-            kb = (const float *)k_in + at.k + (size_t)j0 * d;
-            vb = (const float *)v_in + at.v + (size_t)j0 * dv;
-        } else {
-            widen(p->dtype, k_in, at.k + (size_t)j0 * d, w->kc, (size_t)cols * d);
-            widen(p->dtype, v_in, at.v + (size_t)j0 * dv, w->vc, (size_t)cols * dv);
-            kb = w->kc;
-            vb = w->vc;
-        }
-
-        for (int i = 0; i < lanes; i += LANES)
-            for (int j = 0; j < cols; j += MR)
-                if (cols - j >= MR)
-                    qk_tile6(kb + (size_t)j * d, d, w->qt + i, w->st + (size_t)j * br + i, br);
-                else
-                    qk_tile_short(kb + (size_t)j * d, d, w->qt + i, w->st + (size_t)j * br + i,
-                                  br, cols - j);
-        if (extras)
-            extras_block(p, w, br, lanes, cols, j0);
-        /* Masked only where some row does not see the whole key block. */
-        softmax_block(w, br, lanes, cols, j0, j0 < all_lo || j0 + cols > all_hi);
-
-        for (int r = 0; r < rows; r += PV_ROWS) {
-            const int nq = rows - r < PV_ROWS ? rows - r : PV_ROWS;
-            for (int xc = 0; xc < full_chunks; xc++)
-                pv_tile_n(w->st + r, br, vb + xc * LANES, dv,
-                          w->acc + (size_t)r * dp + xc * LANES, dp, w->alpha + r, cols, tail0,
-                          tail1, 1, nq);
-            if (tail)
-                pv_tile_n(w->st + r, br, vb + full_chunks * LANES, dv,
-                          w->acc + (size_t)r * dp + full_chunks * LANES, dp, w->alpha + r, cols,
-                          tail0, tail1, 0, nq);
-        }
-    }
-    for (int i = 0; i < rows; i++) {
-        const float inv = w->l[i] > 0.0f ? 1.0f / w->l[i] : 0.0f;   /* sees no key: 0 */
-        const size_t o_at = at.o + (size_t)(r0 + i) * dv;
-        const float *ai = w->acc + (size_t)i * dp;
-        if (f32) {
-            float *oi = (float *)o_out + o_at;
-            for (int x = 0; x < dv; x++)
-                oi[x] = ai[x] * inv;
-        } else {
-            for (int x = 0; x < dv; x++)
-                impl_store(p->dtype, o_out, o_at + (size_t)x, ai[x] * inv);
-        }
+    for (int r = 0; r < rows; r += PV_ROWS) {
+        const int nq = rows - r < PV_ROWS ? rows - r : PV_ROWS;
+        float *acc = w->acc + (size_t)r * dp;
+        for (int xc = 0; xc < full_chunks; xc++)
+            pv_tile_n(w->st + r, br, blk->v + xc * LANES, dv, acc + xc * LANES, dp,
+                      w->alpha + r, blk->cols, tail0, tail1, 1, nq);
+        if (tail)
+            pv_tile_n(w->st + r, br, blk->v + full_chunks * LANES, dv,
+                      acc + full_chunks * LANES, dp, w->alpha + r, blk->cols, tail0, tail1, 0,
+                      nq);
     }
 }
 
-static int avx2_run(void *state, const void *q, const void *k, const void *v, void *o)
-{
-    avx2_state *st = state;
-    const attn_problem *p = &st->p;
-    const long tasks = (long)p->batch * p->kv_heads * st->blocks;
-    const size_t d = (size_t)p->head_dim, dv = (size_t)p->head_dim_v;
+/* Rows per block a multiple of 48 (of the 16 lanes and the 4 P V rows; the sizes measured in
+ * tile_sizes.c), keys of the 6-key micro-tile. */
+static const flash_isa avx2_isa = {
+    .lanes = LANES,
+    .rows_multiple = 48,
+    .keys_multiple = MR,
+    .cols = LANES,
+    .qk_tile = qk_tile6,
+    .qk_short = qk_tile_short,
+    .extras = avx2_extras,
+    .softmax = avx2_softmax,
+    .accumulate = avx2_accumulate,
+    .widen = avx2_widen,
+};
 
-#pragma omp parallel for schedule(dynamic) num_threads(st->n_scratch)
-    for (long t = 0; t < tasks; t++) {
-        const int g = (int)(t / st->blocks);   /* b * kv_heads + kv head */
-        const int r0 = (int)(t % st->blocks) * st->br;
-        const int rows = st->rows - r0 < st->br ? st->rows - r0 : st->br;
-        const size_t row = (size_t)g * st->rows, key = (size_t)g * p->seq_kv;
-        const avx2_at at = {.q = row * d, .o = row * dv, .k = key * d, .v = key * dv};
-        avx2_block(st, &st->scratch[impl_thread_num()], g, r0, rows, q, k, v, o, at);
-    }
-    return 0;
+static int avx2_prepare(const attn_problem *p, void **state, char *why, size_t why_len)
+{
+    if (p->dtype == ATTN_F16 && cpu_f16c(why, why_len) != 0)
+        return ATTN_UNSUPPORTED;
+    return flash_prepare(&avx2_isa, p, state, why, why_len);
 }
 
 const attn_impl attn_impl_avx2 = {
@@ -484,6 +299,6 @@ const attn_impl attn_impl_avx2 = {
             ATTN_CAP_SOFTCAP | ATTN_CAP_ALIBI | ATTN_CAP_DV,
     .available = cpu_avx2_fma,
     .prepare = avx2_prepare,
-    .run = avx2_run,
-    .release = avx2_release,
+    .run = flash_run,
+    .release = flash_release,
 };

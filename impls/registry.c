@@ -8,6 +8,7 @@ const attn_impl *const attn_builtin_impls[] = {
     &attn_impl_naive,
     &attn_impl_tiled,
     &attn_impl_avx2,
+    &attn_impl_avx512,
     &attn_impl_openblas,
     &attn_impl_onednn,
     NULL,

@@ -7,6 +7,7 @@
 extern const attn_impl attn_impl_naive;
 extern const attn_impl attn_impl_tiled;
 extern const attn_impl attn_impl_avx2;
+extern const attn_impl attn_impl_avx512;
 extern const attn_impl attn_impl_openblas;
 extern const attn_impl attn_impl_onednn;
 

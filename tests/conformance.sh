@@ -1,7 +1,8 @@
 #!/bin/sh
 # conformance.sh: every implementation over configs/conformance.ini,
-# configs/conformance-cross.ini, configs/conformance-dtypes.ini and the masks and variants of
-# configs/conformance-masks.ini and conformance-scores.ini must PASS every case: the
+# configs/conformance-cross.ini, configs/conformance-dtypes.ini, the split-KV shapes of
+# configs/conformance-split.ini and the masks and variants of configs/conformance-masks.ini
+# and conformance-scores.ini must PASS every case: the
 # built-ins (`impls = all`), or with PLUGIN=path.so (make conformance PLUGIN=...) that plugin's
 # implementations alone. One that `list` reports unavailable on this machine (avx2 on a CPU
 # without AVX2) may only SKIP, with its reason; a plugin may also SKIP the cases its caps say
@@ -28,7 +29,7 @@ fi
 # shellcheck disable=SC2086
 unavailable=$("$bin" list $plugin_args | awk 'NR > 1 && $4 == "no" { print $1 }')
 
-for config in conformance conformance-cross conformance-dtypes conformance-masks \
+for config in conformance conformance-cross conformance-dtypes conformance-masks conformance-split \
     conformance-scores; do
     # shellcheck disable=SC2086
     "$bin" run --config "configs/$config.ini" $plugin_args --set impls="$impls" \
@@ -61,7 +62,7 @@ for config in conformance conformance-cross conformance-dtypes conformance-masks
         bad "$config.ini (exit $rc, $rows of $planned rows); not PASS:"
         echo "$wrong" | head -20
     else
-        ok "$config.ini: $rows cases, $(awk -F, -v s="$st" 'NR > 1 && $s == "PASS"' "$csv" | wc -l) PASS, $(awk -F, -v s="$st" 'NR > 1 && $s == "SKIP"' "$csv" | wc -l) SKIP (per implementation: $(awk -F, -v i="$im" 'NR > 1 { n[$i]++ } END { for (k in n) printf "%s %d ", k, n[k] }' "$csv"))${no_dtype:+; unsupported on this CPU, so SKIP there: $no_dtype}"
+        ok "$config.ini: $rows cases, $(awk -F, -v s="$st" 'NR > 1 && $s == "PASS"' "$csv" | wc -l) PASS, $(awk -F, -v s="$st" 'NR > 1 && $s == "SKIP"' "$csv" | wc -l) SKIP (per implementation: $(awk -F, -v i="$im" 'NR > 1 { n[$i]++ } END { for (k in n) printf "%s %d ", k, n[k] }' "$csv"))${no_dtype:+; unsupported on this CPU, so SKIP there: $no_dtype}${unavailable:+; unavailable here, so SKIP: $(echo $unavailable)}"
     fi
 done
 finish

@@ -256,7 +256,9 @@ expect_refusal "a PAPI component that does not exist" \
 sim_cols() { for c in ctr_sim_instructions ctr_sim_d1_misses ctr_sim_ll_misses ctr_sim_est_cycles; do
     column "$1" $c | tr '\n' ' '; done; }
 for i in 1 2; do
-    "$bin" run --set seq_len=64 --set head_dim=32 --set heads=2 --set counters=sim \
+    # avx512 is left out: valgrind cannot run AVX-512, so it never has simulated counts.
+    "$bin" run --set impls=naive,tiled,avx2,openblas,onednn --set seq_len=64 --set head_dim=32 \
+        --set heads=2 --set counters=sim \
         --set threads=1,2 --set min_reps=1 --set min_time_s=0 --out "$tmp/sim$i" > /dev/null 2>&1
 done
 check "sim: every case has all four counts" \
@@ -364,11 +366,13 @@ check "a problem too large for memory: SKIP with the numbers, the others PASS" \
 many=$(($(nproc) * 2 + 1))
 "$bin" run --set impls=all --set seq_len=512 --set head_dim=16 --set threads=1,2,$many \
     --set peaks=off --set min_reps=1 --set min_time_s=0 --out "$tmp/threads" > "$tmp/threads.log" 2>&1
+# Each built-in this machine runs, at three thread counts (avx512 only where the CPU has it).
+usable=$("$bin" list | awk 'NR > 1 && $2 == "built-in" && $4 == "yes"' | wc -l)
 check "threads = $many (twice this machine's CPUs and one): run, with the note" \
     "[ \$? -eq 0 ] && grep -q '^note: threads = $many is more than the [0-9]* CPUs this process may run on' $tmp/threads.log &&
-     [ \$(grep -c ',PASS,' $tmp/threads/results.csv) -eq 15 ]"
+     [ \$(grep -c ',PASS,' $tmp/threads/results.csv) -eq $((usable * 3)) ]"
 check "each case's process has at most its thread count of threads" \
     "awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[\$i] = i; next }
-              { if (\$c[\"os_threads\"] < 1 || \$c[\"os_threads\"] > \$c[\"threads\"]) bad = 1 } END { exit bad }' $tmp/threads/results.csv"
+              \$c[\"status\"] == \"PASS\" { if (\$c[\"os_threads\"] < 1 || \$c[\"os_threads\"] > \$c[\"threads\"]) bad = 1 } END { exit bad }' $tmp/threads/results.csv"
 
 finish

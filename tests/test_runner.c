@@ -4,6 +4,7 @@
 
 #include "bug_impls.h"
 #include "cpu_features.h"
+#include "avx512_here.h"
 #include "fault_impls.h"
 #include "plausible.h"
 #include "registry.h"
@@ -209,10 +210,10 @@ static void test_pass_statistics(void **st)
 
 /* Workspace that grows with N_q x N_kv where the scores are materialised, and stays put for
  * the tiled kernels: the difference the memory columns exist to show. */
-static long long workspace_at(const attn_impl *im, int seq_kv)
+static long long workspace_at(const attn_impl *im, int seq_q, int seq_kv, int threads)
 {
-    attn_problem p = {.batch = 1, .heads = 1, .kv_heads = 1, .seq_q = 64,
-                      .seq_kv = seq_kv, .head_dim = 32, .causal = 0, .scale = 0.17f, .threads = 1};
+    attn_problem p = {.batch = 1, .heads = 1, .kv_heads = 1, .seq_q = seq_q, .seq_kv = seq_kv,
+                      .head_dim = 32, .causal = 0, .scale = 0.17f, .threads = threads};
     sweep_neutral_fields(&p);
     runner_problem big;
     char why[256];
@@ -231,15 +232,37 @@ static void test_memory_scaling(void **st)
 {
     (void)st;
     SKIP_UNDER_ASAN();
-    long long naive_short = workspace_at(&attn_impl_naive, 512);
-    long long naive_long = workspace_at(&attn_impl_naive, 4096);
-    long long tiled_short = workspace_at(&attn_impl_tiled, 512);
-    long long tiled_long = workspace_at(&attn_impl_tiled, 4096);
-    /* 8x the keys: naive's 64 x N_kv scores grow with them; tiled's blocks do not. */
+    long long naive_short = workspace_at(&attn_impl_naive, 64, 512, 1);
+    long long naive_long = workspace_at(&attn_impl_naive, 64, 4096, 1);
+    /* 8x the keys: naive's 64 x N_kv scores grow with them; the tiled kernels' blocks do not. */
     if (naive_long < 6 * naive_short || naive_long < 64LL * 4096 * 4)
         fail_msg("naive workspace %lld at N_kv 512, %lld at 4096", naive_short, naive_long);
-    if (tiled_long != tiled_short)
-        fail_msg("tiled workspace %lld at N_kv 512, %lld at 4096", tiled_short, tiled_long);
+    impls_set set;
+    char why[256];
+    const attn_impl *tiled_kernels[] = {
+        &attn_impl_tiled,
+        attn_impl_avx2.available(why, sizeof why) == 0 ? &attn_impl_avx2 : NULL,
+        avx512_here(&set, 1),
+    };
+    for (size_t i = 0; i < sizeof tiled_kernels / sizeof *tiled_kernels; i++) {
+        const attn_impl *im = tiled_kernels[i];
+        if (im == NULL) {
+            printf("avx2 workspace not measured: %s\n", why);
+            continue;
+        }
+        long long at_short = workspace_at(im, 64, 512, 1), at_long = workspace_at(im, 64, 4096, 1);
+        printf("%s workspace: %lld bytes at N_kv 512 and at 4096\n", im->name, at_short);
+        if (at_long != at_short)
+            fail_msg("%s workspace %lld at N_kv 512, %lld at 4096", im->name, at_short, at_long);
+        /* Decode on 2 threads: one task, so avx2 and avx512 split its keys (split-KV). */
+        at_short = workspace_at(im, 1, 512, 2);
+        at_long = workspace_at(im, 1, 4096, 2);
+        printf("%s decode workspace, 2 threads: %lld bytes at N_kv 512 and at 4096\n", im->name,
+               at_short);
+        if (at_long != at_short)
+            fail_msg("%s decode workspace %lld at N_kv 512, %lld at 4096", im->name, at_short,
+                     at_long);
+    }
 }
 
 int main(void)

@@ -1,0 +1,282 @@
+/* avx512: flash.h's blocked online softmax with AVX-512F, sized for 32 zmm registers. The only
+ * file compiled with -mavx512f; cpu_features.c says at run time whether it may run (CPUID and
+ * the ZMM and opmask state in XCR0). flash.c runs the tasks, rows and key blocks; the passes
+ * over a tile are here:
+ *   S^T = K_blk Q_blk^T     micro-tiles of 12 keys x 32 queries: a K element is broadcast,
+ *                           32 queries of the transposed, pre-scaled Q block are two loads,
+ *                           24 accumulators take the FMAs
+ *   online softmax          key-major, so sixteen queries' max and sum per vector, vertical;
+ *                           a mask per query (opmask compares) only on blocks that need one
+ *   O_acc = alpha O_acc + P V   micro-tiles of 8 queries x 32 head-dim columns: P broadcast,
+ *                           V rows loaded where they lie, opmask loads on the head_dim_v tail
+ * The exponential is avx512_exp2.h's, the softcap's tanh tanh_poly.h's (vectorised by gcc).
+ *
+ * bf16 and f16: key and value tiles are widened in registers as they are loaded (bf16 by a
+ * 16-bit shift, f16 by vcvtph2ps, both AVX-512F) into a tile of scratch the micro-kernels
+ * read; the rest is the float32 kernel, as in avx2.c. (The CPU's own bf16 dot products,
+ * AVX512_BF16's vdpbf16ps, are not used yet: issue 18.) */
+#include "attn.h"
+#include "avx512_exp2.h"
+#include "avx512_simd.h"
+#include "cpu_features.h"
+#include "flash.h"
+#include "impl_dtype.h"
+#include "impl_util.h"
+#include "tanh_poly.h"
+
+#include <math.h>
+
+/* Micro-tiles: MR keys x LANES queries for S^T, PV_ROWS queries x COLS columns for P V (two
+ * vectors of 16 floats wide each). */
+enum { MR = 12, PV_ROWS = 8, LANES = 32, COLS = 32, VEC = 16 };
+
+/* S^T rows [0, 12) x 32 queries: k points at the micro-tile's first key (row-major, stride d),
+ * qt and st at its first query column, both with row stride br. Named accumulators, which gcc
+ * keeps in registers (avx2.c measured an indexed array spilled). */
+__attribute__((noinline)) static void qk_tile12(const float *k, int d, const float *qt,
+                                                float *st, int br)
+{
+    __m512 a0 = _mm512_setzero_ps(), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0;
+    __m512 b3 = a0, a4 = a0, b4 = a0, a5 = a0, b5 = a0, a6 = a0, b6 = a0, a7 = a0, b7 = a0;
+    __m512 a8 = a0, b8 = a0, a9 = a0, b9 = a0, a10 = a0, b10 = a0, a11 = a0, b11 = a0;
+    const size_t ds = (size_t)d;
+    for (int x = 0; x < d; x++) {
+        const float *qx = qt + (size_t)x * br, *kx = k + x;
+        __m512 q0 = _mm512_load_ps(qx), q1 = _mm512_load_ps(qx + VEC), kb;
+#define QK_ROW(n)                                    \
+        kb = _mm512_set1_ps(kx[(n) * ds]);           \
+        a##n = _mm512_fmadd_ps(kb, q0, a##n);        \
+        b##n = _mm512_fmadd_ps(kb, q1, b##n);
+        QK_ROW(0) QK_ROW(1) QK_ROW(2) QK_ROW(3) QK_ROW(4) QK_ROW(5)
+        QK_ROW(6) QK_ROW(7) QK_ROW(8) QK_ROW(9) QK_ROW(10) QK_ROW(11)
+#undef QK_ROW
+    }
+#define QK_STORE(n)                                           \
+    _mm512_store_ps(st + (size_t)(n) * br, a##n);             \
+    _mm512_store_ps(st + (size_t)(n) * br + VEC, b##n);
+    QK_STORE(0) QK_STORE(1) QK_STORE(2) QK_STORE(3) QK_STORE(4) QK_STORE(5)
+    QK_STORE(6) QK_STORE(7) QK_STORE(8) QK_STORE(9) QK_STORE(10) QK_STORE(11)
+#undef QK_STORE
+}
+
+/* Fewer than 12 keys (the last tile of a block): one key at a time. */
+static void qk_tile_short(const float *k, int d, const float *qt, float *st, int br, int nk)
+{
+    for (int r = 0; r < nk; r++) {
+        __m512 a = _mm512_setzero_ps(), b = a;
+        for (int x = 0; x < d; x++) {
+            __m512 kb = _mm512_set1_ps(k[(size_t)r * d + x]);
+            a = _mm512_fmadd_ps(kb, _mm512_load_ps(qt + (size_t)x * br), a);
+            b = _mm512_fmadd_ps(kb, _mm512_load_ps(qt + (size_t)x * br + VEC), b);
+        }
+        _mm512_store_ps(st + (size_t)r * br, a);
+        _mm512_store_ps(st + (size_t)r * br + VEC, b);
+    }
+}
+
+/* V columns [0, 32) of one key row: m0 and m1 say which exist (all, but on the head_dim_v
+ * tail); masked-off lanes read nothing, so V's last row is never overrun. */
+#define LOAD_V(vj)                                      \
+    __m512 v0 = _mm512_maskz_loadu_ps(m0, (vj));        \
+    __m512 v1 = _mm512_maskz_loadu_ps(m1, (vj) + VEC);
+
+/* O_acc rows [0, 8) x 32 columns: scale by alpha, then add P V over `cols` keys. pt points at
+ * the first query's probability for key 0 (stride br between keys), v at the first column of
+ * key 0 (stride dv), acc at the tile (stride dp). Named accumulators: with arrays, gcc stored
+ * all 16 to the stack on every key (seen in its assembly). */
+static inline __attribute__((always_inline)) void pv_tile8(const float *pt, int br,
+                                                           const float *v, int dv, float *acc,
+                                                           int dp, const float *alpha, int cols,
+                                                           __mmask16 m0, __mmask16 m1)
+{
+    __m512 a0, b0, a1, b1, a2, b2, a3, b3, a4, b4, a5, b5, a6, b6, a7, b7, s;
+#define PV_LOAD(n)                                                         \
+    s = _mm512_set1_ps(alpha[n]);                                          \
+    a##n = _mm512_mul_ps(s, _mm512_load_ps(acc + (size_t)(n) * dp));       \
+    b##n = _mm512_mul_ps(s, _mm512_load_ps(acc + (size_t)(n) * dp + VEC));
+    PV_LOAD(0) PV_LOAD(1) PV_LOAD(2) PV_LOAD(3) PV_LOAD(4) PV_LOAD(5) PV_LOAD(6) PV_LOAD(7)
+#undef PV_LOAD
+    for (int j = 0; j < cols; j++) {
+        const float *pj = pt + (size_t)j * br;
+        LOAD_V(v + (size_t)j * dv)
+#define PV_ROW(n)                                    \
+        s = _mm512_set1_ps(pj[n]);                   \
+        a##n = _mm512_fmadd_ps(s, v0, a##n);         \
+        b##n = _mm512_fmadd_ps(s, v1, b##n);
+        PV_ROW(0) PV_ROW(1) PV_ROW(2) PV_ROW(3) PV_ROW(4) PV_ROW(5) PV_ROW(6) PV_ROW(7)
+#undef PV_ROW
+    }
+#define PV_STORE(n)                                                \
+    _mm512_store_ps(acc + (size_t)(n) * dp, a##n);                 \
+    _mm512_store_ps(acc + (size_t)(n) * dp + VEC, b##n);
+    PV_STORE(0) PV_STORE(1) PV_STORE(2) PV_STORE(3) PV_STORE(4) PV_STORE(5) PV_STORE(6)
+    PV_STORE(7)
+#undef PV_STORE
+}
+
+/* Fewer than 8 query rows (the last rows of a block): one row at a time. */
+static void pv_tile_short(const float *pt, int br, const float *v, int dv, float *acc, int dp,
+                          const float *alpha, int cols, __mmask16 m0, __mmask16 m1, int nq)
+{
+    for (int r = 0; r < nq; r++) {
+        __m512 s = _mm512_set1_ps(alpha[r]);
+        __m512 a = _mm512_mul_ps(s, _mm512_load_ps(acc + (size_t)r * dp));
+        __m512 b = _mm512_mul_ps(s, _mm512_load_ps(acc + (size_t)r * dp + VEC));
+        for (int j = 0; j < cols; j++) {
+            LOAD_V(v + (size_t)j * dv)
+            s = _mm512_set1_ps(pt[(size_t)j * br + r]);
+            a = _mm512_fmadd_ps(s, v0, a);
+            b = _mm512_fmadd_ps(s, v1, b);
+        }
+        _mm512_store_ps(acc + (size_t)r * dp, a);
+        _mm512_store_ps(acc + (size_t)r * dp + VEC, b);
+    }
+}
+#undef LOAD_V
+
+__attribute__((noinline)) static void pv_tile_n(const float *pt, int br, const float *v, int dv,
+                                                float *acc, int dp, const float *alpha,
+                                                int cols, __mmask16 m0, __mmask16 m1, int nq)
+{
+    if (nq == PV_ROWS)
+        pv_tile8(pt, br, v, dv, acc, dp, alpha, cols, m0, m1);
+    else
+        pv_tile_short(pt, br, v, dv, acc, dp, alpha, cols, m0, m1, nq);
+}
+
+/* The first n of 16 lanes, as an opmask. */
+static __mmask16 first_lanes(int n)
+{
+    return n >= VEC ? (__mmask16)0xffff : n <= 0 ? (__mmask16)0 : (__mmask16)((1u << n) - 1);
+}
+
+static void avx512_accumulate(const flash_block *blk)
+{
+    const flash_tile *w = blk->w;
+    const int dv = blk->dv, br = blk->br, dp = blk->dp, rows = blk->rows;
+    for (int r = 0; r < rows; r += PV_ROWS) {
+        const int nq = rows - r < PV_ROWS ? rows - r : PV_ROWS;
+        for (int x0 = 0; x0 < dv; x0 += COLS) {
+            const __mmask16 m0 = first_lanes(dv - x0), m1 = first_lanes(dv - x0 - VEC);
+            pv_tile_n(w->st + r, br, blk->v + x0, dv, w->acc + (size_t)r * dp + x0, dp,
+                      w->alpha + r, blk->cols, m0, m1, nq);
+        }
+    }
+}
+
+/* Online softmax over one key block, sixteen queries a vector: S^T becomes P^T under the
+ * running max, m and l move, alpha says how much to shrink what O_acc held. With `masked`,
+ * key j0 + j counts for query i only if lo[i] <= j0 + j < hi[i]. */
+__attribute__((noinline)) static void avx512_softmax(const flash_block *blk, int masked)
+{
+    flash_tile *w = blk->w;
+    const int br = blk->br, cols = blk->cols, j0 = blk->j0;
+    const __m512 neg_inf = _mm512_set1_ps(-INFINITY), zero = _mm512_setzero_ps();
+    for (int i = 0; i < blk->lanes; i += VEC) {
+        const __m512i lo = _mm512_load_si512((const void *)(w->lo + i));
+        const __m512i hi = _mm512_load_si512((const void *)(w->hi + i));
+        __m512 tile_max = neg_inf;
+        for (int j = 0; j < cols; j++) {
+            float *sj = w->st + (size_t)j * br + i;
+            __m512 s = _mm512_load_ps(sj);
+            if (masked) {
+                const __m512i key = _mm512_set1_epi32(j0 + j);
+                __mmask16 sees = _mm512_cmple_epi32_mask(lo, key) & _mm512_cmpgt_epi32_mask(hi, key);
+                s = _mm512_mask_blend_ps(sees, neg_inf, s);
+                _mm512_store_ps(sj, s);
+            }
+            tile_max = _mm512_max_ps(tile_max, s);
+        }
+        const __m512 m_old = _mm512_load_ps(w->m + i);
+        const __m512 m_new = _mm512_max_ps(m_old, tile_max);
+        /* A query that has seen only masked keys keeps max -inf; subtract 0 instead, so its
+         * probabilities are exp2(-inf) = 0, not NaN. */
+        const __m512 m_safe = _mm512_mask_blend_ps(
+            _mm512_cmp_ps_mask(m_new, neg_inf, _CMP_EQ_OQ), m_new, zero);
+        __m512 sum = zero;
+        for (int j = 0; j < cols; j++) {
+            float *sj = w->st + (size_t)j * br + i;
+            __m512 pj = avx512_exp2(_mm512_sub_ps(_mm512_load_ps(sj), m_safe));
+            _mm512_store_ps(sj, pj);
+            sum = _mm512_add_ps(sum, pj);
+        }
+        const __m512 alpha = avx512_exp2(_mm512_sub_ps(m_old, m_safe));
+        _mm512_store_ps(w->alpha + i, alpha);
+        _mm512_store_ps(w->l + i, _mm512_fmadd_ps(_mm512_load_ps(w->l + i), alpha, sum));
+        _mm512_store_ps(w->m + i, m_new);
+    }
+}
+
+/* With a softcap or ALiBi: the tile's scores (key-major, scale applied) capped, biased and
+ * turned to base 2, in DESIGN's order. */
+__attribute__((noinline)) static void avx512_extras(const attn_problem *p, const flash_block *blk)
+{
+    const flash_tile *w = blk->w;
+    const __m512 log2e = _mm512_set1_ps((float)M_LOG2E);
+    for (int j = 0; j < blk->cols; j++) {
+        float *sj = w->st + (size_t)j * blk->br;
+        if (p->softcap != 0) {
+            const float cap = p->softcap, inv = 1.0f / p->softcap;
+            for (int i = 0; i < blk->lanes; i++)
+                sj[i] = cap * tanh_poly(sj[i] * inv);
+        }
+        const __m512 key = _mm512_set1_ps((float)(blk->j0 + j));
+        for (int i = 0; i < blk->lanes; i += VEC) {
+            __m512 x = _mm512_load_ps(sj + i);
+            if (p->alibi != NULL) {   /* slope (j - diag(i)); the distance is exact in float */
+                __m512 dist = _mm512_sub_ps(key, _mm512_load_ps(w->diag + i));
+                x = _mm512_fmadd_ps(_mm512_load_ps(w->slope + i), dist, x);
+            }
+            _mm512_store_ps(sj + i, _mm512_mul_ps(x, log2e));
+        }
+    }
+}
+
+/* n elements of a 16-bit dtype from src (starting at element at) widened to the floats dst:
+ * sixteen at a time in registers, the rest one by one (never a load past the end). */
+static void avx512_widen(int dtype, const void *src, size_t at, float *dst, size_t n)
+{
+    const uint16_t *h = (const uint16_t *)src + at;
+    size_t i = 0;
+    for (; i + VEC <= n; i += VEC) {
+        __m256i x = _mm256_loadu_si256((const void *)(h + i));
+        __m512 f = dtype == ATTN_F16
+                       ? _mm512_cvtph_ps(x)
+                       : _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(x), 16));
+        _mm512_storeu_ps(dst + i, f);
+    }
+    for (; i < n; i++)
+        dst[i] = impl_load(dtype, h, i);
+}
+
+/* Rows per block a multiple of the 32 lanes (and so of the 8 P V rows), keys of the 12-key
+ * micro-tile; tile_sizes.c fits them to the caches. */
+static const flash_isa avx512_isa = {
+    .lanes = LANES,
+    .rows_multiple = LANES,
+    .keys_multiple = MR,
+    .cols = COLS,
+    .qk_tile = qk_tile12,
+    .qk_short = qk_tile_short,
+    .extras = avx512_extras,
+    .softmax = avx512_softmax,
+    .accumulate = avx512_accumulate,
+    .widen = avx512_widen,
+};
+
+static int avx512_prepare(const attn_problem *p, void **state, char *why, size_t why_len)
+{
+    return flash_prepare(&avx512_isa, p, state, why, why_len);
+}
+
+const attn_impl attn_impl_avx512 = {
+    .name = "avx512",
+    .summary = "online-softmax tiles, AVX-512F register-tiled micro-kernels, exp2 by vscalefps",
+    .caps = ATTN_CAP_CAUSAL | ATTN_CAP_GQA | ATTN_CAP_CROSS | ATTN_CAP_THREADS | ATTN_CAP_BF16 |
+            ATTN_CAP_F16 | ATTN_CAP_WINDOW | ATTN_CAP_TOP_LEFT | ATTN_CAP_KV_LEN |
+            ATTN_CAP_SOFTCAP | ATTN_CAP_ALIBI | ATTN_CAP_DV,
+    .available = cpu_avx512f,
+    .prepare = avx512_prepare,
+    .run = flash_run,
+    .release = flash_release,
+};

@@ -1,0 +1,74 @@
+/* flash.h: the blocked online-softmax driver the SIMD kernels share (avx2, avx512): tasks and
+ * threads, tile sizes, working memory, each block's rows and key ranges, the loop over key
+ * blocks, 16-bit loads and stores and the output. An instruction set supplies the passes over
+ * a tile (flash_isa) and never sees the problem's layout; the driver never touches a vector.
+ *
+ * A task is a block of br query rows of one (batch, kv head): with GQA the G query heads that
+ * share a kv head are stacked (impl_stacked_rows), so one pass over K and V serves them all.
+ * For each block of bc keys, in tiles the instruction set lays out:
+ *   S^T = K_blk Q_blk^T    key-major scores, so a query's max and sum are vertical
+ *   extras                 with a softcap or ALiBi: cap, bias, turn to base 2 (DESIGN's order)
+ *   softmax                online: S^T becomes P^T, the running max and sum move, alpha says
+ *                          how much to shrink what the accumulator held
+ *   O_acc = alpha O_acc + P V
+ * Scores are kept in base 2 (scale * log2 e is folded into Q) unless extras run. Only the key
+ * blocks some row of the query block sees are visited (windows, ragged lengths), and a block
+ * is masked per query only where some row sees part of it.
+ * With fewer tasks than threads (decode with few kv heads) each task's keys are split into
+ * ranges run apart and merged (split-KV, flash.c).
+ * Working memory per thread: the Q^T block, the S^T tile, the accumulator, a few vectors of
+ * br, and with 16-bit data the widened key and value tiles; with split-KV, each range's rows.
+ * Set by br, bc, head_dim, head_dim_v and the threads, never by the sequence length. Not part
+ * of the plugin ABI. */
+#ifndef FLASH_H
+#define FLASH_H
+
+#include "attn.h"
+
+#include <stddef.h>
+
+/* One thread's working memory. Every array starts on a 64-byte line. */
+typedef struct flash_tile {
+    float *qt;            /* d x br: the query block, scaled and transposed */
+    float *st;            /* bc x br: scores, then probabilities, key-major */
+    float *acc;           /* br x dp: unnormalised output rows */
+    float *m, *l, *alpha; /* br each: running max, running sum, this block's rescale */
+    float *slope, *diag;  /* br each, with ALiBi: each query row's slope and diagonal */
+    int *lo, *hi;         /* br each: the keys each query row sees, [lo, hi) */
+    float *kc, *vc;       /* 16-bit dtypes: bc x d and bc x d_v, the key and value tiles widened */
+} flash_tile;
+
+/* What one key block's passes are given: the tile, the block's keys and its shape. */
+typedef struct flash_block {
+    flash_tile *w;
+    const float *k, *v; /* the block's first key and value row, float32, row-major */
+    int d, dv;          /* row widths of k and v */
+    int br, dp;         /* row strides of st and qt, and of acc */
+    int rows, lanes;    /* query rows, and rows padded to the ISA's lanes (padding sees nothing) */
+    int cols, j0;       /* keys in the block, and the first one's index */
+} flash_block;
+
+/* An instruction set's kernels, and the tile shapes they need. */
+typedef struct flash_isa {
+    int lanes;          /* query rows per S^T micro-tile: blocks are padded to a multiple */
+    int rows_multiple;  /* query rows per block are a multiple of this */
+    int keys_multiple;  /* keys per block are a multiple of this: the S^T micro-tile's keys */
+    int cols;           /* accumulator rows are padded to a multiple of this many columns */
+    /* S^T micro-tiles, keys_multiple keys (or nk fewer, the block's last) x `lanes` queries:
+     * k at the tile's first key (stride d), qt and st at its first query (stride br). */
+    void (*qk_tile)(const float *k, int d, const float *qt, float *st, int br);
+    void (*qk_short)(const float *k, int d, const float *qt, float *st, int br, int nk);
+    void (*extras)(const attn_problem *p, const flash_block *blk); /* cap, bias, base 2 */
+    void (*softmax)(const flash_block *blk, int masked);         /* masked: apply lo, hi */
+    void (*accumulate)(const flash_block *blk);                  /* O_acc = alpha O_acc + P V */
+    /* n elements of a 16-bit dtype from src, starting at element `at`, into floats */
+    void (*widen)(int dtype, const void *src, size_t at, float *dst, size_t n);
+} flash_isa;
+
+/* attn_impl's prepare, run and release, for the kernel `isa` describes. */
+int flash_prepare(const flash_isa *isa, const attn_problem *p, void **state, char *why,
+                  size_t why_len);
+int flash_run(void *state, const void *q, const void *k, const void *v, void *o);
+void flash_release(void *state);
+
+#endif
