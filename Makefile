@@ -149,7 +149,7 @@ ab: deps
 
 # Each step in turn, with the seconds it took (make test is held to about ten minutes).
 TEST_STEPS = unit fuzz-replay e2e bad-input interrupt shards slurm plot-test docs-test \
-             conformance conformance-emulated conformance-example sanitize memcheck
+             conformance conformance-example sanitize memcheck
 test: deps-test
 	@$(MAKE) --no-print-directory -j$(NPROC) all $(TEST_BINS) $(TEST_PLUGINS)
 	@start=$$(date +%s); for step in $(TEST_STEPS); do t=$$(date +%s); \
@@ -198,14 +198,19 @@ docs: $(B)/attnbench
 # The harness, its unit tests and the bad-input and interrupt tests again, built in $(B)/san
 # with AddressSanitizer and UndefinedBehaviorSanitizer (UB aborts), then two sweeps under them:
 # configs/ci.ini's MQA cases (the stacked GQA path), and every mask and variant on a cross
-# shape, with avx512.c on SIMDe beside the built-ins. A leak, an overflow or UB anywhere fails
-# the test.
+# shape, and split-KV's decode with every variant, with avx512.c on SIMDe beside the
+# built-ins. A leak, an overflow or UB anywhere fails the test.
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 SAN_VARIANTS = --set seq_q=1,37 --set seq_kv=33 --set batch=3 --set heads=4 --set kv_heads=2 \
-               --set head_dim=24 --set head_dim_v=40 --set causal=true \
+               --set head_dim=23 --set head_dim_v=40 --set causal=true \
                --set window_left=-1,4 --set align=bottom_right,top_left --set kv_len=ragged \
                --set softcap=0,5 --set alibi=false,true --set dtype=f32,bf16 \
                --set warmup=0 --set min_reps=1 --set max_reps=1 --set min_time_s=0
+SAN_SPLIT = --set batch=1 --set heads=4 --set kv_heads=1 --set seq_q=1 --set seq_kv=1000 \
+            --set threads=2 --set head_dim=23 --set head_dim_v=40 --set causal=false,true \
+            --set window_left=-1,100 --set softcap=0,5 --set alibi=false,true \
+            --set dtype=f32,bf16 \
+            --set warmup=0 --set min_reps=1 --set max_reps=1 --set min_time_s=0
 sanitize:
 	@$(MAKE) --no-print-directory -j$(NPROC) B=$(B)/san SAN='$(SAN_FLAGS)' all \
 	    $(TEST_BINS:$(B)/%=$(B)/san/%) \
@@ -221,6 +226,11 @@ sanitize:
 	        --plugin $(B)/san/tests/avx512_emulated.so \
 	        --set peaks=off --set counters=none --out $$out/var > $$out/log 2>&1 || rc=1; \
 	    tail -2 $$out/log; \
+	    echo "== split-KV (one task, two threads) with every variant under ASan and UBSan"; \
+	    ATTNBENCH_CACHE_DIR=$$out/cache $(B)/san/attnbench run $(SAN_SPLIT) \
+	        --plugin $(B)/san/tests/avx512_emulated.so \
+	        --set peaks=off --set counters=none --out $$out/split > $$out/log 2>&1 || rc=1; \
+	    tail -2 $$out/log; \
 	    rm -rf $$out; exit $$rc
 
 # The harness process itself under valgrind's memcheck on a small sweep: any invalid access or
@@ -234,20 +244,16 @@ memcheck:
 	        --set causal=true --set peaks=off --out $$out/run > $$out/log 2>&1; rc=$$?; \
 	    tail -2 $$out/log; [ $$rc -eq 0 ] || cat $$out/log; rm -rf $$out; exit $$rc
 
-# Every built-in implementation over the awkward shapes of configs/conformance*.ini; with
-# PLUGIN=path.so, that plugin's implementations instead.
-conformance:
+# Every built-in implementation over the awkward shapes of configs/conformance*.ini (and, where
+# avx512 cannot run, its SIMDe build beside them); with PLUGIN=path.so, that plugin's
+# implementations instead.
+conformance: $(B)/tests/avx512_emulated.so
 	B=$(B) PLUGIN=$(PLUGIN) tests/conformance.sh
 
-# impls/avx512.c's logic on a machine without AVX-512: the whole grid on SIMDe's portable
-# intrinsics. Where avx512 runs natively, `make conformance` has already held it to the grid.
-conformance-emulated: $(B)/tests/avx512_emulated.so $(B)/attnbench
-	@if $(B)/attnbench list | awk '$$1 == "avx512" && $$4 == "yes" { found = 1 } END { exit !found }'; then \
-	    echo "conformance-emulated: avx512 runs on this CPU, so make conformance ran it natively; no emulation needed"; \
-	else \
-	    echo "conformance-emulated: avx512 cannot run here ($$($(B)/attnbench list | awk '$$1 == "avx512" { getline; sub(/^ *why not: /, ""); print }')): its code on SIMDe instead"; \
-	    B=$(B) PLUGIN=$(B)/tests/avx512_emulated.so tests/conformance.sh; \
-	fi
+# impls/avx512.c on SIMDe's portable intrinsics over the whole grid, alone (make conformance
+# already runs it beside the built-ins wherever avx512 cannot run natively).
+conformance-emulated: $(B)/tests/avx512_emulated.so
+	B=$(B) PLUGIN=$(B)/tests/avx512_emulated.so tests/conformance.sh
 
 # make conformance PLUGIN= itself, on the example plugin: what a plugin's author runs.
 conformance-example: $(EXAMPLE)

@@ -1,7 +1,7 @@
 /* avx512: flash.h's blocked online softmax with AVX-512F, sized for 32 zmm registers. The only
- * file compiled with -mavx512f; cpu_features.c says at run time whether it may run (CPUID and
- * the ZMM and opmask state in XCR0). flash.c runs the tasks, rows and key blocks; the passes
- * over a tile are here:
+ * kernel file compiled with -mavx512f; cpu_features.c says at run time whether it may run
+ * (CPUID, and the ZMM and opmask state in XCR0). flash.c runs the tasks, rows and key blocks;
+ * the passes over a tile are here:
  *   S^T = K_blk Q_blk^T     micro-tiles of 12 keys x 32 queries: a K element is broadcast,
  *                           32 queries of the transposed, pre-scaled Q block are two loads,
  *                           24 accumulators take the FMAs
@@ -11,10 +11,16 @@
  *                           V rows loaded where they lie, opmask loads on the head_dim_v tail
  * The exponential is avx512_exp2.h's, the softcap's tanh tanh_poly.h's (vectorised by gcc).
  *
- * bf16 and f16: key and value tiles are widened in registers as they are loaded (bf16 by a
- * 16-bit shift, f16 by vcvtph2ps, both AVX-512F) into a tile of scratch the micro-kernels
- * read; the rest is the float32 kernel, as in avx2.c. (The CPU's own bf16 dot products,
- * AVX512_BF16's vdpbf16ps, are not used yet: issue 18.) */
+ * bf16 where the CPU has AVX512_BF16 (Zen 4, Sapphire Rapids): vdpbf16ps dots pairs of bf16
+ * into float32 lanes, so Q K^T and P V run on bf16 as it lies, at twice the products per
+ * instruction. Q^T is laid out in pairs along d and K's pairs are broadcast from where they
+ * lie; the scores are scaled as they are stored (bf16 cannot hold scale x q exactly); P is
+ * rounded to bf16 (as FlashAttention does, and DESIGN's honest bf16 arithmetic) and paired
+ * along keys in place, V repacked in key pairs once per block. The softmax between is the
+ * float32 one.
+ * f16, and bf16 without AVX512_BF16: key and value tiles are widened in registers as they are
+ * loaded (bf16 by a 16-bit shift, f16 by vcvtph2ps, both AVX-512F) into scratch the float32
+ * micro-kernels read, as in avx2.c. */
 #include "attn.h"
 #include "avx512_exp2.h"
 #include "avx512_simd.h"
@@ -25,6 +31,8 @@
 #include "tanh_poly.h"
 
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 /* Micro-tiles: MR keys x LANES queries for S^T, PV_ROWS queries x COLS columns for P V (two
  * vectors of 16 floats wide each). */
@@ -80,6 +88,21 @@ static void qk_tile_short(const float *k, int d, const float *qt, float *st, int
     __m512 v0 = _mm512_maskz_loadu_ps(m0, (vj));        \
     __m512 v1 = _mm512_maskz_loadu_ps(m1, (vj) + VEC);
 
+/* The 8 x 32 accumulator tile of the P V kernels (float32 and bf16), rows a0/b0 .. a7/b7 held
+ * in named registers: loaded from acc (stride dp) and scaled by alpha, then stored back. */
+#define PV_LOAD(n)                                                         \
+    s = _mm512_set1_ps(alpha[n]);                                          \
+    a##n = _mm512_mul_ps(s, _mm512_load_ps(acc + (size_t)(n) * dp));       \
+    b##n = _mm512_mul_ps(s, _mm512_load_ps(acc + (size_t)(n) * dp + VEC));
+#define PV_STORE(n)                                                \
+    _mm512_store_ps(acc + (size_t)(n) * dp, a##n);                 \
+    _mm512_store_ps(acc + (size_t)(n) * dp + VEC, b##n);
+#define PV_LOAD_ALL                                                                         \
+    PV_LOAD(0) PV_LOAD(1) PV_LOAD(2) PV_LOAD(3) PV_LOAD(4) PV_LOAD(5) PV_LOAD(6) PV_LOAD(7)
+#define PV_STORE_ALL                                                                        \
+    PV_STORE(0) PV_STORE(1) PV_STORE(2) PV_STORE(3) PV_STORE(4) PV_STORE(5) PV_STORE(6)     \
+    PV_STORE(7)
+
 /* O_acc rows [0, 8) x 32 columns: scale by alpha, then add P V over `cols` keys. pt points at
  * the first query's probability for key 0 (stride br between keys), v at the first column of
  * key 0 (stride dv), acc at the tile (stride dp). Named accumulators: with arrays, gcc stored
@@ -90,12 +113,7 @@ static inline __attribute__((always_inline)) void pv_tile8(const float *pt, int 
                                                            __mmask16 m0, __mmask16 m1)
 {
     __m512 a0, b0, a1, b1, a2, b2, a3, b3, a4, b4, a5, b5, a6, b6, a7, b7, s;
-#define PV_LOAD(n)                                                         \
-    s = _mm512_set1_ps(alpha[n]);                                          \
-    a##n = _mm512_mul_ps(s, _mm512_load_ps(acc + (size_t)(n) * dp));       \
-    b##n = _mm512_mul_ps(s, _mm512_load_ps(acc + (size_t)(n) * dp + VEC));
-    PV_LOAD(0) PV_LOAD(1) PV_LOAD(2) PV_LOAD(3) PV_LOAD(4) PV_LOAD(5) PV_LOAD(6) PV_LOAD(7)
-#undef PV_LOAD
+    PV_LOAD_ALL
     for (int j = 0; j < cols; j++) {
         const float *pj = pt + (size_t)j * br;
         LOAD_V(v + (size_t)j * dv)
@@ -106,12 +124,7 @@ static inline __attribute__((always_inline)) void pv_tile8(const float *pt, int 
         PV_ROW(0) PV_ROW(1) PV_ROW(2) PV_ROW(3) PV_ROW(4) PV_ROW(5) PV_ROW(6) PV_ROW(7)
 #undef PV_ROW
     }
-#define PV_STORE(n)                                                \
-    _mm512_store_ps(acc + (size_t)(n) * dp, a##n);                 \
-    _mm512_store_ps(acc + (size_t)(n) * dp + VEC, b##n);
-    PV_STORE(0) PV_STORE(1) PV_STORE(2) PV_STORE(3) PV_STORE(4) PV_STORE(5) PV_STORE(6)
-    PV_STORE(7)
-#undef PV_STORE
+    PV_STORE_ALL
 }
 
 /* Fewer than 8 query rows (the last rows of a block): one row at a time. */
@@ -181,7 +194,8 @@ __attribute__((noinline)) static void avx512_softmax(const flash_block *blk, int
             __m512 s = _mm512_load_ps(sj);
             if (masked) {
                 const __m512i key = _mm512_set1_epi32(j0 + j);
-                __mmask16 sees = _mm512_cmple_epi32_mask(lo, key) & _mm512_cmpgt_epi32_mask(hi, key);
+                const __mmask16 sees =
+                    _mm512_cmple_epi32_mask(lo, key) & _mm512_cmpgt_epi32_mask(hi, key);
                 s = _mm512_mask_blend_ps(sees, neg_inf, s);
                 _mm512_store_ps(sj, s);
             }
@@ -249,24 +263,244 @@ static void avx512_widen(int dtype, const void *src, size_t at, float *dst, size
         dst[i] = impl_load(dtype, h, i);
 }
 
+/* ---- bf16 as it lies, on AVX512_BF16: vdpbf16ps dots pairs of bf16 into float32 lanes. ---- */
+
+/* The query block in bf16 pairs along d: qt[xp * br + i] holds q[i][2 xp] in its low half and
+ * q[i][2 xp + 1] (0 past d) in its high half; padding lanes 0. Unscaled: bf16 cannot hold
+ * scale x q without rounding it again, so the scores are scaled as they are stored. */
+static void avx512_bf16_queries(const attn_problem *p, flash_tile *w, int br, const void *q_in,
+                                size_t at, int rows, int lanes)
+{
+    const int d = p->head_dim;
+    const uint16_t *q = (const uint16_t *)q_in + at;
+    uint32_t *qt = (uint32_t *)(void *)w->qt;
+    for (int xp = 0; xp < (d + 1) / 2; xp++)
+        for (int i = 0; i < lanes; i++) {
+            uint32_t lo = 0, hi = 0;
+            if (i < rows) {
+                lo = q[(size_t)i * d + 2 * xp];
+                hi = 2 * xp + 1 < d ? q[(size_t)i * d + 2 * xp + 1] : 0;
+            }
+            qt[(size_t)xp * br + i] = hi << 16 | lo;
+        }
+}
+
+/* Two adjacent bf16 as one 32-bit lane, the first low; with `last`, the second is past the
+ * row's end and reads as 0. */
+static inline uint32_t bf16_pair(const uint16_t *at, int last)
+{
+    uint32_t u = at[0];
+    if (!last) {
+        memcpy(&u, at, sizeof u);   /* little-endian: at[0] low, at[1] high */
+    }
+    return u;
+}
+
+/* S^T rows [0, 12) x 32 queries from bf16 keys (k at the tile's first, stride d) and the
+ * paired query block (qt at its first lane, stride br), times c. */
+AVX512_BF16_FN __attribute__((noinline)) static void qk_bf16_tile12(const uint16_t *k, int d,
+                                                                    const uint32_t *qt,
+                                                                    float *st, int br, float c)
+{
+    __m512 a0 = _mm512_setzero_ps(), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0;
+    __m512 b3 = a0, a4 = a0, b4 = a0, a5 = a0, b5 = a0, a6 = a0, b6 = a0, a7 = a0, b7 = a0;
+    __m512 a8 = a0, b8 = a0, a9 = a0, b9 = a0, a10 = a0, b10 = a0, a11 = a0, b11 = a0;
+    const size_t ds = (size_t)d;
+    for (int xp = 0; xp < (d + 1) / 2; xp++) {
+        const int last = 2 * xp + 1 == d;   /* an odd d's last element pairs with 0 */
+        const uint32_t *qx = qt + (size_t)xp * br;
+        const uint16_t *kx = k + 2 * xp;
+        __m512bh q0 = avx512_as_bh(_mm512_load_si512((const void *)qx));
+        __m512bh q1 = avx512_as_bh(_mm512_load_si512((const void *)(qx + VEC))), kb;
+#define QK_ROW(n)                                                                    \
+        kb = avx512_as_bh(_mm512_set1_epi32((int)bf16_pair(kx + (n) * ds, last)));  \
+        a##n = _mm512_dpbf16_ps(a##n, kb, q0);                                       \
+        b##n = _mm512_dpbf16_ps(b##n, kb, q1);
+        QK_ROW(0) QK_ROW(1) QK_ROW(2) QK_ROW(3) QK_ROW(4) QK_ROW(5)
+        QK_ROW(6) QK_ROW(7) QK_ROW(8) QK_ROW(9) QK_ROW(10) QK_ROW(11)
+#undef QK_ROW
+    }
+    const __m512 cv = _mm512_set1_ps(c);
+#define QK_STORE(n)                                                           \
+    _mm512_store_ps(st + (size_t)(n) * br, _mm512_mul_ps(a##n, cv));          \
+    _mm512_store_ps(st + (size_t)(n) * br + VEC, _mm512_mul_ps(b##n, cv));
+    QK_STORE(0) QK_STORE(1) QK_STORE(2) QK_STORE(3) QK_STORE(4) QK_STORE(5)
+    QK_STORE(6) QK_STORE(7) QK_STORE(8) QK_STORE(9) QK_STORE(10) QK_STORE(11)
+#undef QK_STORE
+}
+
+/* Fewer than 12 keys: one at a time. */
+AVX512_BF16_FN static void qk_bf16_short(const uint16_t *k, int d, const uint32_t *qt,
+                                         float *st, int br, float c, int nk)
+{
+    for (int r = 0; r < nk; r++) {
+        __m512 a = _mm512_setzero_ps(), b = a;
+        for (int xp = 0; xp < (d + 1) / 2; xp++) {
+            const uint32_t *qx = qt + (size_t)xp * br;
+            __m512bh kb = avx512_as_bh(
+                _mm512_set1_epi32((int)bf16_pair(k + (size_t)r * d + 2 * xp, 2 * xp + 1 == d)));
+            a = _mm512_dpbf16_ps(a, kb, avx512_as_bh(_mm512_load_si512((const void *)qx)));
+            b = _mm512_dpbf16_ps(b, kb, avx512_as_bh(_mm512_load_si512((const void *)(qx + VEC))));
+        }
+        _mm512_store_ps(st + (size_t)r * br, _mm512_mul_ps(a, _mm512_set1_ps(c)));
+        _mm512_store_ps(st + (size_t)r * br + VEC, _mm512_mul_ps(b, _mm512_set1_ps(c)));
+    }
+}
+
+static void avx512_bf16_scores(const flash_block *blk)
+{
+    const int d = blk->d, br = blk->br, cols = blk->cols;
+    const uint32_t *qt = (const uint32_t *)(const void *)blk->w->qt;
+    for (int i = 0; i < blk->lanes; i += LANES)
+        for (int j = 0; j < cols; j += MR) {
+            const uint16_t *k = blk->k16 + (size_t)j * d;
+            float *st = blk->w->st + (size_t)j * br + i;
+            if (cols - j >= MR)
+                qk_bf16_tile12(k, d, qt + i, st, br, blk->c);
+            else
+                qk_bf16_short(k, d, qt + i, st, br, blk->c, cols - j);
+        }
+}
+
+/* Sixteen floats rounded to bf16 (to nearest, ties to even; probabilities are finite), in the
+ * low half of each lane. */
+static inline __m512i round_to_bf16(__m512 x)
+{
+    const __m512i bits = _mm512_castps_si512(x);
+    const __m512i odd = _mm512_and_si512(_mm512_srli_epi32(bits, 16), _mm512_set1_epi32(1));
+    const __m512i bias = _mm512_add_epi32(odd, _mm512_set1_epi32(0x7fff));
+    return _mm512_srli_epi32(_mm512_add_epi32(bits, bias), 16);
+}
+
+/* P^T (float, key-major, in st) rounded to bf16 and paired along keys, in place: row jp of st
+ * becomes p[2 jp] (low) and p[2 jp + 1] (high; 0 past the block) for every lane. Row jp is
+ * written only after rows 2 jp and 2 jp + 1, never before them, are read. */
+static void pair_probabilities(const flash_block *blk)
+{
+    float *st = blk->w->st;
+    const size_t br = (size_t)blk->br;
+    for (int jp = 0; jp < (blk->cols + 1) / 2; jp++)
+        for (int i = 0; i < blk->lanes; i += VEC) {
+            const __m512i lo = round_to_bf16(_mm512_load_ps(st + 2 * jp * br + i));
+            const __m512i hi = 2 * jp + 1 < blk->cols
+                                   ? round_to_bf16(_mm512_load_ps(st + (2 * jp + 1) * br + i))
+                                   : _mm512_setzero_si512();
+            _mm512_store_si512((void *)(st + jp * br + i),
+                               _mm512_or_si512(lo, _mm512_slli_epi32(hi, 16)));
+        }
+}
+
+/* The block's V in bf16 pairs along keys, into w->vc with row stride dp: v[2 jp][x] low,
+ * v[2 jp + 1][x] high, 0 past the block's keys and past d_v. */
+static void pair_values(const flash_block *blk)
+{
+    uint32_t *vp = (uint32_t *)(void *)blk->w->vc;
+    const int dv = blk->dv, dp = blk->dp;
+    for (int jp = 0; jp < (blk->cols + 1) / 2; jp++) {
+        const uint16_t *v0 = blk->v16 + (size_t)2 * jp * dv;
+        const int has_hi = 2 * jp + 1 < blk->cols;
+        uint32_t *row = vp + (size_t)jp * dp;
+        for (int x = 0; x < dv; x++)
+            row[x] = (has_hi ? (uint32_t)v0[dv + x] << 16 : 0u) | v0[x];
+        for (int x = dv; x < dp; x++)
+            row[x] = 0;
+    }
+}
+
+/* O_acc rows [0, 8) (or nq < 8, one at a time) x 32 columns += P V over `pairs` key pairs:
+ * pp the paired probabilities at the first row (stride br), vp the paired values at the first
+ * column (stride dp), acc the tile (stride dp), after scaling by alpha. */
+AVX512_BF16_FN __attribute__((noinline)) static void pv_bf16_tile(const uint32_t *pp, int br,
+                                                                  const uint32_t *vp, int dp,
+                                                                  float *acc, const float *alpha,
+                                                                  int pairs, int nq)
+{
+    if (nq < PV_ROWS) {
+        for (int r = 0; r < nq; r++) {
+            __m512 s = _mm512_set1_ps(alpha[r]);
+            __m512 a = _mm512_mul_ps(s, _mm512_load_ps(acc + (size_t)r * dp));
+            __m512 b = _mm512_mul_ps(s, _mm512_load_ps(acc + (size_t)r * dp + VEC));
+            for (int jp = 0; jp < pairs; jp++) {
+                const uint32_t *vj = vp + (size_t)jp * dp;
+                __m512bh pb = avx512_as_bh(_mm512_set1_epi32((int)pp[(size_t)jp * br + r]));
+                const __m512i v0 = _mm512_load_si512((const void *)vj);
+                const __m512i v1 = _mm512_load_si512((const void *)(vj + VEC));
+                a = _mm512_dpbf16_ps(a, pb, avx512_as_bh(v0));
+                b = _mm512_dpbf16_ps(b, pb, avx512_as_bh(v1));
+            }
+            _mm512_store_ps(acc + (size_t)r * dp, a);
+            _mm512_store_ps(acc + (size_t)r * dp + VEC, b);
+        }
+        return;
+    }
+    __m512 a0, b0, a1, b1, a2, b2, a3, b3, a4, b4, a5, b5, a6, b6, a7, b7, s;
+    PV_LOAD_ALL
+    for (int jp = 0; jp < pairs; jp++) {
+        const uint32_t *pj = pp + (size_t)jp * br, *vj = vp + (size_t)jp * dp;
+        const __m512bh v0 = avx512_as_bh(_mm512_load_si512((const void *)vj));
+        const __m512bh v1 = avx512_as_bh(_mm512_load_si512((const void *)(vj + VEC)));
+        __m512bh pb;
+#define PV_ROW(n)                                                  \
+        pb = avx512_as_bh(_mm512_set1_epi32((int)pj[n]));          \
+        a##n = _mm512_dpbf16_ps(a##n, pb, v0);                     \
+        b##n = _mm512_dpbf16_ps(b##n, pb, v1);
+        PV_ROW(0) PV_ROW(1) PV_ROW(2) PV_ROW(3) PV_ROW(4) PV_ROW(5) PV_ROW(6) PV_ROW(7)
+#undef PV_ROW
+    }
+    PV_STORE_ALL
+}
+
+static void avx512_bf16_accumulate(const flash_block *blk)
+{
+    pair_probabilities(blk);
+    pair_values(blk);
+    const flash_tile *w = blk->w;
+    const uint32_t *pp = (const uint32_t *)(const void *)w->st;
+    const uint32_t *vp = (const uint32_t *)(const void *)w->vc;
+    const int dp = blk->dp, pairs = (blk->cols + 1) / 2;
+    for (int r = 0; r < blk->rows; r += PV_ROWS) {
+        const int nq = blk->rows - r < PV_ROWS ? blk->rows - r : PV_ROWS;
+        for (int x0 = 0; x0 < blk->dv; x0 += COLS)
+            pv_bf16_tile(pp + r, blk->br, vp + x0, dp, w->acc + (size_t)r * dp + x0,
+                         w->alpha + r, pairs, nq);
+    }
+}
+
 /* Rows per block a multiple of the 32 lanes (and so of the 8 P V rows), keys of the 12-key
  * micro-tile; tile_sizes.c fits them to the caches. */
-static const flash_isa avx512_isa = {
-    .lanes = LANES,
-    .rows_multiple = LANES,
-    .keys_multiple = MR,
-    .cols = COLS,
-    .qk_tile = qk_tile12,
-    .qk_short = qk_tile_short,
-    .extras = avx512_extras,
-    .softmax = avx512_softmax,
-    .accumulate = avx512_accumulate,
-    .widen = avx512_widen,
-};
+#define AVX512_ISA                  \
+    .lanes = LANES,                 \
+    .rows_multiple = LANES,         \
+    .keys_multiple = MR,            \
+    .cols = COLS,                   \
+    .qk_tile = qk_tile12,           \
+    .qk_short = qk_tile_short,      \
+    .extras = avx512_extras,        \
+    .softmax = avx512_softmax,      \
+    .accumulate = avx512_accumulate, \
+    .widen = avx512_widen
+static const flash_isa avx512_isa = {AVX512_ISA};
+/* The same, with bf16 dotted as it lies where the CPU has AVX512_BF16. */
+static const flash_isa avx512_bf16_isa = {AVX512_ISA, .bf16_queries = avx512_bf16_queries,
+                                          .bf16_scores = avx512_bf16_scores,
+                                          .bf16_accumulate = avx512_bf16_accumulate};
+#undef AVX512_ISA
+
+#ifdef ATTN_AVX512_EMULATED
+/* SIMDe has vdpbf16ps on every machine: the bf16 kernels run unless the mask hides them. */
+static int bf16_dots_here(char *why, size_t why_len)
+{
+    return cpu_masked("avx512_bf16", why, why_len);
+}
+#else
+#define bf16_dots_here cpu_avx512_bf16
+#endif
 
 static int avx512_prepare(const attn_problem *p, void **state, char *why, size_t why_len)
 {
-    return flash_prepare(&avx512_isa, p, state, why, why_len);
+    char no[128];
+    const int dots = p->dtype == ATTN_BF16 && bf16_dots_here(no, sizeof no) == 0;
+    return flash_prepare(dots ? &avx512_bf16_isa : &avx512_isa, p, state, why, why_len);
 }
 
 const attn_impl attn_impl_avx512 = {

@@ -8,8 +8,15 @@
 
 #ifdef ATTN_AVX512_EMULATED
 #include "avx512_emulated.h"
+/* The functions that use AVX512_BF16 are built like the rest. */
+#define AVX512_BF16_FN
 #else
 #include <immintrin.h>
+/* The functions that use AVX512_BF16: only they may hold its instructions (the file is built
+ * for AVX-512F alone), and only they run where cpu_avx512_bf16 says the CPU has it. */
+#define AVX512_BF16_FN __attribute__((target("avx512bf16")))
+/* 32 bf16 from the bits of an integer vector (vdpbf16ps's operand type). */
+#define avx512_as_bh(x) ((__m512bh)(x))
 #endif
 
 #endif

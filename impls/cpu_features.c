@@ -10,7 +10,7 @@
 #include <string.h>
 
 /* 1 (with why) when CPU_MASK_ENV names feature. */
-static int masked(const char *feature, char *why, size_t why_len)
+int cpu_masked(const char *feature, char *why, size_t why_len)
 {
     const char *list = getenv(CPU_MASK_ENV);
     size_t n = strlen(feature);
@@ -36,7 +36,7 @@ static unsigned long long read_xcr0(void)
 int cpu_avx2_fma(char *why, size_t why_len)
 {
     unsigned eax, ebx, ecx, edx;
-    if (masked("avx2", why, why_len))
+    if (cpu_masked("avx2", why, why_len))
         return 1;
     if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) {
         impl_why(why, why_len, "CPUID leaf 1 is not available");
@@ -94,7 +94,7 @@ const char *cpu_native_16bit(int dtype)
 int cpu_avx512f(char *why, size_t why_len)
 {
     unsigned eax, ebx, ecx, edx;
-    if (cpu_avx2_fma(why, why_len) != 0 || masked("avx512", why, why_len))
+    if (cpu_avx2_fma(why, why_len) != 0 || cpu_masked("avx512", why, why_len))
         return 1;
     if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) || !(ebx & bit_AVX512F)) {
         impl_why(why, why_len, "the CPU has no AVX-512F (or, under valgrind, CPUID hides it)");
@@ -107,6 +107,19 @@ int cpu_avx512f(char *why, size_t why_len)
     }
     return 0;
 }
+int cpu_avx512_bf16(char *why, size_t why_len)
+{
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (cpu_avx512f(why, why_len) != 0 || cpu_masked("avx512_bf16", why, why_len))
+        return 1;
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) || eax < 1 ||
+        !__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx) || !(eax & (1u << 5))) {
+        impl_why(why, why_len, "the CPU has AVX-512F but no AVX512_BF16");
+        return 1;
+    }
+    return 0;
+}
+
 int cpu_avx512_core(char *why, size_t why_len)
 {
     unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
@@ -130,6 +143,11 @@ int cpu_avx2_fma(char *why, size_t why_len)
 }
 
 int cpu_avx512f(char *why, size_t why_len)
+{
+    return cpu_avx2_fma(why, why_len);
+}
+
+int cpu_avx512_bf16(char *why, size_t why_len)
 {
     return cpu_avx2_fma(why, why_len);
 }

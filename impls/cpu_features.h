@@ -19,12 +19,20 @@ const char *cpu_native_16bit(int dtype);
  * state); else 1 and why. */
 int cpu_avx512f(char *why, size_t why_len);
 
+/* 0 when AVX-512F and AVX512_BF16 (vdpbf16ps: bf16 pairs dotted into float32) can run here;
+ * else 1 and why. */
+int cpu_avx512_bf16(char *why, size_t why_len);
+
 /* 0 when AVX-512 F, BW, DQ and VL can run here (what OpenBLAS's SkylakeX kernels use); else 1
  * and why. */
 int cpu_avx512_core(char *why, size_t why_len);
 
 /* The environment variable that hides CPU features from attnbench, for tests: a comma-separated
- * list of "avx2", "avx512" (a masked feature is reported absent, with this as the reason). */
+ * list of "avx2", "avx512", "avx512_bf16" (a masked feature is reported absent, with this as
+ * the reason). */
 #define CPU_MASK_ENV "ATTNBENCH_CPU_MASK"
+
+/* 1, and why, when CPU_MASK_ENV names feature; else 0. */
+int cpu_masked(const char *feature, char *why, size_t why_len);
 
 #endif

@@ -44,15 +44,30 @@ static size_t round_up(size_t x, size_t to) { return (x + to - 1) / to * to; }
 /* Split-KV (llama.cpp's, FlashDecoding's): where there are fewer tasks than threads (decode,
  * seq_q small, and few kv heads) each task's keys are cut into ranges of whole key blocks,
  * computed apart, and their partial softmax states merged, so that one query row still keeps
- * every thread busy. Enough ranges that every thread has one, never a range under a block. */
+ * every thread busy. The count of ranges s is the one whose rounds of work, ceil(tasks s /
+ * threads) ranges of 1/s of a task each, end soonest (the smallest such s): 1 task on 2
+ * threads is 2 ranges, 3 tasks on 4 threads 4 ranges (12 quarter-tasks in 3 rounds: 0.75 of
+ * a task, where 2 ranges would take 1). At most 4 threads' worth of ranges, one key block
+ * each at least, so the merged states stay a few rows per thread. Only below one task per
+ * thread: above it, ranges would cost memory in proportion to seq_q. */
 static int flash_plan_splits(const flash_state *st)
 {
     if (st->tasks >= st->n_tiles)
         return 1;
-    long n = (st->n_tiles + st->tasks - 1) / st->tasks;
     const long blocks = (st->p.seq_kv + st->bc - 1) / st->bc;
-    n = n < blocks ? n : blocks;
-    return (int)(n < FLASH_MAX_SPLITS ? n : FLASH_MAX_SPLITS);
+    long most = 4L * st->n_tiles / st->tasks;
+    most = most < blocks ? most : blocks;
+    most = most < FLASH_MAX_SPLITS ? most : FLASH_MAX_SPLITS;
+    long best = 1;
+    double best_time = 1.0;   /* in whole tasks: one round of unsplit ones */
+    for (long s = 2; s <= most; s++) {
+        const double time = (double)((st->tasks * s + st->n_tiles - 1) / st->n_tiles) / (double)s;
+        if (time < best_time) {
+            best = s;
+            best_time = time;
+        }
+    }
+    return (int)best;
 }
 
 int flash_prepare(const flash_isa *isa, const attn_problem *p, void **state, char *why,
@@ -74,11 +89,12 @@ int flash_prepare(const flash_isa *isa, const attn_problem *p, void **state, cha
     st->splits = flash_plan_splits(st);
 
     /* Each piece starts on a 64-byte line; floats and ints share the arena's 4-byte slots. */
-    const size_t br = (size_t)st->br, d = (size_t)p->head_dim, dv = (size_t)p->head_dim_v;
+    const size_t br = (size_t)st->br, d = (size_t)p->head_dim;
     const size_t qt = round_up(d * br, 16), s = round_up((size_t)st->bc * br, 16);
     const size_t acc = br * (size_t)st->dp, vec = round_up(br, 16);
     const size_t kt = p->dtype == ATTN_F32 ? 0 : round_up((size_t)st->bc * d, 16);
-    const size_t vt = p->dtype == ATTN_F32 ? 0 : round_up((size_t)st->bc * dv, 16);
+    /* bc x dp: V widened (d_v <= dp) or in key pairs (bc / 2 rounded up, by dp) */
+    const size_t vt = p->dtype == ATTN_F32 ? 0 : round_up((size_t)st->bc * st->dp, 16);
     const size_t per = qt + s + acc + 7 * vec + kt + vt;
     st->tiles = calloc((size_t)st->n_tiles, sizeof *st->tiles);
     st->arena = aligned_alloc(64, sizeof(float) * per * (size_t)st->n_tiles);
@@ -88,8 +104,8 @@ int flash_prepare(const flash_isa *isa, const attn_problem *p, void **state, cha
                                           (size_t)st->splits);
     }
     if (st->tiles == NULL || st->arena == NULL || (st->splits > 1 && st->parts == NULL)) {
-        impl_why(why, why_len, "out of memory for %d tile sets of %zu bytes", st->n_tiles,
-                 sizeof(float) * per);
+        impl_why(why, why_len, "out of memory for %d tile sets of %zu bytes%s", st->n_tiles,
+                 sizeof(float) * per, st->splits > 1 ? " and the split-KV ranges' states" : "");
         flash_release(st);
         return 1;
     }
@@ -258,15 +274,16 @@ static void merge_parts(const flash_state *st, long t, void *o_out)
             top = fmaxf(top, part_at(st, t, s)[i]);
         for (int s = 0; s < st->splits; s++) {
             const float *part = part_at(st, t, s);
-            weight[s] = part[vec + i] > 0.0f ? exp2f(part[i] - top) : 0.0f;
+            /* l = 0: no key of the row in range; NaN (from NaN inputs) flows on, as unsplit */
+            weight[s] = part[vec + i] != 0.0f ? exp2f(part[i] - top) : 0.0f;
             sum += weight[s] * part[vec + i];
         }
-        const float inv = sum > 0.0f ? 1.0f / sum : 0.0f;
+        const float inv = sum != 0.0f ? 1.0f / sum : 0.0f;
         const size_t o_at = k.o + (size_t)(k.r0 + i) * dv;
         for (int x = 0; x < dv; x++) {
             float acc = 0.0f;
             for (int s = 0; s < st->splits; s++)
-                if (weight[s] > 0.0f)
+                if (weight[s] != 0.0f)
                     acc += weight[s] * part_at(st, t, s)[2 * vec + (size_t)i * st->dp + x];
             if (p->dtype == ATTN_F32)
                 ((float *)o_out)[o_at + x] = acc * inv;
@@ -294,29 +311,42 @@ static void flash_task_run(const flash_state *st, flash_tile *w, long t, int spl
     rows_setup(st, w, g / p->kv_heads, g, r0, rows, lanes, &k_begin, &k_end, &all_lo, &all_hi);
     if (st->splits > 1)
         split_range(st, split, &k_begin, &k_end);
-    load_queries(p, w, st->br, q_in, at.q + (size_t)r0 * d, rows, lanes, c);
+    const int bf16 = p->dtype == ATTN_BF16 && isa->bf16_scores != NULL;   /* as it lies */
+    if (bf16)
+        isa->bf16_queries(p, w, st->br, q_in, at.q + (size_t)r0 * d, rows, lanes);
+    else
+        load_queries(p, w, st->br, q_in, at.q + (size_t)r0 * d, rows, lanes, c);
     memset(w->acc, 0, sizeof(float) * (size_t)rows * st->dp);
 
     flash_block blk = {.w = w, .d = d, .dv = dv, .br = st->br, .dp = st->dp, .rows = rows,
-                       .lanes = lanes};
+                       .lanes = lanes, .c = c};
     for (int j0 = k_begin; j0 < k_end; j0 += st->bc) {
         blk.cols = k_end - j0 < st->bc ? k_end - j0 : st->bc;
         blk.j0 = j0;
         if (p->dtype == ATTN_F32) {
             blk.k = (const float *)k_in + at.k + (size_t)j0 * d;
             blk.v = (const float *)v_in + at.v + (size_t)j0 * dv;
+        } else if (bf16) {
+            blk.k16 = (const uint16_t *)k_in + at.k + (size_t)j0 * d;
+            blk.v16 = (const uint16_t *)v_in + at.v + (size_t)j0 * dv;
         } else {
             isa->widen(p->dtype, k_in, at.k + (size_t)j0 * d, w->kc, (size_t)blk.cols * d);
             isa->widen(p->dtype, v_in, at.v + (size_t)j0 * dv, w->vc, (size_t)blk.cols * dv);
             blk.k = w->kc;
             blk.v = w->vc;
         }
-        scores(isa, &blk);
+        if (bf16)
+            isa->bf16_scores(&blk);
+        else
+            scores(isa, &blk);
         if (extras)
             isa->extras(p, &blk);
         /* Masked only where some row does not see the whole key block. */
         isa->softmax(&blk, j0 < all_lo || j0 + blk.cols > all_hi);
-        isa->accumulate(&blk);
+        if (bf16)
+            isa->bf16_accumulate(&blk);
+        else
+            isa->accumulate(&blk);
     }
     if (st->splits > 1)
         store_part(st, w, part_at(st, t, split), rows);

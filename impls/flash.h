@@ -17,15 +17,16 @@
  * With fewer tasks than threads (decode with few kv heads) each task's keys are split into
  * ranges run apart and merged (split-KV, flash.c).
  * Working memory per thread: the Q^T block, the S^T tile, the accumulator, a few vectors of
- * br, and with 16-bit data the widened key and value tiles; with split-KV, each range's rows.
- * Set by br, bc, head_dim, head_dim_v and the threads, never by the sequence length. Not part
- * of the plugin ABI. */
+ * br, and with 16-bit data the widened key and value tiles; with split-KV, the ranges' states
+ * (a block of rows each, at most four per thread). Set by br, bc, head_dim, head_dim_v and
+ * the threads, never by the sequence length. Not part of the plugin ABI. */
 #ifndef FLASH_H
 #define FLASH_H
 
 #include "attn.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* One thread's working memory. Every array starts on a 64-byte line. */
 typedef struct flash_tile {
@@ -35,13 +36,16 @@ typedef struct flash_tile {
     float *m, *l, *alpha; /* br each: running max, running sum, this block's rescale */
     float *slope, *diag;  /* br each, with ALiBi: each query row's slope and diagonal */
     int *lo, *hi;         /* br each: the keys each query row sees, [lo, hi) */
-    float *kc, *vc;       /* 16-bit dtypes: bc x d and bc x d_v, the key and value tiles widened */
+    float *kc, *vc;       /* 16-bit dtypes: bc x d and bc x dp, the key and value tiles widened
+                             (or, with the ISA's bf16 kernels, vc holds V in key pairs) */
 } flash_tile;
 
 /* What one key block's passes are given: the tile, the block's keys and its shape. */
 typedef struct flash_block {
     flash_tile *w;
     const float *k, *v; /* the block's first key and value row, float32, row-major */
+    const uint16_t *k16, *v16; /* the same in bf16, when the ISA's bf16 kernels take them */
+    float c;            /* what multiplies q . k: the scale, times log2 e unless extras run */
     int d, dv;          /* row widths of k and v */
     int br, dp;         /* row strides of st and qt, and of acc */
     int rows, lanes;    /* query rows, and rows padded to the ISA's lanes (padding sees nothing) */
@@ -63,6 +67,15 @@ typedef struct flash_isa {
     void (*accumulate)(const flash_block *blk);                  /* O_acc = alpha O_acc + P V */
     /* n elements of a 16-bit dtype from src, starting at element `at`, into floats */
     void (*widen)(int dtype, const void *src, size_t at, float *dst, size_t n);
+    /* Optional (NULL: bf16 is widened to float32 like f16): kernels that compute on bf16 as
+     * it lies, with float32 accumulation. bf16_queries lays out the query block at q + at
+     * (rows rows, padded to lanes) in w->qt, unscaled; bf16_scores writes S^T scaled by
+     * blk->c from blk->k16 and it; bf16_accumulate does O_acc = alpha O_acc + P V from
+     * blk->v16, rounding P to bf16 as FlashAttention does. */
+    void (*bf16_queries)(const attn_problem *p, flash_tile *w, int br, const void *q,
+                         size_t at, int rows, int lanes);
+    void (*bf16_scores)(const flash_block *blk);
+    void (*bf16_accumulate)(const flash_block *blk);
 } flash_isa;
 
 /* attn_impl's prepare, run and release, for the kernel `isa` describes. */

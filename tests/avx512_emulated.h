@@ -1,8 +1,9 @@
-/* avx512_emulated.h: the AVX-512F intrinsics avx512.c uses, in portable C: SIMDe's (Debian's
- * libsimde-dev) under their Intel names, and the few that SIMDe 0.7.4 lacks written here,
- * lane by lane, with the semantics of Intel's intrinsics guide. A masked load reads only its
- * set lanes, as the instruction does, so the sanitizers see exactly the kernel's reads.
- * Included through impls/avx512_simd.h when ATTN_AVX512_EMULATED is defined; tests only. */
+/* avx512_emulated.h: the AVX-512F (and AVX512_BF16) intrinsics avx512.c uses, in portable
+ * C: SIMDe's (Debian's libsimde-dev) under their Intel names; the few that SIMDe 0.7.4 lacks
+ * written here, lane by lane, with the semantics of Intel's intrinsics guide (a masked load
+ * reads only its set lanes, as the instruction does, so the sanitizers see exactly the
+ * kernel's reads); and the aligned loads and stores made to check their alignment. Included
+ * through impls/avx512_simd.h when ATTN_AVX512_EMULATED is defined; tests only. */
 #ifndef AVX512_EMULATED_H
 #define AVX512_EMULATED_H
 
@@ -12,6 +13,7 @@
 #include "impl_dtype.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Names SIMDe gives only under its own prefix when the compiler has no AVX-512 headers on. */
@@ -60,5 +62,49 @@ static inline __m512 emu_mm512_cvtph_ps(__m256i x)
     return _mm512_loadu_ps(f);
 }
 #define _mm512_cvtph_ps emu_mm512_cvtph_ps
+
+/* The aligned loads and stores fault natively on an address off a 64-byte line; SIMDe's do
+ * not, so these abort instead (a CRASH in the harness), and the emulation catches it too. */
+static inline void emu_aligned(const void *p)
+{
+    if (((uintptr_t)p & 63) != 0)
+        abort();
+}
+static inline __m512 emu_mm512_load_ps(const void *p)
+{
+    emu_aligned(p);
+    return simde_mm512_load_ps(p);
+}
+static inline void emu_mm512_store_ps(void *p, __m512 x)
+{
+    emu_aligned(p);
+    simde_mm512_store_ps(p, x);
+}
+static inline __m512i emu_mm512_load_si512(const void *p)
+{
+    emu_aligned(p);
+    return simde_mm512_load_si512(p);
+}
+static inline void emu_mm512_store_si512(void *p, __m512i x)
+{
+    emu_aligned(p);
+    simde_mm512_store_si512(p, x);
+}
+#undef _mm512_load_ps
+#undef _mm512_store_ps
+#undef _mm512_load_si512
+#undef _mm512_store_si512
+#define _mm512_load_ps emu_mm512_load_ps
+#define _mm512_store_ps emu_mm512_store_ps
+#define _mm512_load_si512 emu_mm512_load_si512
+#define _mm512_store_si512 emu_mm512_store_si512
+
+/* 32 bf16 from the bits of an integer vector (vdpbf16ps's operand type). */
+static inline __m512bh avx512_as_bh(__m512i x)
+{
+    __m512bh r;
+    memcpy(&r, &x, sizeof r);
+    return r;
+}
 
 #endif

@@ -29,18 +29,47 @@ fi
 # shellcheck disable=SC2086
 unavailable=$("$bin" list $plugin_args | awk 'NR > 1 && $4 == "no" { print $1 }')
 
+# Where avx512 cannot run, its code runs anyway: built on SIMDe's portable intrinsics as the
+# plugin avx512-emulated (the Makefile builds it), in the same runs as the built-ins, so that
+# it shares their references (docs/implementations.md#avx2-and-avx512-run-only-where-they-can).
+emulated=""
+if [ -z "${PLUGIN:-}" ] && echo " $unavailable " | tr '\n' ' ' | grep -q " avx512 "; then
+    emulated="$bdir/tests/avx512_emulated.so"
+    [ -f "$emulated" ] || { echo "conformance.sh: $emulated: no such file (make it first)" >&2; exit 2; }
+    plugin_args="--plugin $emulated"
+    echo "conformance: avx512 cannot run here ($("$bin" list | awk '$1 == "avx512" { getline; sub(/^ *why not: /, ""); print }')): its code runs on SIMDe beside the built-ins, as avx512-emulated"
+fi
+
+# Shards run at once: the CPUs this process may use, at most 4. The machine's peaks (for the
+# faster-than-peak check) are measured first, alone, into the scratch cache every shard reads:
+# measured beside a busy shard they would come out low, and honest cases would pass them.
+shards=$(nproc)
+[ "$shards" -gt 4 ] && shards=4
+"$bin" machine > "$tmp/machine.log" 2>&1 || { echo "conformance.sh: attnbench machine failed: $(tail -1 "$tmp/machine.log")" >&2; exit 2; }
+
 for config in conformance conformance-cross conformance-dtypes conformance-masks conformance-split \
     conformance-scores; do
-    # shellcheck disable=SC2086
-    "$bin" run --config "configs/$config.ini" $plugin_args --set impls="$impls" \
-        --out "$tmp/$config" > "$tmp/$config.log" 2>&1
-    rc=$?
+    # One shard per CPU, side by side (the cases are correctness checks, not timings), merged
+    # into one results directory; rc is the worst shard's.
+    rc=0
+    pids=""
+    for i in $(seq 0 $((shards - 1))); do
+        # shellcheck disable=SC2086
+        "$bin" run --config "configs/$config.ini" $plugin_args --set impls="$impls" \
+            --shard "$i/$shards" --out "$tmp/$config.$i" > "$tmp/$config.$i.log" 2>&1 &
+        pids="$pids $!"
+    done
+    for pid in $pids; do
+        wait "$pid" || { r=$?; [ $r -gt $rc ] && rc=$r; }
+    done
+    "$bin" merge "$tmp/$config" $(seq -f "$tmp/$config.%g" 0 $((shards - 1))) \
+        > "$tmp/$config.log" 2>&1
     csv="$tmp/$config/results.csv"
     if [ ! -f "$csv" ]; then
-        bad "$config.ini: no results (exit $rc): $(tail -1 "$tmp/$config.log")"
+        bad "$config.ini: no results (exit $rc): $(tail -q -n 1 "$tmp/$config".*log | paste -sd' ' -)"
         continue
     fi
-    planned=$(sed -n 's/.*"cases_planned": \([0-9]*\).*/\1/p' "$tmp/$config/results.json")
+    planned=$(sed -n 's/.*"cases_planned": \([0-9]*\).*/\1/p' "$tmp/$config/results.json" | head -1)
     rows=$(($(wc -l < "$csv") - 1))
     st=$(csv_col "$csv" status)
     im=$(csv_col "$csv" impl)
@@ -55,6 +84,9 @@ for config in conformance conformance-cross conformance-dtypes conformance-masks
                 !($s == "SKIP" && dtypes && index($0, ",unsupported here: ") > 0)' "$csv")
     no_dtype=$(awk -F, -v s="$st" -v i="$im" '$s == "SKIP" && /,unsupported here: / { print $i }' \
                    "$csv" | sort -u | paste -sd, -)
+    # The unavailable implementations this config ran (none, for a plugin's run).
+    unav_here=$(for i in $unavailable; do
+        awk -F, -v c="$im" -v n="$i" 'NR > 1 && $c == n { print n; exit }' "$csv"; done | paste -sd, -)
     least=500
     [ -n "${PLUGIN:-}" ] && least=100
     if [ -n "$wrong" ] || [ "$rows" -ne "$planned" ] || [ "$rows" -lt "$least" ] ||
@@ -62,7 +94,17 @@ for config in conformance conformance-cross conformance-dtypes conformance-masks
         bad "$config.ini (exit $rc, $rows of $planned rows); not PASS:"
         echo "$wrong" | head -20
     else
-        ok "$config.ini: $rows cases, $(awk -F, -v s="$st" 'NR > 1 && $s == "PASS"' "$csv" | wc -l) PASS, $(awk -F, -v s="$st" 'NR > 1 && $s == "SKIP"' "$csv" | wc -l) SKIP (per implementation: $(awk -F, -v i="$im" 'NR > 1 { n[$i]++ } END { for (k in n) printf "%s %d ", k, n[k] }' "$csv"))${no_dtype:+; unsupported on this CPU, so SKIP there: $no_dtype}${unavailable:+; unavailable here, so SKIP: $(echo $unavailable)}"
+        ok "$config.ini: $rows cases, $(awk -F, -v s="$st" 'NR > 1 && $s == "PASS"' "$csv" | wc -l) PASS, $(awk -F, -v s="$st" 'NR > 1 && $s == "SKIP"' "$csv" | wc -l) SKIP (per implementation: $(awk -F, -v i="$im" 'NR > 1 { n[$i]++ } END { for (k in n) printf "%s %d ", k, n[k] }' "$csv"))${no_dtype:+; unsupported on this CPU, so SKIP there: $no_dtype}${unav_here:+; unavailable here, so SKIP: $unav_here}"
     fi
 done
+
+# The emulated kernel takes the AVX512_BF16 path for bf16 (SIMDe has vdpbf16ps); hide it, and
+# bf16 goes the widening path of a CPU without AVX512_BF16.
+if [ -n "$emulated" ]; then
+    ATTNBENCH_CPU_MASK=avx512_bf16 "$bin" run --config configs/conformance-dtypes.ini \
+        --plugin "$emulated" --set impls=avx512-emulated --set dtype=bf16 \
+        --out "$tmp/widened" > "$tmp/widened.log" 2>&1
+    check "avx512-emulated, bf16 widened (ATTNBENCH_CPU_MASK=avx512_bf16): every case PASS" \
+        "[ $? -eq 0 ] && grep -q '^[0-9]* cases in .*: [0-9]* PASS\$' $tmp/widened.log"
+fi
 finish
