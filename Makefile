@@ -24,6 +24,7 @@ HARNESS_OBJ = $(HARNESS_SRC:%.c=$(B)/obj/%.o)
 CORE_OBJ    = $(HARNESS_OBJ) $(IMPL_OBJ)
 
 TEST_SUPPORT = tests/bug_impls.c tests/fault_impls.c tests/twin_impls.c tests/variant_impls.c
+TEST_SUPPORT_OBJ = $(TEST_SUPPORT:%.c=$(B)/obj/%.o)
 TESTS        = test_config test_gen test_sweep test_ref test_check test_runner test_output test_stats \
                test_exp2 test_tiles test_counters test_peaks test_topo test_compare test_gbench \
                test_noise test_dtype test_twin test_variants test_avx512_emulated
@@ -99,10 +100,13 @@ $(B)/tests/integrity_plugin.so: tests/plugins/integrity_plugin.c $(TEST_SUPPORT)
 # exported, so its copies of flash.c and tile_sizes.c never stand in for attnbench's.
 EMULATED_SRC = tests/plugins/avx512_emulated_plugin.c impls/flash.c impls/tile_sizes.c \
                impls/cpu_features.c
+# Under the sanitizers, -O0: gcc took 101 s to compile SIMDe's inlined intrinsics with ASan and
+# UBSan at -O3 (9 s at -O0), and the sanitize sweeps that run it are small.
+EMULATED_OPT = $(if $(SAN),-O0,-O3 -fno-trapping-math)
 $(B)/tests/avx512_emulated.so: $(EMULATED_SRC) impls/avx512.c $(wildcard impls/*.h) \
                                tests/avx512_emulated.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests -DATTN_AVX512_EMULATED $(CFLAGS) -O3 -fno-trapping-math -Wno-psabi \
+	$(CC) $(CPPFLAGS) -Itests -DATTN_AVX512_EMULATED $(CFLAGS) $(EMULATED_OPT) -Wno-psabi \
 	    -fPIC -shared -fvisibility=hidden $(EMULATED_SRC) -o $@ -lhwloc -lm
 
 $(B)/tests/%.so: tests/plugins/%.c tests/plugins/plugin_stub.h impls/attn.h
@@ -116,9 +120,14 @@ $(B)/tests/test_runner $(B)/tests/test_variants: $(B)/tests/avx512_emulated.so
 $(B)/tests/test_avx512_emulated: private CPPFLAGS += -DATTN_AVX512_EMULATED
 $(B)/tests/test_avx512_emulated: private CFLAGS += -Wno-psabi
 
-$(B)/tests/%: tests/%.c $(TEST_SUPPORT) $(wildcard tests/*.h) $(CORE_OBJ)
+# The test implementations every test binary links: compiled once, not once per binary.
+$(B)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $< $(TEST_SUPPORT) $(CORE_OBJ) $(LDLIBS) -lcmocka -o $@
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/tests/%: tests/%.c $(TEST_SUPPORT_OBJ) $(wildcard tests/*.h) $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $< $(TEST_SUPPORT_OBJ) $(CORE_OBJ) $(LDLIBS) -lcmocka -o $@
 
 # The main job: the default sweep, results under results/ (results/latest is the newest).
 bench: deps
