@@ -20,7 +20,6 @@
 #include "cpu_features.h"
 #include "flash.h"
 #include "impl_dtype.h"
-#include "impl_util.h"
 #include "tanh_poly.h"
 
 #include <immintrin.h>

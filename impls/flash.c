@@ -21,6 +21,7 @@ typedef struct flash_state {
     int blocks;     /* query blocks per (batch, kv head) */
     long tasks;     /* batch x kv_heads x blocks */
     int splits;     /* key ranges per task: more than 1 for split-KV (see flash_plan_splits) */
+    int bf16_dots;  /* bf16 data computed as it lies, by the ISA's bf16 kernels */
     size_t part_floats; /* split-KV: one range's m, l and accumulator rows, rounded to lines */
     float *parts;   /* split-KV: tasks x splits of them */
     int n_tiles;
@@ -87,12 +88,14 @@ int flash_prepare(const flash_isa *isa, const attn_problem *p, void **state, cha
     st->n_tiles = impl_threads(p);
     st->tasks = (long)p->batch * p->kv_heads * st->blocks;
     st->splits = flash_plan_splits(st);
+    st->bf16_dots = p->dtype == ATTN_BF16 && isa->bf16_scores != NULL;
 
     /* Each piece starts on a 64-byte line; floats and ints share the arena's 4-byte slots. */
     const size_t br = (size_t)st->br, d = (size_t)p->head_dim;
     const size_t qt = round_up(d * br, 16), s = round_up((size_t)st->bc * br, 16);
     const size_t acc = br * (size_t)st->dp, vec = round_up(br, 16);
-    const size_t kt = p->dtype == ATTN_F32 ? 0 : round_up((size_t)st->bc * d, 16);
+    /* bc x d: K widened (bf16 dotted as it lies is read where it lies) */
+    const size_t kt = p->dtype == ATTN_F32 || st->bf16_dots ? 0 : round_up((size_t)st->bc * d, 16);
     /* bc x dp: V widened (d_v <= dp) or in key pairs (bc / 2 rounded up, by dp) */
     const size_t vt = p->dtype == ATTN_F32 ? 0 : round_up((size_t)st->bc * st->dp, 16);
     const size_t per = qt + s + acc + 7 * vec + kt + vt;
@@ -123,7 +126,7 @@ int flash_prepare(const flash_isa *isa, const attn_problem *p, void **state, cha
         w->lo = (int *)(w->diag + vec);
         w->hi = (int *)(w->diag + 2 * vec);
         w->kc = kt ? w->diag + 3 * vec : NULL;
-        w->vc = kt ? w->kc + kt : NULL;
+        w->vc = vt ? w->diag + 3 * vec + kt : NULL;
     }
     *state = st;
     return 0;
@@ -311,7 +314,7 @@ static void flash_task_run(const flash_state *st, flash_tile *w, long t, int spl
     rows_setup(st, w, g / p->kv_heads, g, r0, rows, lanes, &k_begin, &k_end, &all_lo, &all_hi);
     if (st->splits > 1)
         split_range(st, split, &k_begin, &k_end);
-    const int bf16 = p->dtype == ATTN_BF16 && isa->bf16_scores != NULL;   /* as it lies */
+    const int bf16 = st->bf16_dots;
     if (bf16)
         isa->bf16_queries(p, w, st->br, q_in, at.q + (size_t)r0 * d, rows, lanes);
     else

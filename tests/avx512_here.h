@@ -14,14 +14,13 @@
 #include <limits.h>
 #include <unistd.h>
 
-/* The built-in avx512, or the emulated one loaded into *set (which must outlive its use).
- * With `say`, prints which. */
-static inline const attn_impl *avx512_here(impls_set *set, int say)
+/* The built-in avx512, or the emulated one loaded into *set (which must outlive its use);
+ * prints which. */
+static inline const attn_impl *avx512_here(impls_set *set)
 {
     char why[256], exe[PATH_MAX], path[PATH_MAX + 32];
     if (attn_impl_avx512.available(why, sizeof why) == 0) {
-        if (say)
-            printf("avx512: native\n");
+        printf("avx512: native\n");
         return &attn_impl_avx512;
     }
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -31,8 +30,7 @@ static inline const attn_impl *avx512_here(impls_set *set, int say)
     set_init(set);
     if (set_load_plugin(set, path, why, sizeof why) != 0)
         fail_msg("avx512 cannot run here, and its emulated build did not load: %s", why);
-    if (say)
-        printf("avx512: not on this CPU, so its SIMDe build %s\n", path);
+    printf("avx512: not on this CPU, so its SIMDe build %s\n", path);
     return set_find(set, "avx512-emulated");
 }
 

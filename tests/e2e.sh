@@ -368,7 +368,7 @@ many=$(($(nproc) * 2 + 1))
     --set peaks=off --set min_reps=1 --set min_time_s=0 --out "$tmp/threads" > "$tmp/threads.log" 2>&1
 # Each built-in this machine runs, at three thread counts (avx512 only where the CPU has it).
 usable=$("$bin" list | awk 'NR > 1 && $2 == "built-in" && $4 == "yes"' | wc -l)
-check "threads = $many (twice this machine's CPUs and one): run, with the note" \
+check "threads = $many (twice this machine's CPUs and one): run, with the note; $usable built-ins run here, 3 cases each" \
     "[ \$? -eq 0 ] && grep -q '^note: threads = $many is more than the [0-9]* CPUs this process may run on' $tmp/threads.log &&
      [ \$(grep -c ',PASS,' $tmp/threads/results.csv) -eq $((usable * 3)) ]"
 check "each case's process has at most its thread count of threads" \

@@ -1,8 +1,8 @@
-/* test_exp2.c: the softmax exponentials (exp2_poly.h in C, avx2_exp2.h in AVX2) against exp2
- * in double: maximum relative error over the softmax range [-126, 0], and the edges (0 below
- * -126 and for -inf, exact at integers, NaN kept); and the softcap's tanh (tanh_poly.h)
- * against tanh. Prints the measured errors; the README quotes exp2's. The AVX2 half is skipped
- * on a CPU without AVX2. */
+/* test_exp2.c: the softmax exponentials (exp2_poly.h in C, avx2_exp2.h in AVX2,
+ * avx512_exp2.h in AVX-512F) against exp2 in double: maximum relative error over the softmax
+ * range [-126, 0], and the edges (0 below -126 and for -inf, exact at integers, NaN kept); and
+ * the softcap's tanh (tanh_poly.h) against tanh. Prints the measured errors; the README quotes
+ * exp2's. The AVX2 and AVX-512 parts are skipped, saying why, on a CPU without them. */
 #include "test_util.h"
 
 #include "cpu_features.h"
@@ -32,6 +32,16 @@ static void avx2_batch(const float *x, float *y, int n)   /* n a multiple of 8 *
 }
 #pragma GCC pop_options
 
+#pragma GCC push_options
+#pragma GCC target("avx512f,fma")
+#include "avx512_exp2.h"
+static void avx512_batch(const float *x, float *y, int n)   /* n a multiple of 16 */
+{
+    for (int i = 0; i < n; i += 16)
+        _mm512_storeu_ps(y + i, avx512_exp2(_mm512_loadu_ps(x + i)));
+}
+#pragma GCC pop_options
+
 static void test_scalar(void **state)
 {
     (void)state;
@@ -54,6 +64,25 @@ static void test_avx2(void **state)
     check_edges(avx2_batch);
     double err = max_rel_error(avx2_batch);
     printf("avx2_exp2 (AVX2+FMA): max relative error %.3g (%.2f ulp of 2^-23)\n", err,
+           err / 0x1p-23);
+    assert_true(err < MAX_REL_ERR);
+    assert_true(err > 0);
+}
+
+/* avx512_exp2.h natively, where the CPU runs AVX-512F; elsewhere test_avx512_emulated.c
+ * measures the same code on SIMDe. */
+static void test_avx512(void **state)
+{
+    (void)state;
+    char why[128];
+    if (cpu_avx512f(why, sizeof why) != 0) {
+        printf("avx512_exp2 not measured natively: %s (test_avx512_emulated measures it on "
+               "SIMDe)\n", why);
+        skip();
+    }
+    check_edges(avx512_batch);
+    double err = max_rel_error(avx512_batch);
+    printf("avx512_exp2 (AVX-512F, native): max relative error %.3g (%.2f ulp of 2^-23)\n", err,
            err / 0x1p-23);
     assert_true(err < MAX_REL_ERR);
     assert_true(err > 0);
@@ -87,6 +116,7 @@ static void test_tanh(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_scalar),
-                                       cmocka_unit_test(test_avx2), cmocka_unit_test(test_tanh)};
+                                       cmocka_unit_test(test_avx2), cmocka_unit_test(test_avx512),
+                                       cmocka_unit_test(test_tanh)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

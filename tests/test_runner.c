@@ -242,7 +242,7 @@ static void test_memory_scaling(void **st)
     const attn_impl *tiled_kernels[] = {
         &attn_impl_tiled,
         attn_impl_avx2.available(why, sizeof why) == 0 ? &attn_impl_avx2 : NULL,
-        avx512_here(&set, 1),
+        avx512_here(&set),
     };
     for (size_t i = 0; i < sizeof tiled_kernels / sizeof *tiled_kernels; i++) {
         const attn_impl *im = tiled_kernels[i];

@@ -225,7 +225,7 @@ int main(void)
     static impls_set set;
     for (int i = 0; attn_builtin_impls[i] != NULL && n_honest < MAX_TESTS / 2; i++)
         honest[n_honest++] = attn_builtin_impls[i] == &attn_impl_avx512
-                                 ? avx512_here(&set, 1)   /* emulated where it cannot run */
+                                 ? avx512_here(&set)   /* emulated where it cannot run */
                                  : attn_builtin_impls[i];
     honest[n_honest++] = &variant_plain;
     honest[n_honest++] = &variant_online;
