@@ -75,6 +75,88 @@ static void qk_tile_short(const float *k, int d, const float *qt, float *st, int
     }
 }
 
+/* Lanes [i, i + 8) set where i + lane < limit. */
+static __m256i lanes_below(int i, int limit)
+{
+    __m256i idx = _mm256_add_epi32(_mm256_set1_epi32(i), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(limit), idx);
+}
+
+/* Decode: one query row's scores against DOT_KEYS keys, eight floats of d a step in one
+ * accumulator per key (eight chains, enough to cover the FMA latency on two ports), the sums
+ * then reduced across lanes together. `tail` masks the d % 8 floats past the last full step. */
+enum { DOT_KEYS = 8 };
+
+/* Stacked rows per kv head up to which S^T is dot products: measured against the 16-lane
+ * micro-tiles on Zen 4 (8 heads, seq_kv 1024 and 8192, d 64 and 128), dots took 0.2-0.7 of the
+ * time at 1 and 2 rows, 0.4-0.8 at 4, 0.6-1.0 at 8 and 1.0-1.2 at 16. */
+enum { DOT_ROWS = 8 };
+
+static inline __m256 dot_tail(const float *k, const float *q, int x, __m256i tail)
+{
+    return _mm256_mul_ps(_mm256_maskload_ps(k + x, tail), _mm256_maskload_ps(q + x, tail));
+}
+
+/* The eight lanes of each of a0..a7 summed: element n of the result is a_n's sum. */
+static inline __m256 sum8(__m256 a0, __m256 a1, __m256 a2, __m256 a3, __m256 a4, __m256 a5,
+                          __m256 a6, __m256 a7)
+{
+    const __m256 u0 = _mm256_hadd_ps(_mm256_hadd_ps(a0, a1), _mm256_hadd_ps(a2, a3));
+    const __m256 u1 = _mm256_hadd_ps(_mm256_hadd_ps(a4, a5), _mm256_hadd_ps(a6, a7));
+    return _mm256_add_ps(_mm256_permute2f128_ps(u0, u1, 0x20),
+                         _mm256_permute2f128_ps(u0, u1, 0x31));
+}
+
+/* S^T for `rows` query rows q (row-major, stride d) against nk keys k (stride d), into st
+ * (key-major, stride br). Keys outermost, so eight keys' rows stay in L1 for every query;
+ * each group's rows are prefetched in order first (flash_touch). */
+__attribute__((noinline)) static void qk_dots(const float *k, int d, int nk, const float *q,
+                                              int rows, float *st, int br)
+{
+    const int full = d / 8 * 8;
+    const __m256i tail = lanes_below(full, d);
+    const size_t ds = (size_t)d;
+    int j = 0;
+    for (; j + DOT_KEYS <= nk; j += DOT_KEYS) {
+        const float *kj = k + (size_t)j * ds;
+        flash_touch(kj, DOT_KEYS * ds);
+        for (int i = 0; i < rows; i++) {
+            const float *qi = q + (size_t)i * ds;
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+            __m256 a6 = a0, a7 = a0, qx;
+            for (int x = 0; x < full; x += 8) {
+                qx = _mm256_loadu_ps(qi + x);
+#define DOT_KEY(n) a##n = _mm256_fmadd_ps(_mm256_loadu_ps(kj + (n) * ds + x), qx, a##n);
+                DOT_KEY(0) DOT_KEY(1) DOT_KEY(2) DOT_KEY(3)
+                DOT_KEY(4) DOT_KEY(5) DOT_KEY(6) DOT_KEY(7)
+#undef DOT_KEY
+            }
+            if (full < d) {
+#define DOT_TAIL(n) a##n = _mm256_add_ps(a##n, dot_tail(kj + (n) * ds, qi, full, tail));
+                DOT_TAIL(0) DOT_TAIL(1) DOT_TAIL(2) DOT_TAIL(3)
+                DOT_TAIL(4) DOT_TAIL(5) DOT_TAIL(6) DOT_TAIL(7)
+#undef DOT_TAIL
+            }
+            float s[DOT_KEYS];
+            _mm256_storeu_ps(s, sum8(a0, a1, a2, a3, a4, a5, a6, a7));
+            for (int n = 0; n < DOT_KEYS; n++)
+                st[(size_t)(j + n) * br + i] = s[n];
+        }
+    }
+    for (; j < nk; j++)   /* the block's last keys, one at a time */
+        for (int i = 0; i < rows; i++) {
+            const float *kj = k + (size_t)j * ds, *qi = q + (size_t)i * ds;
+            __m256 a = _mm256_setzero_ps();
+            for (int x = 0; x < full; x += 8)
+                a = _mm256_fmadd_ps(_mm256_loadu_ps(kj + x), _mm256_loadu_ps(qi + x), a);
+            if (full < d)
+                a = _mm256_add_ps(a, dot_tail(kj, qi, full, tail));
+            float s[8];
+            _mm256_storeu_ps(s, sum8(a, a, a, a, a, a, a, a));
+            st[(size_t)j * br + i] = s[0];
+        }
+}
+
 /* V columns [x0, x0 + 16) of key row vj: plain loads, or masked ones on the head_dim tail
  * (masked-off lanes read nothing, so the last row of V is never overrun). */
 static inline __attribute__((always_inline)) void load_v(const float *vj, __m256i tail0,
@@ -120,45 +202,69 @@ static inline __attribute__((always_inline)) void pv_tile4(const float *pt, int 
 #undef PV_STORE
 }
 
-/* Fewer than 4 query rows (the last rows of a block): one row at a time. */
-static void pv_tile_short(const float *pt, int br, const float *v, int d, float *acc, int dp,
-                          const float *alpha, int cols, __m256i tail0, __m256i tail1, int full,
-                          int nq)
+/* One query row (decode, or fewer than 4 left in a block) over all its columns: keys in
+ * order, so V streams row after row as it lies where a column tile would stride through it
+ * (measured on decode: see PV_ROW_KEYS). The row's accumulator stays in L1 and takes four
+ * keys per load and store. pt points at the row's probability for key 0 (stride br), acc at
+ * its dp columns (padding past dv stays 0: the masked loads read nothing there). */
+enum { PV_ROW_KEYS = 4 };
+
+__attribute__((noinline)) static void pv_row(const float *pt, int br, const float *v, int dv,
+                                             float *acc, int dp, float alpha, int cols)
 {
-    for (int r = 0; r < nq; r++) {
-        __m256 s = _mm256_broadcast_ss(alpha + r);
-        __m256 a = _mm256_mul_ps(s, _mm256_load_ps(acc + (size_t)r * dp));
-        __m256 b = _mm256_mul_ps(s, _mm256_load_ps(acc + (size_t)r * dp + 8));
-        for (int j = 0; j < cols; j++) {
-            __m256 v0, v1;
-            load_v(v + (size_t)j * d, tail0, tail1, full, &v0, &v1);
-            s = _mm256_broadcast_ss(pt + (size_t)j * br + r);
-            a = _mm256_fmadd_ps(s, v0, a);
-            b = _mm256_fmadd_ps(s, v1, b);
+    const int full = dv / 8 * 8;
+    const __m256i tail = lanes_below(full, dv);
+    const __m256 a = _mm256_set1_ps(alpha);
+    for (int x = 0; x < dp; x += 8)
+        _mm256_store_ps(acc + x, _mm256_mul_ps(a, _mm256_load_ps(acc + x)));
+    int j = 0;
+    for (; j + PV_ROW_KEYS <= cols; j += PV_ROW_KEYS) {
+        const float *v0 = v + (size_t)j * dv, *v1 = v0 + dv, *v2 = v1 + dv, *v3 = v2 + dv;
+        flash_touch(v0, (size_t)PV_ROW_KEYS * dv);
+        const __m256 p0 = _mm256_broadcast_ss(pt + (size_t)j * br);
+        const __m256 p1 = _mm256_broadcast_ss(pt + (size_t)(j + 1) * br);
+        const __m256 p2 = _mm256_broadcast_ss(pt + (size_t)(j + 2) * br);
+        const __m256 p3 = _mm256_broadcast_ss(pt + (size_t)(j + 3) * br);
+        int x = 0;
+        for (; x < full; x += 8) {
+            __m256 s = _mm256_load_ps(acc + x);
+            s = _mm256_fmadd_ps(p0, _mm256_loadu_ps(v0 + x), s);
+            s = _mm256_fmadd_ps(p1, _mm256_loadu_ps(v1 + x), s);
+            s = _mm256_fmadd_ps(p2, _mm256_loadu_ps(v2 + x), s);
+            s = _mm256_fmadd_ps(p3, _mm256_loadu_ps(v3 + x), s);
+            _mm256_store_ps(acc + x, s);
         }
-        _mm256_store_ps(acc + (size_t)r * dp, a);
-        _mm256_store_ps(acc + (size_t)r * dp + 8, b);
+        if (x < dv) {
+            __m256 s = _mm256_load_ps(acc + x);
+            s = _mm256_fmadd_ps(p0, _mm256_maskload_ps(v0 + x, tail), s);
+            s = _mm256_fmadd_ps(p1, _mm256_maskload_ps(v1 + x, tail), s);
+            s = _mm256_fmadd_ps(p2, _mm256_maskload_ps(v2 + x, tail), s);
+            s = _mm256_fmadd_ps(p3, _mm256_maskload_ps(v3 + x, tail), s);
+            _mm256_store_ps(acc + x, s);
+        }
+    }
+    for (; j < cols; j++) {
+        const float *vj = v + (size_t)j * dv;
+        const __m256 pj = _mm256_broadcast_ss(pt + (size_t)j * br);
+        int x = 0;
+        for (; x < full; x += 8)
+            _mm256_store_ps(acc + x, _mm256_fmadd_ps(pj, _mm256_loadu_ps(vj + x),
+                                                     _mm256_load_ps(acc + x)));
+        if (x < dv)
+            _mm256_store_ps(acc + x, _mm256_fmadd_ps(pj, _mm256_maskload_ps(vj + x, tail),
+                                                     _mm256_load_ps(acc + x)));
     }
 }
 
 __attribute__((noinline)) static void pv_tile_n(const float *pt, int br, const float *v, int d,
                                                 float *acc, int dp, const float *alpha,
                                                 int cols, __m256i tail0, __m256i tail1,
-                                                int full, int nq)
+                                                int full)
 {
-    if (nq < PV_ROWS)
-        pv_tile_short(pt, br, v, d, acc, dp, alpha, cols, tail0, tail1, full, nq);
-    else if (full)
+    if (full)
         pv_tile4(pt, br, v, d, acc, dp, alpha, cols, tail0, tail1, 1);
     else
         pv_tile4(pt, br, v, d, acc, dp, alpha, cols, tail0, tail1, 0);
-}
-
-/* Lanes [i, i + 8) set where i + lane < limit. */
-static __m256i lanes_below(int i, int limit)
-{
-    __m256i idx = _mm256_add_epi32(_mm256_set1_epi32(i), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(limit), idx);
 }
 
 /* Online softmax over one key block for the query vectors covering `lanes` queries: S^T
@@ -248,24 +354,26 @@ __attribute__((noinline)) static void avx2_extras(const attn_problem *p, const f
     }
 }
 
-/* O_acc = alpha O_acc + P V, 16 columns at a time; masked loads on the head_dim_v tail. */
+/* O_acc = alpha O_acc + P V: four rows by 16 columns at a time (masked loads on the
+ * head_dim_v tail), and a block's last rows, fewer than four, one by one. */
 static void avx2_accumulate(const flash_block *blk)
 {
     const flash_tile *w = blk->w;
     const int dv = blk->dv, br = blk->br, dp = blk->dp, rows = blk->rows;
     const int full_chunks = dv / LANES, tail = dv % LANES;
     const __m256i tail0 = lanes_below(0, tail), tail1 = lanes_below(8, tail);
-    for (int r = 0; r < rows; r += PV_ROWS) {
-        const int nq = rows - r < PV_ROWS ? rows - r : PV_ROWS;
+    int r = 0;
+    for (; r + PV_ROWS <= rows; r += PV_ROWS) {
         float *acc = w->acc + (size_t)r * dp;
         for (int xc = 0; xc < full_chunks; xc++)
             pv_tile_n(w->st + r, br, blk->v + xc * LANES, dv, acc + xc * LANES, dp,
-                      w->alpha + r, blk->cols, tail0, tail1, 1, nq);
+                      w->alpha + r, blk->cols, tail0, tail1, 1);
         if (tail)
             pv_tile_n(w->st + r, br, blk->v + full_chunks * LANES, dv,
-                      acc + full_chunks * LANES, dp, w->alpha + r, blk->cols, tail0, tail1, 0,
-                      nq);
+                      acc + full_chunks * LANES, dp, w->alpha + r, blk->cols, tail0, tail1, 0);
     }
+    for (; r < rows; r++)
+        pv_row(w->st + r, br, blk->v, dv, w->acc + (size_t)r * dp, dp, w->alpha[r], blk->cols);
 }
 
 /* Rows per block a multiple of 48 (of the 16 lanes and the 4 P V rows; the sizes measured in
@@ -275,8 +383,12 @@ static const flash_isa avx2_isa = {
     .rows_multiple = 48,
     .keys_multiple = MR,
     .cols = LANES,
+    .vector = 8,
     .qk_tile = qk_tile6,
     .qk_short = qk_tile_short,
+    .qk_dots = qk_dots,
+    .dot_rows = DOT_ROWS,
+    .dot_keys = DOT_KEYS,
     .extras = avx2_extras,
     .softmax = avx2_softmax,
     .accumulate = avx2_accumulate,

@@ -37,6 +37,12 @@
  * vectors of 16 floats wide each). */
 enum { MR = 12, PV_ROWS = 8, LANES = 32, COLS = 32, VEC = 16 };
 
+/* The first n of 16 lanes, as an opmask. */
+static __mmask16 first_lanes(int n)
+{
+    return n >= VEC ? (__mmask16)0xffff : n <= 0 ? (__mmask16)0 : (__mmask16)((1u << n) - 1);
+}
+
 /* S^T rows [0, 12) x 32 queries: k points at the micro-tile's first key (row-major, stride d),
  * qt and st at its first query column, both with row stride br. Named accumulators, which gcc
  * keeps in registers (avx2.c measured an indexed array spilled). */
@@ -79,6 +85,77 @@ static void qk_tile_short(const float *k, int d, const float *qt, float *st, int
         _mm512_store_ps(st + (size_t)r * br, a);
         _mm512_store_ps(st + (size_t)r * br + VEC, b);
     }
+}
+
+/* Decode: S^T for `rows` query rows q (row-major, stride d) against nk keys k (stride d), into
+ * st (key-major, stride br), as avx2.c's qk_dots: eight keys at a time, sixteen floats of d a
+ * step in one accumulator per key, an opmask on the d tail, keys outermost so their rows stay
+ * in L1 for every query, each group's rows prefetched in order first (flash_touch). */
+enum { DOT_KEYS = 8 };
+
+/* Stacked rows per kv head up to which S^T is dot products. avx2's crossover, measured, is 8
+ * rows of its 16-lane micro-tiles; here the tiles are 32 lanes wide, so the same share is 16
+ * (not measured: no machine here has run this kernel natively). */
+enum { DOT_ROWS = 16 };
+
+/* The sixteen lanes of a zmm folded to eight. */
+static inline __m256 fold16(__m512 a)
+{
+    return _mm256_add_ps(_mm512_castps512_ps256(a),
+                         _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1)));
+}
+
+/* The lanes of each of a0..a7 summed: element n of the result is a_n's sum. */
+static inline __m256 sum8(__m512 a0, __m512 a1, __m512 a2, __m512 a3, __m512 a4, __m512 a5,
+                          __m512 a6, __m512 a7)
+{
+    const __m256 u0 = _mm256_hadd_ps(_mm256_hadd_ps(fold16(a0), fold16(a1)),
+                                     _mm256_hadd_ps(fold16(a2), fold16(a3)));
+    const __m256 u1 = _mm256_hadd_ps(_mm256_hadd_ps(fold16(a4), fold16(a5)),
+                                     _mm256_hadd_ps(fold16(a6), fold16(a7)));
+    return _mm256_add_ps(_mm256_permute2f128_ps(u0, u1, 0x20),
+                         _mm256_permute2f128_ps(u0, u1, 0x31));
+}
+
+__attribute__((noinline)) static void qk_dots(const float *k, int d, int nk, const float *q,
+                                              int rows, float *st, int br)
+{
+    const size_t ds = (size_t)d;
+    int j = 0;
+    for (; j + DOT_KEYS <= nk; j += DOT_KEYS) {
+        const float *kj = k + (size_t)j * ds;
+        flash_touch(kj, DOT_KEYS * ds);
+        for (int i = 0; i < rows; i++) {
+            const float *qi = q + (size_t)i * ds;
+            __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+            __m512 a6 = a0, a7 = a0;
+            for (int x = 0; x < d; x += VEC) {
+                const __mmask16 m = first_lanes(d - x);
+                const __m512 qx = _mm512_maskz_loadu_ps(m, qi + x);
+#define DOT_KEY(n) a##n = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, kj + (n) * ds + x), qx, a##n);
+                DOT_KEY(0) DOT_KEY(1) DOT_KEY(2) DOT_KEY(3)
+                DOT_KEY(4) DOT_KEY(5) DOT_KEY(6) DOT_KEY(7)
+#undef DOT_KEY
+            }
+            float s[DOT_KEYS];
+            _mm256_storeu_ps(s, sum8(a0, a1, a2, a3, a4, a5, a6, a7));
+            for (int n = 0; n < DOT_KEYS; n++)
+                st[(size_t)(j + n) * br + i] = s[n];
+        }
+    }
+    for (; j < nk; j++)   /* the block's last keys, one at a time */
+        for (int i = 0; i < rows; i++) {
+            const float *kj = k + (size_t)j * ds, *qi = q + (size_t)i * ds;
+            __m512 a = _mm512_setzero_ps();
+            for (int x = 0; x < d; x += VEC) {
+                const __mmask16 m = first_lanes(d - x);
+                a = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, kj + x),
+                                    _mm512_maskz_loadu_ps(m, qi + x), a);
+            }
+            float s[DOT_KEYS];
+            _mm256_storeu_ps(s, sum8(a, a, a, a, a, a, a, a));
+            st[(size_t)j * br + i] = s[0];
+        }
 }
 
 /* V columns [0, 32) of one key row: m0 and m1 say which exist (all, but on the head_dim_v
@@ -126,54 +203,70 @@ static inline __attribute__((always_inline)) void pv_tile8(const float *pt, int 
     PV_STORE_ALL
 }
 
-/* Fewer than 8 query rows (the last rows of a block): one row at a time. */
-static void pv_tile_short(const float *pt, int br, const float *v, int dv, float *acc, int dp,
-                          const float *alpha, int cols, __mmask16 m0, __mmask16 m1, int nq)
-{
-    for (int r = 0; r < nq; r++) {
-        __m512 s = _mm512_set1_ps(alpha[r]);
-        __m512 a = _mm512_mul_ps(s, _mm512_load_ps(acc + (size_t)r * dp));
-        __m512 b = _mm512_mul_ps(s, _mm512_load_ps(acc + (size_t)r * dp + VEC));
-        for (int j = 0; j < cols; j++) {
-            LOAD_V(v + (size_t)j * dv)
-            s = _mm512_set1_ps(pt[(size_t)j * br + r]);
-            a = _mm512_fmadd_ps(s, v0, a);
-            b = _mm512_fmadd_ps(s, v1, b);
-        }
-        _mm512_store_ps(acc + (size_t)r * dp, a);
-        _mm512_store_ps(acc + (size_t)r * dp + VEC, b);
-    }
-}
 #undef LOAD_V
 
 __attribute__((noinline)) static void pv_tile_n(const float *pt, int br, const float *v, int dv,
                                                 float *acc, int dp, const float *alpha,
-                                                int cols, __mmask16 m0, __mmask16 m1, int nq)
+                                                int cols, __mmask16 m0, __mmask16 m1)
 {
-    if (nq == PV_ROWS)
-        pv_tile8(pt, br, v, dv, acc, dp, alpha, cols, m0, m1);
-    else
-        pv_tile_short(pt, br, v, dv, acc, dp, alpha, cols, m0, m1, nq);
+    pv_tile8(pt, br, v, dv, acc, dp, alpha, cols, m0, m1);
 }
 
-/* The first n of 16 lanes, as an opmask. */
-static __mmask16 first_lanes(int n)
+/* One query row (decode, or fewer than 8 left in a block) over all its columns, keys in order
+ * so V streams as it lies (avx2.c's pv_row, measured there). The row's accumulator stays in
+ * L1 and takes four keys per load and store; opmask loads on the head_dim_v tail leave the
+ * padding columns 0. */
+enum { PV_ROW_KEYS = 4 };
+
+__attribute__((noinline)) static void pv_row(const float *pt, int br, const float *v, int dv,
+                                             float *acc, int dp, float alpha, int cols)
 {
-    return n >= VEC ? (__mmask16)0xffff : n <= 0 ? (__mmask16)0 : (__mmask16)((1u << n) - 1);
+    const __m512 a = _mm512_set1_ps(alpha);
+    for (int x = 0; x < dp; x += VEC)
+        _mm512_store_ps(acc + x, _mm512_mul_ps(a, _mm512_load_ps(acc + x)));
+    int j = 0;
+    for (; j + PV_ROW_KEYS <= cols; j += PV_ROW_KEYS) {
+        const float *v0 = v + (size_t)j * dv, *v1 = v0 + dv, *v2 = v1 + dv, *v3 = v2 + dv;
+        flash_touch(v0, (size_t)PV_ROW_KEYS * dv);
+        const __m512 p0 = _mm512_set1_ps(pt[(size_t)j * br]);
+        const __m512 p1 = _mm512_set1_ps(pt[(size_t)(j + 1) * br]);
+        const __m512 p2 = _mm512_set1_ps(pt[(size_t)(j + 2) * br]);
+        const __m512 p3 = _mm512_set1_ps(pt[(size_t)(j + 3) * br]);
+        for (int x = 0; x < dv; x += VEC) {
+            const __mmask16 m = first_lanes(dv - x);
+            __m512 s = _mm512_load_ps(acc + x);
+            s = _mm512_fmadd_ps(p0, _mm512_maskz_loadu_ps(m, v0 + x), s);
+            s = _mm512_fmadd_ps(p1, _mm512_maskz_loadu_ps(m, v1 + x), s);
+            s = _mm512_fmadd_ps(p2, _mm512_maskz_loadu_ps(m, v2 + x), s);
+            s = _mm512_fmadd_ps(p3, _mm512_maskz_loadu_ps(m, v3 + x), s);
+            _mm512_store_ps(acc + x, s);
+        }
+    }
+    for (; j < cols; j++) {
+        const float *vj = v + (size_t)j * dv;
+        const __m512 pj = _mm512_set1_ps(pt[(size_t)j * br]);
+        for (int x = 0; x < dv; x += VEC)
+            _mm512_store_ps(acc + x,
+                            _mm512_fmadd_ps(pj, _mm512_maskz_loadu_ps(first_lanes(dv - x), vj + x),
+                                            _mm512_load_ps(acc + x)));
+    }
 }
 
+/* O_acc = alpha O_acc + P V: eight rows by 32 columns at a time, and a block's last rows,
+ * fewer than eight, one by one. */
 static void avx512_accumulate(const flash_block *blk)
 {
     const flash_tile *w = blk->w;
     const int dv = blk->dv, br = blk->br, dp = blk->dp, rows = blk->rows;
-    for (int r = 0; r < rows; r += PV_ROWS) {
-        const int nq = rows - r < PV_ROWS ? rows - r : PV_ROWS;
+    int r = 0;
+    for (; r + PV_ROWS <= rows; r += PV_ROWS)
         for (int x0 = 0; x0 < dv; x0 += COLS) {
             const __mmask16 m0 = first_lanes(dv - x0), m1 = first_lanes(dv - x0 - VEC);
             pv_tile_n(w->st + r, br, blk->v + x0, dv, w->acc + (size_t)r * dp + x0, dp,
-                      w->alpha + r, blk->cols, m0, m1, nq);
+                      w->alpha + r, blk->cols, m0, m1);
         }
-    }
+    for (; r < rows; r++)
+        pv_row(w->st + r, br, blk->v, dv, w->acc + (size_t)r * dp, dp, w->alpha[r], blk->cols);
 }
 
 /* Online softmax over one key block, sixteen queries a vector: S^T becomes P^T under the
@@ -472,8 +565,12 @@ static void avx512_bf16_accumulate(const flash_block *blk)
     .rows_multiple = LANES,         \
     .keys_multiple = MR,            \
     .cols = COLS,                   \
+    .vector = VEC,                  \
     .qk_tile = qk_tile12,           \
     .qk_short = qk_tile_short,      \
+    .qk_dots = qk_dots,             \
+    .dot_rows = DOT_ROWS,           \
+    .dot_keys = DOT_KEYS,           \
     .extras = avx512_extras,        \
     .softmax = avx512_softmax,      \
     .accumulate = avx512_accumulate, \

@@ -21,6 +21,7 @@ typedef struct flash_state {
     int blocks;     /* query blocks per (batch, kv head) */
     long tasks;     /* batch x kv_heads x blocks */
     int splits;     /* key ranges per task: more than 1 for split-KV (see flash_plan_splits) */
+    int dots;       /* S^T by the ISA's qk_dots: few stacked rows (decode) */
     int bf16_dots;  /* bf16 data computed as it lies, by the ISA's bf16 kernels */
     size_t part_floats; /* split-KV: one range's m, l and accumulator rows, rounded to lines */
     float *parts;   /* split-KV: tasks x splits of them */
@@ -81,14 +82,17 @@ int flash_prepare(const flash_isa *isa, const attn_problem *p, void **state, cha
     }
     st->p = *p;
     st->isa = isa;
-    tile_sizes_for(p->head_dim, isa->rows_multiple, isa->keys_multiple, &st->br, &st->bc);
-    st->dp = (int)round_up((size_t)p->head_dim_v, (size_t)isa->cols);
     st->rows = impl_stacked_rows(p);
+    st->dots = isa->qk_dots != NULL && st->rows <= isa->dot_rows;
+    tile_sizes_for(p->head_dim, isa->rows_multiple, st->dots ? isa->dot_keys : isa->keys_multiple,
+                   &st->br, &st->bc);
+    st->dp = (int)round_up((size_t)p->head_dim_v, (size_t)isa->cols);
     st->blocks = (st->rows + st->br - 1) / st->br;
     st->n_tiles = impl_threads(p);
     st->tasks = (long)p->batch * p->kv_heads * st->blocks;
     st->splits = flash_plan_splits(st);
-    st->bf16_dots = p->dtype == ATTN_BF16 && isa->bf16_scores != NULL;
+    /* The bf16 kernels are micro-tiles: with qk_dots, bf16 is widened like f16. */
+    st->bf16_dots = p->dtype == ATTN_BF16 && isa->bf16_scores != NULL && !st->dots;
 
     /* Each piece starts on a 64-byte line; floats and ints share the arena's 4-byte slots. */
     const size_t br = (size_t)st->br, d = (size_t)p->head_dim;
@@ -112,6 +116,9 @@ int flash_prepare(const flash_isa *isa, const attn_problem *p, void **state, cha
         flash_release(st);
         return 1;
     }
+    /* Zeroed once: qk_dots never writes the padding lanes of S^T, which the softmax then
+     * reads (and keeps finite: exp2 of at most 0) but no output takes. */
+    memset(st->arena, 0, sizeof(float) * per * (size_t)st->n_tiles);
     for (int i = 0; i < st->n_tiles; i++) {
         float *base = st->arena + per * (size_t)i;
         flash_tile *w = &st->tiles[i];
@@ -200,6 +207,16 @@ static void load_queries(const attn_problem *p, flash_tile *w, int br, const voi
         }
 }
 
+/* qk_dots's queries: the rows scaled by c, row-major (stride d) in w->qt. */
+static void load_query_rows(const attn_problem *p, flash_tile *w, const void *q_in, size_t at,
+                            int rows, float c)
+{
+    const size_t n = (size_t)rows * p->head_dim;
+    for (size_t e = 0; e < n; e++)
+        w->qt[e] = (p->dtype == ATTN_F32 ? ((const float *)q_in)[at + e]
+                                         : impl_load(p->dtype, q_in, at + e)) * c;
+}
+
 /* Output rows: the accumulator over the running sum, in p's dtype. */
 static void store_output(const attn_problem *p, const flash_tile *w, int dp, void *o_out,
                          size_t at, int rows)
@@ -220,9 +237,15 @@ static void store_output(const attn_problem *p, const flash_tile *w, int dp, voi
     }
 }
 
-/* S^T = K_blk Q_blk^T for every lane of the block, micro-tile by micro-tile. */
-static void scores(const flash_isa *isa, const flash_block *blk)
+/* S^T = K_blk Q_blk^T for every lane of the block, micro-tile by micro-tile, or for a few
+ * rows by dot products. */
+static void scores(const flash_state *fs, const flash_block *blk)
 {
+    const flash_isa *isa = fs->isa;
+    if (fs->dots) {
+        isa->qk_dots(blk->k, blk->d, blk->cols, blk->w->qt, blk->rows, blk->w->st, blk->br);
+        return;
+    }
     const int d = blk->d, br = blk->br, cols = blk->cols, mr = isa->keys_multiple;
     for (int i = 0; i < blk->lanes; i += isa->lanes)
         for (int j = 0; j < cols; j += mr) {
@@ -306,7 +329,7 @@ static void flash_task_run(const flash_state *st, flash_tile *w, long t, int spl
     const attn_problem *p = &st->p;
     const flash_isa *isa = st->isa;
     const int d = p->head_dim, dv = p->head_dim_v;
-    const int lanes = (int)round_up((size_t)rows, (size_t)isa->lanes);
+    const int lanes = (int)round_up((size_t)rows, (size_t)(st->dots ? isa->vector : isa->lanes));
     const int extras = p->softcap != 0 || p->alibi != NULL;
     const float c = extras ? p->scale : p->scale * (float)M_LOG2E;
 
@@ -317,6 +340,8 @@ static void flash_task_run(const flash_state *st, flash_tile *w, long t, int spl
     const int bf16 = st->bf16_dots;
     if (bf16)
         isa->bf16_queries(p, w, st->br, q_in, at.q + (size_t)r0 * d, rows, lanes);
+    else if (st->dots)
+        load_query_rows(p, w, q_in, at.q + (size_t)r0 * d, rows, c);
     else
         load_queries(p, w, st->br, q_in, at.q + (size_t)r0 * d, rows, lanes, c);
     memset(w->acc, 0, sizeof(float) * (size_t)rows * st->dp);
@@ -341,7 +366,7 @@ static void flash_task_run(const flash_state *st, flash_tile *w, long t, int spl
         if (bf16)
             isa->bf16_scores(&blk);
         else
-            scores(isa, &blk);
+            scores(st, &blk);
         if (extras)
             isa->extras(p, &blk);
         /* Masked only where some row does not see the whole key block. */
