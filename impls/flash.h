@@ -91,9 +91,9 @@ typedef struct flash_isa {
 /* The decode kernels (qk_dots and the row-at-a-time P V) read a few K or V rows side by side,
  * a step of each in turn: streams a row apart, in an order the hardware prefetchers follow
  * poorly. Prefetching the rows' lines first, in address order, shows them one stream instead.
- * On Zen 4 (decode, 8 heads, seq_kv 32768, d 128, 1 thread, three runs each): 38-40 ms with
- * no prefetch, 20-22 ms with each group's own lines prefetched as it starts, 30-37 ms with the
- * lines 4, 16, 32 or 64 keys ahead. So flash_touch prefetches the n floats at `rows`, a line
+ * On Zen 4 (decode, 8 heads, seq_kv 32768, d 128, 1 thread, three runs or more each): 38-44 ms
+ * with no prefetch, 20-25 ms with each group's own lines prefetched as it starts, 29-37 ms
+ * with the lines 4, 16, 32 or 64 keys ahead. So flash_touch prefetches the n floats at `rows`, a line
  * per 16, just before the kernel reads them. */
 static inline void flash_touch(const float *rows, size_t n)
 {
