@@ -82,19 +82,41 @@ static __m256i lanes_below(int i, int limit)
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(limit), idx);
 }
 
-/* Decode: one query row's scores against DOT_KEYS keys, eight floats of d a step in one
- * accumulator per key (eight chains, enough to cover the FMA latency on two ports), the sums
- * then reduced across lanes together. `tail` masks the d % 8 floats past the last full step. */
-enum { DOT_KEYS = 8 };
-
 /* Stacked rows per kv head up to which S^T is dot products: measured against the 16-lane
  * micro-tiles on Zen 4 (8 heads, seq_kv 1024 and 8192, d 64 and 128), dots took 0.2-0.7 of the
  * time at 1 and 2 rows, 0.4-0.8 at 4, 0.6-1.0 at 8 and 1.0-1.2 at 16. */
 enum { DOT_ROWS = 8 };
 
-static inline __m256 dot_tail(const float *k, const float *q, int x, __m256i tail)
+/* Keys a dot product step takes at once: eight accumulators, eight chains, enough to cover
+ * the FMA latency on two ports. */
+enum { DOT_KEYS = 8 };
+
+/* Element i of a row of K or V in dtype (float32, bf16 or f16), by address. */
+static inline const void *elem_at(const void *row, size_t i, int dtype)
 {
-    return _mm256_mul_ps(_mm256_maskload_ps(k + x, tail), _mm256_maskload_ps(q + x, tail));
+    return (const char *)row + i * impl_dtype_size(dtype);
+}
+
+/* Eight elements from `from` in dtype, as floats: float32 loaded, bf16 shifted into the high
+ * half, f16 by F16C. Inlined where dtype is a constant. */
+static inline __attribute__((always_inline)) __m256 load8(const void *from, int dtype)
+{
+    if (dtype == ATTN_F32)
+        return _mm256_loadu_ps(from);
+    const __m128i h = _mm_loadu_si128(from);
+    return dtype == ATTN_F16 ? _mm256_cvtph_ps(h)
+                             : _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+}
+
+/* The n < 8 elements from `from` in dtype, as floats, 0 past n; nothing past them is read. */
+static __m256 load_part(const void *from, int n, int dtype)
+{
+    if (dtype == ATTN_F32)
+        return _mm256_maskload_ps(from, lanes_below(0, n));
+    float part[8] = {0};
+    for (int e = 0; e < n; e++)
+        part[e] = impl_load(dtype, from, (size_t)e);
+    return _mm256_loadu_ps(part);
 }
 
 /* The eight lanes of each of a0..a7 summed: element n of the result is a_n's sum. */
@@ -107,35 +129,43 @@ static inline __m256 sum8(__m256 a0, __m256 a1, __m256 a2, __m256 a3, __m256 a4,
                          _mm256_permute2f128_ps(u0, u1, 0x31));
 }
 
-/* S^T for `rows` query rows q (row-major, stride d) against nk keys k (stride d), into st
- * (key-major, stride br). Keys outermost, so eight keys' rows stay in L1 for every query;
- * each group's rows are prefetched in order first (flash_touch). */
-__attribute__((noinline)) static void qk_dots(const float *k, int d, int nk, const float *q,
-                                              int rows, float *st, int br)
+/* S^T for the block's rows (w->qt: row-major, stride d, scaled) against its keys, into st
+ * (key-major, stride br), K read in dtype where it lies: eight keys at a time, eight floats of
+ * d a step in one accumulator per key, the eight sums reduced together. Keys outermost, so
+ * eight keys' rows stay in L1 for every query; each group's rows are prefetched in order
+ * first (flash_touch). */
+static inline __attribute__((always_inline)) void qk_dots_in(const flash_block *blk,
+                                                             const int dtype)
 {
+    const int d = blk->d, nk = blk->cols, rows = blk->rows, br = blk->br;
     const int full = d / 8 * 8;
-    const __m256i tail = lanes_below(full, d);
+    const void *k = dtype == ATTN_F32 ? (const void *)blk->k : (const void *)blk->k16;
+    const float *q = blk->w->qt;
+    float *st = blk->w->st;
     const size_t ds = (size_t)d;
     int j = 0;
     for (; j + DOT_KEYS <= nk; j += DOT_KEYS) {
-        const float *kj = k + (size_t)j * ds;
-        flash_touch(kj, DOT_KEYS * ds);
+        const void *kj = elem_at(k, (size_t)j * ds, dtype);
+        flash_touch(kj, DOT_KEYS * ds * impl_dtype_size(dtype));
         for (int i = 0; i < rows; i++) {
             const float *qi = q + (size_t)i * ds;
             __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
             __m256 a6 = a0, a7 = a0, qx;
             for (int x = 0; x < full; x += 8) {
                 qx = _mm256_loadu_ps(qi + x);
-#define DOT_KEY(n) a##n = _mm256_fmadd_ps(_mm256_loadu_ps(kj + (n) * ds + x), qx, a##n);
+#define DOT_KEY(n) a##n = _mm256_fmadd_ps(load8(elem_at(kj, (n) * ds + x, dtype), dtype), qx, a##n);
                 DOT_KEY(0) DOT_KEY(1) DOT_KEY(2) DOT_KEY(3)
                 DOT_KEY(4) DOT_KEY(5) DOT_KEY(6) DOT_KEY(7)
 #undef DOT_KEY
             }
             if (full < d) {
-#define DOT_TAIL(n) a##n = _mm256_add_ps(a##n, dot_tail(kj + (n) * ds, qi, full, tail));
-                DOT_TAIL(0) DOT_TAIL(1) DOT_TAIL(2) DOT_TAIL(3)
-                DOT_TAIL(4) DOT_TAIL(5) DOT_TAIL(6) DOT_TAIL(7)
-#undef DOT_TAIL
+                qx = _mm256_maskload_ps(qi + full, lanes_below(full, d));
+#define DOT_KEY(n)                                                                         \
+    a##n = _mm256_fmadd_ps(load_part(elem_at(kj, (n) * ds + full, dtype), d - full, dtype), \
+                           qx, a##n);
+                DOT_KEY(0) DOT_KEY(1) DOT_KEY(2) DOT_KEY(3)
+                DOT_KEY(4) DOT_KEY(5) DOT_KEY(6) DOT_KEY(7)
+#undef DOT_KEY
             }
             float s[DOT_KEYS];
             _mm256_storeu_ps(s, sum8(a0, a1, a2, a3, a4, a5, a6, a7));
@@ -145,16 +175,29 @@ __attribute__((noinline)) static void qk_dots(const float *k, int d, int nk, con
     }
     for (; j < nk; j++)   /* the block's last keys, one at a time */
         for (int i = 0; i < rows; i++) {
-            const float *kj = k + (size_t)j * ds, *qi = q + (size_t)i * ds;
+            const void *kj = elem_at(k, (size_t)j * ds, dtype);
+            const float *qi = q + (size_t)i * ds;
             __m256 a = _mm256_setzero_ps();
             for (int x = 0; x < full; x += 8)
-                a = _mm256_fmadd_ps(_mm256_loadu_ps(kj + x), _mm256_loadu_ps(qi + x), a);
+                a = _mm256_fmadd_ps(load8(elem_at(kj, (size_t)x, dtype), dtype),
+                                    _mm256_loadu_ps(qi + x), a);
             if (full < d)
-                a = _mm256_add_ps(a, dot_tail(kj, qi, full, tail));
+                a = _mm256_fmadd_ps(load_part(elem_at(kj, (size_t)full, dtype), d - full, dtype),
+                                    _mm256_maskload_ps(qi + full, lanes_below(full, d)), a);
             float s[8];
             _mm256_storeu_ps(s, sum8(a, a, a, a, a, a, a, a));
             st[(size_t)j * br + i] = s[0];
         }
+}
+
+__attribute__((noinline)) static void qk_dots(const flash_block *blk)
+{
+    if (blk->dtype == ATTN_BF16)
+        qk_dots_in(blk, ATTN_BF16);
+    else if (blk->dtype == ATTN_F16)
+        qk_dots_in(blk, ATTN_F16);
+    else
+        qk_dots_in(blk, ATTN_F32);
 }
 
 /* V columns [x0, x0 + 16) of key row vj: plain loads, or masked ones on the head_dim tail
@@ -202,25 +245,28 @@ static inline __attribute__((always_inline)) void pv_tile4(const float *pt, int 
 #undef PV_STORE
 }
 
-/* One query row (decode, or fewer than 4 left in a block) over all its columns: keys in
- * order, so V streams row after row as it lies where a column tile would stride through it
- * (measured on decode: see PV_ROW_KEYS). The row's accumulator stays in L1 and takes four
- * keys per load and store. pt points at the row's probability for key 0 (stride br), acc at
- * its dp columns (padding past dv stays 0: the masked loads read nothing there). */
+/* One query row over all its columns, keys in order, so V (in dtype, where it lies) streams
+ * row after row where a column tile would stride through it; each four keys' rows are
+ * prefetched in order first. The row's accumulator stays in L1 and takes four keys per load
+ * and store. pt points at the row's probability for key 0 (stride br), acc at its dp columns
+ * (padding past dv stays 0: the tail loads read nothing there). For decode, and for the last
+ * rows of a block, fewer than 4. */
 enum { PV_ROW_KEYS = 4 };
 
-__attribute__((noinline)) static void pv_row(const float *pt, int br, const float *v, int dv,
-                                             float *acc, int dp, float alpha, int cols)
+static inline __attribute__((always_inline)) void pv_row_in(const float *pt, int br,
+                                                            const void *v, int dv, float *acc,
+                                                            int dp, float alpha, int cols,
+                                                            const int dtype)
 {
     const int full = dv / 8 * 8;
-    const __m256i tail = lanes_below(full, dv);
+    const size_t ds = (size_t)dv;
     const __m256 a = _mm256_set1_ps(alpha);
     for (int x = 0; x < dp; x += 8)
         _mm256_store_ps(acc + x, _mm256_mul_ps(a, _mm256_load_ps(acc + x)));
     int j = 0;
     for (; j + PV_ROW_KEYS <= cols; j += PV_ROW_KEYS) {
-        const float *v0 = v + (size_t)j * dv, *v1 = v0 + dv, *v2 = v1 + dv, *v3 = v2 + dv;
-        flash_touch(v0, (size_t)PV_ROW_KEYS * dv);
+        const void *vj = elem_at(v, (size_t)j * ds, dtype);
+        flash_touch(vj, PV_ROW_KEYS * ds * impl_dtype_size(dtype));
         const __m256 p0 = _mm256_broadcast_ss(pt + (size_t)j * br);
         const __m256 p1 = _mm256_broadcast_ss(pt + (size_t)(j + 1) * br);
         const __m256 p2 = _mm256_broadcast_ss(pt + (size_t)(j + 2) * br);
@@ -228,32 +274,52 @@ __attribute__((noinline)) static void pv_row(const float *pt, int br, const floa
         int x = 0;
         for (; x < full; x += 8) {
             __m256 s = _mm256_load_ps(acc + x);
-            s = _mm256_fmadd_ps(p0, _mm256_loadu_ps(v0 + x), s);
-            s = _mm256_fmadd_ps(p1, _mm256_loadu_ps(v1 + x), s);
-            s = _mm256_fmadd_ps(p2, _mm256_loadu_ps(v2 + x), s);
-            s = _mm256_fmadd_ps(p3, _mm256_loadu_ps(v3 + x), s);
+            s = _mm256_fmadd_ps(p0, load8(elem_at(vj, (size_t)x, dtype), dtype), s);
+            s = _mm256_fmadd_ps(p1, load8(elem_at(vj, ds + x, dtype), dtype), s);
+            s = _mm256_fmadd_ps(p2, load8(elem_at(vj, 2 * ds + x, dtype), dtype), s);
+            s = _mm256_fmadd_ps(p3, load8(elem_at(vj, 3 * ds + x, dtype), dtype), s);
             _mm256_store_ps(acc + x, s);
         }
         if (x < dv) {
+            const int n = dv - x;
             __m256 s = _mm256_load_ps(acc + x);
-            s = _mm256_fmadd_ps(p0, _mm256_maskload_ps(v0 + x, tail), s);
-            s = _mm256_fmadd_ps(p1, _mm256_maskload_ps(v1 + x, tail), s);
-            s = _mm256_fmadd_ps(p2, _mm256_maskload_ps(v2 + x, tail), s);
-            s = _mm256_fmadd_ps(p3, _mm256_maskload_ps(v3 + x, tail), s);
+            s = _mm256_fmadd_ps(p0, load_part(elem_at(vj, (size_t)x, dtype), n, dtype), s);
+            s = _mm256_fmadd_ps(p1, load_part(elem_at(vj, ds + x, dtype), n, dtype), s);
+            s = _mm256_fmadd_ps(p2, load_part(elem_at(vj, 2 * ds + x, dtype), n, dtype), s);
+            s = _mm256_fmadd_ps(p3, load_part(elem_at(vj, 3 * ds + x, dtype), n, dtype), s);
             _mm256_store_ps(acc + x, s);
         }
     }
     for (; j < cols; j++) {
-        const float *vj = v + (size_t)j * dv;
+        const void *vj = elem_at(v, (size_t)j * ds, dtype);
         const __m256 pj = _mm256_broadcast_ss(pt + (size_t)j * br);
-        int x = 0;
-        for (; x < full; x += 8)
-            _mm256_store_ps(acc + x, _mm256_fmadd_ps(pj, _mm256_loadu_ps(vj + x),
-                                                     _mm256_load_ps(acc + x)));
-        if (x < dv)
-            _mm256_store_ps(acc + x, _mm256_fmadd_ps(pj, _mm256_maskload_ps(vj + x, tail),
-                                                     _mm256_load_ps(acc + x)));
+        for (int x = 0; x < dv; x += 8) {
+            const void *vx = elem_at(vj, (size_t)x, dtype);
+            const __m256 vv = x < full ? load8(vx, dtype) : load_part(vx, dv - x, dtype);
+            _mm256_store_ps(acc + x, _mm256_fmadd_ps(pj, vv, _mm256_load_ps(acc + x)));
+        }
     }
+}
+
+__attribute__((noinline)) static void pv_row(const float *pt, int br, const void *v, int dv,
+                                             float *acc, int dp, float alpha, int cols, int dtype)
+{
+    if (dtype == ATTN_BF16)
+        pv_row_in(pt, br, v, dv, acc, dp, alpha, cols, ATTN_BF16);
+    else if (dtype == ATTN_F16)
+        pv_row_in(pt, br, v, dv, acc, dp, alpha, cols, ATTN_F16);
+    else
+        pv_row_in(pt, br, v, dv, acc, dp, alpha, cols, ATTN_F32);
+}
+
+/* Decode's O_acc = alpha O_acc + P V: every row by pv_row, V as it lies. */
+static void avx2_accumulate_rows(const flash_block *blk)
+{
+    const flash_tile *w = blk->w;
+    const void *v = blk->dtype == ATTN_F32 ? (const void *)blk->v : (const void *)blk->v16;
+    for (int r = 0; r < blk->rows; r++)
+        pv_row(w->st + r, blk->br, v, blk->dv, w->acc + (size_t)r * blk->dp, blk->dp,
+               w->alpha[r], blk->cols, blk->dtype);
 }
 
 __attribute__((noinline)) static void pv_tile_n(const float *pt, int br, const float *v, int d,
@@ -317,13 +383,9 @@ static void avx2_widen(int dtype, const void *src, size_t at, float *dst, size_t
 {
     const uint16_t *h = (const uint16_t *)src + at;
     size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(h + i));
-        __m256 f = dtype == ATTN_F16
-                       ? _mm256_cvtph_ps(x)
-                       : _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(x), 16));
-        _mm256_storeu_ps(dst + i, f);
-    }
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(dst + i, dtype == ATTN_F16 ? load8(h + i, ATTN_F16)
+                                                    : load8(h + i, ATTN_BF16));
     for (; i < n; i++)
         dst[i] = impl_load(dtype, h, i);
 }
@@ -373,7 +435,8 @@ static void avx2_accumulate(const flash_block *blk)
                       acc + full_chunks * LANES, dp, w->alpha + r, blk->cols, tail0, tail1, 0);
     }
     for (; r < rows; r++)
-        pv_row(w->st + r, br, blk->v, dv, w->acc + (size_t)r * dp, dp, w->alpha[r], blk->cols);
+        pv_row(w->st + r, br, blk->v, dv, w->acc + (size_t)r * dp, dp, w->alpha[r], blk->cols,
+               ATTN_F32);
 }
 
 /* Rows per block a multiple of 48 (of the 16 lanes and the 4 P V rows; the sizes measured in
@@ -387,6 +450,7 @@ static const flash_isa avx2_isa = {
     .qk_tile = qk_tile6,
     .qk_short = qk_tile_short,
     .qk_dots = qk_dots,
+    .accumulate_rows = avx2_accumulate_rows,
     .dot_rows = DOT_ROWS,
     .dot_keys = DOT_KEYS,
     .extras = avx2_extras,

@@ -91,17 +91,19 @@ int flash_prepare(const flash_isa *isa, const attn_problem *p, void **state, cha
     st->n_tiles = impl_threads(p);
     st->tasks = (long)p->batch * p->kv_heads * st->blocks;
     st->splits = flash_plan_splits(st);
-    /* The bf16 kernels are micro-tiles: with qk_dots, bf16 is widened like f16. */
+    /* The bf16 kernels are micro-tiles; the decode kernels read every dtype as it lies. */
     st->bf16_dots = p->dtype == ATTN_BF16 && isa->bf16_scores != NULL && !st->dots;
+    const int widens = p->dtype != ATTN_F32 && !st->bf16_dots && !st->dots;
 
     /* Each piece starts on a 64-byte line; floats and ints share the arena's 4-byte slots. */
     const size_t br = (size_t)st->br, d = (size_t)p->head_dim;
     const size_t qt = round_up(d * br, 16), s = round_up((size_t)st->bc * br, 16);
     const size_t acc = br * (size_t)st->dp, vec = round_up(br, 16);
-    /* bc x d: K widened (bf16 dotted as it lies is read where it lies) */
-    const size_t kt = p->dtype == ATTN_F32 || st->bf16_dots ? 0 : round_up((size_t)st->bc * d, 16);
-    /* bc x dp: V widened (d_v <= dp) or in key pairs (bc / 2 rounded up, by dp) */
-    const size_t vt = p->dtype == ATTN_F32 ? 0 : round_up((size_t)st->bc * st->dp, 16);
+    /* bc x d: K widened (read where it lies by the bf16 and decode kernels) */
+    const size_t kt = widens ? round_up((size_t)st->bc * d, 16) : 0;
+    /* bc x dp: V widened (d_v <= dp) or, for the bf16 kernels, in key pairs (bc / 2 rounded
+     * up, by dp) */
+    const size_t vt = widens || st->bf16_dots ? round_up((size_t)st->bc * st->dp, 16) : 0;
     const size_t per = qt + s + acc + 7 * vec + kt + vt;
     st->tiles = calloc((size_t)st->n_tiles, sizeof *st->tiles);
     st->arena = aligned_alloc(64, sizeof(float) * per * (size_t)st->n_tiles);
@@ -237,15 +239,9 @@ static void store_output(const attn_problem *p, const flash_tile *w, int dp, voi
     }
 }
 
-/* S^T = K_blk Q_blk^T for every lane of the block, micro-tile by micro-tile, or for a few
- * rows by dot products. */
-static void scores(const flash_state *fs, const flash_block *blk)
+/* S^T = K_blk Q_blk^T for every lane of the block, micro-tile by micro-tile. */
+static void scores(const flash_isa *isa, const flash_block *blk)
 {
-    const flash_isa *isa = fs->isa;
-    if (fs->dots) {
-        isa->qk_dots(blk->k, blk->d, blk->cols, blk->w->qt, blk->rows, blk->w->st, blk->br);
-        return;
-    }
     const int d = blk->d, br = blk->br, cols = blk->cols, mr = isa->keys_multiple;
     for (int i = 0; i < blk->lanes; i += isa->lanes)
         for (int j = 0; j < cols; j += mr) {
@@ -347,14 +343,14 @@ static void flash_task_run(const flash_state *st, flash_tile *w, long t, int spl
     memset(w->acc, 0, sizeof(float) * (size_t)rows * st->dp);
 
     flash_block blk = {.w = w, .d = d, .dv = dv, .br = st->br, .dp = st->dp, .rows = rows,
-                       .lanes = lanes, .c = c};
+                       .lanes = lanes, .c = c, .dtype = p->dtype};
     for (int j0 = k_begin; j0 < k_end; j0 += st->bc) {
         blk.cols = k_end - j0 < st->bc ? k_end - j0 : st->bc;
         blk.j0 = j0;
         if (p->dtype == ATTN_F32) {
             blk.k = (const float *)k_in + at.k + (size_t)j0 * d;
             blk.v = (const float *)v_in + at.v + (size_t)j0 * dv;
-        } else if (bf16) {
+        } else if (bf16 || st->dots) {
             blk.k16 = (const uint16_t *)k_in + at.k + (size_t)j0 * d;
             blk.v16 = (const uint16_t *)v_in + at.v + (size_t)j0 * dv;
         } else {
@@ -365,14 +361,18 @@ static void flash_task_run(const flash_state *st, flash_tile *w, long t, int spl
         }
         if (bf16)
             isa->bf16_scores(&blk);
+        else if (st->dots)
+            isa->qk_dots(&blk);
         else
-            scores(st, &blk);
+            scores(isa, &blk);
         if (extras)
             isa->extras(p, &blk);
         /* Masked only where some row does not see the whole key block. */
         isa->softmax(&blk, j0 < all_lo || j0 + blk.cols > all_hi);
         if (bf16)
             isa->bf16_accumulate(&blk);
+        else if (st->dots)
+            isa->accumulate_rows(&blk);
         else
             isa->accumulate(&blk);
     }

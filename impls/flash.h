@@ -45,7 +45,9 @@ typedef struct flash_tile {
 typedef struct flash_block {
     flash_tile *w;
     const float *k, *v; /* the block's first key and value row, float32, row-major */
-    const uint16_t *k16, *v16; /* the same in bf16, when the ISA's bf16 kernels take them */
+    const uint16_t *k16, *v16; /* the same in bf16 or f16, when the ISA's kernels take them
+                                  as they lie (the bf16 kernels, the decode kernels) */
+    int dtype;          /* p's */
     float c;            /* what multiplies q . k: the scale, times log2 e unless extras run */
     int d, dv;          /* row widths of k and v */
     int br, dp;         /* row strides of st and qt, and of acc */
@@ -64,14 +66,17 @@ typedef struct flash_isa {
      * k at the tile's first key (stride d), qt and st at its first query (stride br). */
     void (*qk_tile)(const float *k, int d, const float *qt, float *st, int br);
     void (*qk_short)(const float *k, int d, const float *qt, float *st, int br, int nk);
-    /* Optional (NULL: always micro-tiles): S^T for a few query rows, vectors along d, for
-     * groups of at most dot_rows stacked rows (decode), where a micro-tile would pad them to
-     * `lanes` and waste most of its products. q holds the rows row-major (stride d, scaled),
-     * k the block's nk keys (stride d); st as for qk_tile. Lanes are then padded only to
-     * `vector`. */
-    void (*qk_dots)(const float *k, int d, int nk, const float *q, int rows, float *st, int br);
+    /* Optional (NULL: always micro-tiles): the decode kernels, for groups of at most
+     * dot_rows stacked rows, where a micro-tile would pad them to `lanes` and waste most of
+     * its products. qk_dots writes S^T as qk_tile does, from dot products along d of the
+     * rows in w->qt (row-major, stride d, scaled) with the block's keys; accumulate_rows does
+     * O_acc = alpha O_acc + P V a row at a time. Both read K and V in the block's dtype where
+     * they lie (k and v for float32, k16 and v16 for bf16 and f16), widening in registers.
+     * Lanes are then padded only to `vector`, and keys per block are a multiple of dot_keys. */
+    void (*qk_dots)(const flash_block *blk);
+    void (*accumulate_rows)(const flash_block *blk);
     int dot_rows;
-    int dot_keys;       /* with qk_dots, keys per block are a multiple of this */
+    int dot_keys;
     void (*extras)(const attn_problem *p, const flash_block *blk); /* cap, bias, base 2 */
     void (*softmax)(const flash_block *blk, int masked);         /* masked: apply lo, hi */
     void (*accumulate)(const flash_block *blk);                  /* O_acc = alpha O_acc + P V */
@@ -93,12 +98,12 @@ typedef struct flash_isa {
  * poorly. Prefetching the rows' lines first, in address order, shows them one stream instead.
  * On Zen 4 (decode, 8 heads, seq_kv 32768, d 128, 1 thread, three runs or more each): 38-44 ms
  * with no prefetch, 20-25 ms with each group's own lines prefetched as it starts, 29-37 ms
- * with the lines 4, 16, 32 or 64 keys ahead. So flash_touch prefetches the n floats at `rows`, a line
- * per 16, just before the kernel reads them. */
-static inline void flash_touch(const float *rows, size_t n)
+ * with the lines 4, 16, 32 or 64 keys ahead. So flash_touch prefetches the n bytes at `rows`,
+ * a line at a time, just before the kernel reads them. */
+static inline void flash_touch(const void *rows, size_t n)
 {
-    for (size_t c = 0; c < n; c += 16)
-        __builtin_prefetch(rows + c, 0, 3);
+    for (size_t c = 0; c < n; c += 64)
+        __builtin_prefetch((const char *)rows + c, 0, 3);
 }
 
 /* attn_impl's prepare, run and release, for the kernel `isa` describes. */
