@@ -18,9 +18,10 @@
  * ranges run apart and merged (split-KV, flash.c). With a few stacked rows per kv head (decode
  * without much GQA), S^T is dot products along d (qk_dots) in place of micro-tiles.
  * Working memory per thread: the Q^T block, the S^T tile, the accumulator, a few vectors of
- * br, and with 16-bit data the widened key and value tiles; with split-KV, the ranges' states
- * (a block of rows each, at most four per thread). Set by br, bc, head_dim, head_dim_v and
- * the threads, never by the sequence length. Not part of the plugin ABI. */
+ * br, and with 16-bit data the widened key and value tiles (not in decode, whose kernels read
+ * K and V where they lie); with split-KV, the ranges' states (a block of rows each, at most
+ * four per thread). Set by br, bc, head_dim, head_dim_v and the threads, never by the
+ * sequence length. Not part of the plugin ABI. */
 #ifndef FLASH_H
 #define FLASH_H
 
