@@ -210,11 +210,12 @@ static void test_pass_statistics(void **st)
 
 /* Workspace that grows with N_q x N_kv where the scores are materialised, and stays put for
  * the tiled kernels: the difference the memory columns exist to show. */
-static long long workspace_at(const attn_impl *im, int seq_q, int seq_kv, int threads)
+static long long workspace_at(const attn_impl *im, int seq_q, int seq_kv, int threads, int dtype)
 {
     attn_problem p = {.batch = 1, .heads = 1, .kv_heads = 1, .seq_q = seq_q, .seq_kv = seq_kv,
                       .head_dim = 32, .causal = 0, .scale = 0.17f, .threads = threads};
     sweep_neutral_fields(&p);
+    p.dtype = dtype;
     runner_problem big;
     char why[256];
     case_result res;
@@ -232,8 +233,8 @@ static void test_memory_scaling(void **st)
 {
     (void)st;
     SKIP_UNDER_ASAN();
-    long long naive_short = workspace_at(&attn_impl_naive, 64, 512, 1);
-    long long naive_long = workspace_at(&attn_impl_naive, 64, 4096, 1);
+    long long naive_short = workspace_at(&attn_impl_naive, 64, 512, 1, ATTN_F32);
+    long long naive_long = workspace_at(&attn_impl_naive, 64, 4096, 1, ATTN_F32);
     /* 8x the keys: naive's 64 x N_kv scores grow with them; the tiled kernels' blocks do not. */
     if (naive_long < 6 * naive_short || naive_long < 64LL * 4096 * 4)
         fail_msg("naive workspace %lld at N_kv 512, %lld at 4096", naive_short, naive_long);
@@ -250,18 +251,31 @@ static void test_memory_scaling(void **st)
             printf("avx2 workspace not measured: %s\n", why);
             continue;
         }
-        long long at_short = workspace_at(im, 64, 512, 1), at_long = workspace_at(im, 64, 4096, 1);
+        long long at_short = workspace_at(im, 64, 512, 1, ATTN_F32);
+        long long at_long = workspace_at(im, 64, 4096, 1, ATTN_F32);
         printf("%s workspace: %lld bytes at N_kv 512 and at 4096\n", im->name, at_short);
         if (at_long != at_short)
             fail_msg("%s workspace %lld at N_kv 512, %lld at 4096", im->name, at_short, at_long);
         /* Decode on 2 threads: one task, so avx2 and avx512 split its keys (split-KV). */
-        at_short = workspace_at(im, 1, 512, 2);
-        at_long = workspace_at(im, 1, 4096, 2);
+        at_short = workspace_at(im, 1, 512, 2, ATTN_F32);
+        at_long = workspace_at(im, 1, 4096, 2, ATTN_F32);
         printf("%s decode workspace, 2 threads: %lld bytes at N_kv 512 and at 4096\n", im->name,
                at_short);
         if (at_long != at_short)
             fail_msg("%s decode workspace %lld at N_kv 512, %lld at 4096", im->name, at_short,
                      at_long);
+        if (im == &attn_impl_tiled)
+            continue;
+        /* avx2's and avx512's decode kernels read bf16 where it lies: no widened key and
+         * value tiles, so float32's working memory give or take malloc's bookkeeping (tens of
+         * bytes, seen both ways). Widened tiles would add at least two of 8 keys x d floats
+         * per thread; the kernels before this had two of 32 keys. */
+        const long long bf16 = workspace_at(im, 1, 4096, 2, ATTN_BF16);
+        const long long one_tile = 8 * 32 * (long long)sizeof(float);
+        printf("%s bf16 decode workspace, 2 threads: %lld bytes at N_kv 4096\n", im->name, bf16);
+        if (bf16 - at_long >= one_tile)
+            fail_msg("%s decode workspace %lld in bf16, %lld in float32: widened tiles?",
+                     im->name, bf16, at_long);
     }
 }
 
