@@ -91,12 +91,6 @@ enum { DOT_ROWS = 8 };
  * the FMA latency on two ports. */
 enum { DOT_KEYS = 8 };
 
-/* Element i of a row of K or V in dtype (float32, bf16 or f16), by address. */
-static inline const void *elem_at(const void *row, size_t i, int dtype)
-{
-    return (const char *)row + i * impl_dtype_size(dtype);
-}
-
 /* Eight elements from `from` in dtype, as floats: float32 loaded, bf16 shifted into the high
  * half, f16 by F16C. Inlined where dtype is a constant. */
 static inline __attribute__((always_inline)) __m256 load8(const void *from, int dtype)
@@ -145,7 +139,7 @@ static inline __attribute__((always_inline)) void qk_dots_in(const flash_block *
     const size_t ds = (size_t)d;
     int j = 0;
     for (; j + DOT_KEYS <= nk; j += DOT_KEYS) {
-        const void *kj = elem_at(k, (size_t)j * ds, dtype);
+        const void *kj = impl_elem_at(k, (size_t)j * ds, dtype);
         flash_touch(kj, DOT_KEYS * ds * impl_dtype_size(dtype));
         for (int i = 0; i < rows; i++) {
             const float *qi = q + (size_t)i * ds;
@@ -153,7 +147,8 @@ static inline __attribute__((always_inline)) void qk_dots_in(const flash_block *
             __m256 a6 = a0, a7 = a0, qx;
             for (int x = 0; x < full; x += 8) {
                 qx = _mm256_loadu_ps(qi + x);
-#define DOT_KEY(n) a##n = _mm256_fmadd_ps(load8(elem_at(kj, (n) * ds + x, dtype), dtype), qx, a##n);
+#define DOT_KEY(n) \
+    a##n = _mm256_fmadd_ps(load8(impl_elem_at(kj, (n) * ds + x, dtype), dtype), qx, a##n);
                 DOT_KEY(0) DOT_KEY(1) DOT_KEY(2) DOT_KEY(3)
                 DOT_KEY(4) DOT_KEY(5) DOT_KEY(6) DOT_KEY(7)
 #undef DOT_KEY
@@ -161,7 +156,7 @@ static inline __attribute__((always_inline)) void qk_dots_in(const flash_block *
             if (full < d) {
                 qx = _mm256_maskload_ps(qi + full, lanes_below(full, d));
 #define DOT_KEY(n)                                                                         \
-    a##n = _mm256_fmadd_ps(load_part(elem_at(kj, (n) * ds + full, dtype), d - full, dtype), \
+    a##n = _mm256_fmadd_ps(load_part(impl_elem_at(kj, (n) * ds + full, dtype), d - full, dtype), \
                            qx, a##n);
                 DOT_KEY(0) DOT_KEY(1) DOT_KEY(2) DOT_KEY(3)
                 DOT_KEY(4) DOT_KEY(5) DOT_KEY(6) DOT_KEY(7)
@@ -175,14 +170,15 @@ static inline __attribute__((always_inline)) void qk_dots_in(const flash_block *
     }
     for (; j < nk; j++)   /* the block's last keys, one at a time */
         for (int i = 0; i < rows; i++) {
-            const void *kj = elem_at(k, (size_t)j * ds, dtype);
+            const void *kj = impl_elem_at(k, (size_t)j * ds, dtype);
             const float *qi = q + (size_t)i * ds;
             __m256 a = _mm256_setzero_ps();
             for (int x = 0; x < full; x += 8)
-                a = _mm256_fmadd_ps(load8(elem_at(kj, (size_t)x, dtype), dtype),
+                a = _mm256_fmadd_ps(load8(impl_elem_at(kj, (size_t)x, dtype), dtype),
                                     _mm256_loadu_ps(qi + x), a);
             if (full < d)
-                a = _mm256_fmadd_ps(load_part(elem_at(kj, (size_t)full, dtype), d - full, dtype),
+                a = _mm256_fmadd_ps(load_part(impl_elem_at(kj, (size_t)full, dtype), d - full,
+                                              dtype),
                                     _mm256_maskload_ps(qi + full, lanes_below(full, d)), a);
             float s[8];
             _mm256_storeu_ps(s, sum8(a, a, a, a, a, a, a, a));
@@ -265,7 +261,7 @@ static inline __attribute__((always_inline)) void pv_row_in(const float *pt, int
         _mm256_store_ps(acc + x, _mm256_mul_ps(a, _mm256_load_ps(acc + x)));
     int j = 0;
     for (; j + PV_ROW_KEYS <= cols; j += PV_ROW_KEYS) {
-        const void *vj = elem_at(v, (size_t)j * ds, dtype);
+        const void *vj = impl_elem_at(v, (size_t)j * ds, dtype);
         flash_touch(vj, PV_ROW_KEYS * ds * impl_dtype_size(dtype));
         const __m256 p0 = _mm256_broadcast_ss(pt + (size_t)j * br);
         const __m256 p1 = _mm256_broadcast_ss(pt + (size_t)(j + 1) * br);
@@ -274,27 +270,27 @@ static inline __attribute__((always_inline)) void pv_row_in(const float *pt, int
         int x = 0;
         for (; x < full; x += 8) {
             __m256 s = _mm256_load_ps(acc + x);
-            s = _mm256_fmadd_ps(p0, load8(elem_at(vj, (size_t)x, dtype), dtype), s);
-            s = _mm256_fmadd_ps(p1, load8(elem_at(vj, ds + x, dtype), dtype), s);
-            s = _mm256_fmadd_ps(p2, load8(elem_at(vj, 2 * ds + x, dtype), dtype), s);
-            s = _mm256_fmadd_ps(p3, load8(elem_at(vj, 3 * ds + x, dtype), dtype), s);
+            s = _mm256_fmadd_ps(p0, load8(impl_elem_at(vj, (size_t)x, dtype), dtype), s);
+            s = _mm256_fmadd_ps(p1, load8(impl_elem_at(vj, ds + x, dtype), dtype), s);
+            s = _mm256_fmadd_ps(p2, load8(impl_elem_at(vj, 2 * ds + x, dtype), dtype), s);
+            s = _mm256_fmadd_ps(p3, load8(impl_elem_at(vj, 3 * ds + x, dtype), dtype), s);
             _mm256_store_ps(acc + x, s);
         }
         if (x < dv) {
             const int n = dv - x;
             __m256 s = _mm256_load_ps(acc + x);
-            s = _mm256_fmadd_ps(p0, load_part(elem_at(vj, (size_t)x, dtype), n, dtype), s);
-            s = _mm256_fmadd_ps(p1, load_part(elem_at(vj, ds + x, dtype), n, dtype), s);
-            s = _mm256_fmadd_ps(p2, load_part(elem_at(vj, 2 * ds + x, dtype), n, dtype), s);
-            s = _mm256_fmadd_ps(p3, load_part(elem_at(vj, 3 * ds + x, dtype), n, dtype), s);
+            s = _mm256_fmadd_ps(p0, load_part(impl_elem_at(vj, (size_t)x, dtype), n, dtype), s);
+            s = _mm256_fmadd_ps(p1, load_part(impl_elem_at(vj, ds + x, dtype), n, dtype), s);
+            s = _mm256_fmadd_ps(p2, load_part(impl_elem_at(vj, 2 * ds + x, dtype), n, dtype), s);
+            s = _mm256_fmadd_ps(p3, load_part(impl_elem_at(vj, 3 * ds + x, dtype), n, dtype), s);
             _mm256_store_ps(acc + x, s);
         }
     }
     for (; j < cols; j++) {
-        const void *vj = elem_at(v, (size_t)j * ds, dtype);
+        const void *vj = impl_elem_at(v, (size_t)j * ds, dtype);
         const __m256 pj = _mm256_broadcast_ss(pt + (size_t)j * br);
         for (int x = 0; x < dv; x += 8) {
-            const void *vx = elem_at(vj, (size_t)x, dtype);
+            const void *vx = impl_elem_at(vj, (size_t)x, dtype);
             const __m256 vv = x < full ? load8(vx, dtype) : load_part(vx, dv - x, dtype);
             _mm256_store_ps(acc + x, _mm256_fmadd_ps(pj, vv, _mm256_load_ps(acc + x)));
         }

@@ -95,12 +95,6 @@ enum { DOT_KEYS = 8 };
  * (not measured: no machine here has run this kernel natively). */
 enum { DOT_ROWS = 16 };
 
-/* Element i of a row of K or V in dtype (float32, bf16 or f16), by address. */
-static inline const void *elem_at(const void *row, size_t i, int dtype)
-{
-    return (const char *)row + i * impl_dtype_size(dtype);
-}
-
 /* Sixteen elements from `from` in dtype, as floats: float32 loaded, bf16 shifted into the
  * high half, f16 by vcvtph2ps. Inlined where dtype is a constant. */
 static inline __attribute__((always_inline)) __m512 load16(const void *from, int dtype)
@@ -159,7 +153,7 @@ static inline __attribute__((always_inline)) void qk_dots_in(const flash_block *
     const size_t ds = (size_t)d;
     int j = 0;
     for (; j + DOT_KEYS <= nk; j += DOT_KEYS) {
-        const void *kj = elem_at(k, (size_t)j * ds, dtype);
+        const void *kj = impl_elem_at(k, (size_t)j * ds, dtype);
         flash_touch(kj, DOT_KEYS * ds * impl_dtype_size(dtype));
         for (int i = 0; i < rows; i++) {
             const float *qi = q + (size_t)i * ds;
@@ -168,7 +162,7 @@ static inline __attribute__((always_inline)) void qk_dots_in(const flash_block *
             for (int x = 0; x < full; x += VEC) {
                 qx = _mm512_loadu_ps(qi + x);
 #define DOT_KEY(n) \
-    a##n = _mm512_fmadd_ps(load16(elem_at(kj, (n) * ds + x, dtype), dtype), qx, a##n);
+    a##n = _mm512_fmadd_ps(load16(impl_elem_at(kj, (n) * ds + x, dtype), dtype), qx, a##n);
                 DOT_KEY(0) DOT_KEY(1) DOT_KEY(2) DOT_KEY(3)
                 DOT_KEY(4) DOT_KEY(5) DOT_KEY(6) DOT_KEY(7)
 #undef DOT_KEY
@@ -176,7 +170,7 @@ static inline __attribute__((always_inline)) void qk_dots_in(const flash_block *
             if (full < d) {
                 qx = _mm512_maskz_loadu_ps(first_lanes(d - full), qi + full);
 #define DOT_KEY(n)                                                                         \
-    a##n = _mm512_fmadd_ps(load_part(elem_at(kj, (n) * ds + full, dtype), d - full, dtype), \
+    a##n = _mm512_fmadd_ps(load_part(impl_elem_at(kj, (n) * ds + full, dtype), d - full, dtype), \
                            qx, a##n);
                 DOT_KEY(0) DOT_KEY(1) DOT_KEY(2) DOT_KEY(3)
                 DOT_KEY(4) DOT_KEY(5) DOT_KEY(6) DOT_KEY(7)
@@ -190,14 +184,15 @@ static inline __attribute__((always_inline)) void qk_dots_in(const flash_block *
     }
     for (; j < nk; j++)   /* the block's last keys, one at a time */
         for (int i = 0; i < rows; i++) {
-            const void *kj = elem_at(k, (size_t)j * ds, dtype);
+            const void *kj = impl_elem_at(k, (size_t)j * ds, dtype);
             const float *qi = q + (size_t)i * ds;
             __m512 a = _mm512_setzero_ps();
             for (int x = 0; x < full; x += VEC)
-                a = _mm512_fmadd_ps(load16(elem_at(kj, (size_t)x, dtype), dtype),
+                a = _mm512_fmadd_ps(load16(impl_elem_at(kj, (size_t)x, dtype), dtype),
                                     _mm512_loadu_ps(qi + x), a);
             if (full < d)
-                a = _mm512_fmadd_ps(load_part(elem_at(kj, (size_t)full, dtype), d - full, dtype),
+                a = _mm512_fmadd_ps(load_part(impl_elem_at(kj, (size_t)full, dtype), d - full,
+                                              dtype),
                                     _mm512_maskz_loadu_ps(first_lanes(d - full), qi + full), a);
             float s[DOT_KEYS];
             _mm256_storeu_ps(s, sum8(a, a, a, a, a, a, a, a));
@@ -288,7 +283,7 @@ static inline __attribute__((always_inline)) void pv_row_in(const float *pt, int
         _mm512_store_ps(acc + x, _mm512_mul_ps(a, _mm512_load_ps(acc + x)));
     int j = 0;
     for (; j + PV_ROW_KEYS <= cols; j += PV_ROW_KEYS) {
-        const void *vj = elem_at(v, (size_t)j * ds, dtype);
+        const void *vj = impl_elem_at(v, (size_t)j * ds, dtype);
         flash_touch(vj, PV_ROW_KEYS * ds * impl_dtype_size(dtype));
         const __m512 p0 = _mm512_set1_ps(pt[(size_t)j * br]);
         const __m512 p1 = _mm512_set1_ps(pt[(size_t)(j + 1) * br]);
@@ -297,27 +292,27 @@ static inline __attribute__((always_inline)) void pv_row_in(const float *pt, int
         int x = 0;
         for (; x < full; x += VEC) {
             __m512 s = _mm512_load_ps(acc + x);
-            s = _mm512_fmadd_ps(p0, load16(elem_at(vj, (size_t)x, dtype), dtype), s);
-            s = _mm512_fmadd_ps(p1, load16(elem_at(vj, ds + x, dtype), dtype), s);
-            s = _mm512_fmadd_ps(p2, load16(elem_at(vj, 2 * ds + x, dtype), dtype), s);
-            s = _mm512_fmadd_ps(p3, load16(elem_at(vj, 3 * ds + x, dtype), dtype), s);
+            s = _mm512_fmadd_ps(p0, load16(impl_elem_at(vj, (size_t)x, dtype), dtype), s);
+            s = _mm512_fmadd_ps(p1, load16(impl_elem_at(vj, ds + x, dtype), dtype), s);
+            s = _mm512_fmadd_ps(p2, load16(impl_elem_at(vj, 2 * ds + x, dtype), dtype), s);
+            s = _mm512_fmadd_ps(p3, load16(impl_elem_at(vj, 3 * ds + x, dtype), dtype), s);
             _mm512_store_ps(acc + x, s);
         }
         if (x < dv) {
             const int n = dv - x;
             __m512 s = _mm512_load_ps(acc + x);
-            s = _mm512_fmadd_ps(p0, load_part(elem_at(vj, (size_t)x, dtype), n, dtype), s);
-            s = _mm512_fmadd_ps(p1, load_part(elem_at(vj, ds + x, dtype), n, dtype), s);
-            s = _mm512_fmadd_ps(p2, load_part(elem_at(vj, 2 * ds + x, dtype), n, dtype), s);
-            s = _mm512_fmadd_ps(p3, load_part(elem_at(vj, 3 * ds + x, dtype), n, dtype), s);
+            s = _mm512_fmadd_ps(p0, load_part(impl_elem_at(vj, (size_t)x, dtype), n, dtype), s);
+            s = _mm512_fmadd_ps(p1, load_part(impl_elem_at(vj, ds + x, dtype), n, dtype), s);
+            s = _mm512_fmadd_ps(p2, load_part(impl_elem_at(vj, 2 * ds + x, dtype), n, dtype), s);
+            s = _mm512_fmadd_ps(p3, load_part(impl_elem_at(vj, 3 * ds + x, dtype), n, dtype), s);
             _mm512_store_ps(acc + x, s);
         }
     }
     for (; j < cols; j++) {
-        const void *vj = elem_at(v, (size_t)j * ds, dtype);
+        const void *vj = impl_elem_at(v, (size_t)j * ds, dtype);
         const __m512 pj = _mm512_set1_ps(pt[(size_t)j * br]);
         for (int x = 0; x < dv; x += VEC) {
-            const void *vx = elem_at(vj, (size_t)x, dtype);
+            const void *vx = impl_elem_at(vj, (size_t)x, dtype);
             const __m512 vv = x < full ? load16(vx, dtype) : load_part(vx, dv - x, dtype);
             _mm512_store_ps(acc + x, _mm512_fmadd_ps(pj, vv, _mm512_load_ps(acc + x)));
         }

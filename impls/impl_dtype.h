@@ -82,6 +82,12 @@ static inline size_t impl_dtype_size(int dtype)
     return dtype == ATTN_F32 ? sizeof(float) : sizeof(uint16_t);
 }
 
+/* Where element i of an array of dtype lies. */
+static inline const void *impl_elem_at(const void *data, size_t i, int dtype)
+{
+    return (const char *)data + i * impl_dtype_size(dtype);
+}
+
 /* Element i of an array of dtype, as a float. */
 static inline float impl_load(int dtype, const void *data, size_t i)
 {
