@@ -7,6 +7,7 @@
 #include "tile_sizes.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -380,6 +381,24 @@ static void flash_task_run(const flash_state *st, flash_tile *w, long t, int spl
         store_part(st, w, part_at(st, t, split), rows);
     else
         store_output(p, w, st->dp, o_out, at.o + (size_t)r0 * dv, rows);
+}
+
+void flash_describe(const void *state, char *out, size_t len)
+{
+    const flash_state *st = state;
+    const char *sixteen = st->p.dtype == ATTN_F32 ? ""
+                          : st->bf16_dots         ? ", bf16 dotted as it lies"
+                          : st->dots              ? ", 16-bit read where it lies"
+                                                  : ", 16-bit widened a block at a time";
+    char split[48] = "";
+    if (st->splits > 1)
+        snprintf(split, sizeof split, ", split-KV into %d key ranges", st->splits);
+    if (st->dots)
+        snprintf(out, len, "decode kernels (dot products along d): %d stacked row%s, blocks of "
+                 "%d keys%s%s", st->rows, st->rows == 1 ? "" : "s", st->bc, split, sixteen);
+    else
+        snprintf(out, len, "micro-tiles: blocks of %d rows x %d keys%s%s", st->br, st->bc, split,
+                 sixteen);
 }
 
 int flash_run(void *state, const void *q, const void *k, const void *v, void *o)

@@ -112,5 +112,8 @@ int flash_prepare(const flash_isa *isa, const attn_problem *p, void **state, cha
                   size_t why_len);
 int flash_run(void *state, const void *q, const void *k, const void *v, void *o);
 void flash_release(void *state);
+/* What the state runs, for the results' library_kernels: micro-tiles or the decode kernels,
+ * the block's rows and keys, split-KV's ranges and how 16-bit data is read. */
+void flash_describe(const void *state, char *out, size_t len);
 
 #endif

@@ -2,6 +2,8 @@
  * line here (docs/abi.md). */
 #include "registry.h"
 
+#include "flash.h"
+
 #include <stddef.h>
 
 const attn_impl *const attn_builtin_impls[] = {
@@ -20,5 +22,7 @@ impl_describe_fn registry_describe(const attn_impl *impl)
         return onednn_describe;
     if (impl == &attn_impl_openblas)
         return openblas_describe;
+    if (impl == &attn_impl_avx2 || impl == &attn_impl_avx512)
+        return flash_describe;
     return NULL;
 }

@@ -6,6 +6,7 @@
 #include "cpu_features.h"
 #include "avx512_here.h"
 #include "fault_impls.h"
+#include "flash.h"
 #include "plausible.h"
 #include "registry.h"
 #include "runner.h"
@@ -279,10 +280,67 @@ static void test_memory_scaling(void **st)
     }
 }
 
+/* What flash_describe says prepare chose for the problem (heads over kv_heads, seq_q queries,
+ * 4096 keys, d 64) on `threads` threads, in dtype. */
+static void flash_path(const attn_impl *im, int heads, int kv_heads, int seq_q, int threads,
+                       int dtype, char *out, size_t len)
+{
+    attn_problem p = {.batch = 1, .heads = heads, .kv_heads = kv_heads, .seq_q = seq_q,
+                      .seq_kv = 4096, .head_dim = 64, .scale = 0.125f, .threads = threads};
+    sweep_neutral_fields(&p);
+    p.dtype = dtype;
+    void *state = NULL;
+    char why[256];
+    assert_int_equal(im->prepare(&p, &state, why, sizeof why), 0);
+    flash_describe(state, out, len);
+    im->release(state);
+    printf("%s: %d/%d heads, seq_q %d, %d threads, %s: %s\n", im->name, heads, kv_heads, seq_q,
+           threads, dtype == ATTN_F32 ? "f32" : "bf16", out);
+}
+
+/* avx2 and avx512 choose their decode kernels up to dot_rows stacked rows per kv head (8 and
+ * 16: the stacked rows are the group's query heads times seq_q), micro-tiles above, split-KV
+ * with fewer tasks than threads, and in decode read 16-bit data where it lies. The SIMDe
+ * build's state comes from the same flash.c, so flash_describe reads it too. */
+static void test_flash_paths(void **st)
+{
+    (void)st;
+    impls_set set;
+    char why[256], got[256];
+    const attn_impl *kernels[] = {
+        attn_impl_avx2.available(why, sizeof why) == 0 ? &attn_impl_avx2 : NULL,
+        avx512_here(&set),
+    };
+    const int dot_rows[] = {8, 16};
+    for (size_t i = 0; i < 2; i++) {
+        const attn_impl *im = kernels[i];
+        if (im == NULL) {
+            printf("avx2's paths not checked: %s\n", why);
+            continue;
+        }
+        const int most = dot_rows[i];
+        flash_path(im, 8, 8, 1, 1, ATTN_F32, got, sizeof got);   /* MHA decode: 1 row */
+        assert_non_null(strstr(got, "decode kernels (dot products along d): 1 stacked row,"));
+        assert_null(strstr(got, "split-KV"));
+        flash_path(im, most, 1, 1, 2, ATTN_F32, got, sizeof got);   /* the most rows, 1 task */
+        assert_non_null(strstr(got, "decode kernels"));
+        assert_non_null(strstr(got, "split-KV into 2 key ranges"));
+        flash_path(im, most + 1, 1, 1, 2, ATTN_F32, got, sizeof got);   /* one row more */
+        assert_non_null(strstr(got, "micro-tiles"));
+        flash_path(im, 8, 8, 512, 1, ATTN_F32, got, sizeof got);   /* prefill */
+        assert_non_null(strstr(got, "micro-tiles"));
+        flash_path(im, 8, 8, 1, 1, ATTN_BF16, got, sizeof got);
+        assert_non_null(strstr(got, "16-bit read where it lies"));
+        flash_path(im, 8, 8, 512, 1, ATTN_BF16, got, sizeof got);
+        assert_null(strstr(got, "where it lies"));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_signals_are_crashes),
+        cmocka_unit_test(test_flash_paths),
         cmocka_unit_test(test_hang_times_out),
         cmocka_unit_test(test_stray_accesses_are_named),
         cmocka_unit_test(test_runaway_memory_dies_alone),

@@ -23,7 +23,7 @@ typedef struct case_result {
     long long page_faults;        /* prepare through the first run(); -1 when not measured */
     ctr_values ctr;               /* counts per repetition, with reasons for the missing */
     char binding[256];            /* PUs the threads were bound to, or "" */
-    char kernels[256];            /* what the implementation's library chose (registry.h) */
+    char kernels[256];            /* what the implementation chose (registry.h's describe) */
     int os_threads;               /* the case's process's threads after its timed runs (the
                                      pools it started); -1 when not measured */
     int cold;                     /* the case ran with cold caches */

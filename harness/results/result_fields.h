@@ -173,8 +173,9 @@ typedef enum {
     X(bound_pus, TEXT, RF_JSON, v->res->binding[0] != '\0', v->res->binding, "%s", NULL, TEXT,     \
       "the PUs the case's threads were bound to (`[measure] bind`)")                               \
     X(library_kernels, TEXT, RF_JSON, v->res->kernels[0] != '\0', v->res->kernels, "%s", NULL,     \
-      TEXT, "what the implementation's library chose (oneDNN's implementations, OpenBLAS's "       \
-      "kernel set)")                                                                               \
+      TEXT, "what the implementation chose: oneDNN's implementations, OpenBLAS's kernel set; "     \
+      "for `avx2` and `avx512`, the driver's path (micro-tiles or the decode kernels), its "       \
+      "block of rows and keys, split-KV's key ranges and how 16-bit data is read")                 \
     X(wall_s, REAL, RF_JSON, 1, v->res->wall_s, "%.6g", NULL, G3,                                  \
       "the whole case, fork to exit, seconds")                                                     \
     X(repro, TEXT, RF_JSON, 1, v->repro, "%s", NULL, TEXT,                                         \
