@@ -208,8 +208,9 @@ static inline __attribute__((always_inline)) void load_v(const float *vj, __m256
 
 /* O_acc rows [0, 4) x 16 columns: scale by alpha, then add P V over `cols` keys. `pt` points
  * at the first query's probability for key 0 (stride br between keys), v at column x0 of key
- * 0 (stride d), acc at the tile (stride dp). Named accumulators, as in qk_tile6; four rows,
- * not six, as 12 accumulators plus two V vectors and a broadcast left gcc spilling. */
+ * 0 (stride d), acc at the tile (stride dp). Named accumulators, as in qk_tile6. Four rows,
+ * not six: with six, gcc 12 spills only a tail mask, but side by side they were no faster
+ * (2026-11-30, Zen 4: geomean 0.973 over 8 prefill cases, every one inconclusive). */
 static inline __attribute__((always_inline)) void pv_tile4(const float *pt, int br,
                                                            const float *v, int d, float *acc,
                                                            int dp, const float *alpha, int cols,
