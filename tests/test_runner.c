@@ -230,6 +230,12 @@ static long long workspace_at(const attn_impl *im, int seq_q, int seq_kv, int th
     return res.workspace;
 }
 
+/* malloc counts the chunks it hands out, and it hands out a whole free chunk when splitting
+ * would leave less than its 32-byte minimum: so the same allocations can count a few tens of
+ * bytes apart from one process to the next (32 seen in CI, none here). One float more per key
+ * between 512 and 4096 keys would be 14 KiB, far beyond this. */
+#define HEAP_ROUNDING 256
+
 static void test_memory_scaling(void **st)
 {
     (void)st;
@@ -254,15 +260,16 @@ static void test_memory_scaling(void **st)
         }
         long long at_short = workspace_at(im, 64, 512, 1, ATTN_F32);
         long long at_long = workspace_at(im, 64, 4096, 1, ATTN_F32);
-        printf("%s workspace: %lld bytes at N_kv 512 and at 4096\n", im->name, at_short);
-        if (at_long != at_short)
+        printf("%s workspace: %lld bytes at N_kv 512, %lld at 4096\n", im->name, at_short,
+               at_long);
+        if (llabs(at_long - at_short) > HEAP_ROUNDING)
             fail_msg("%s workspace %lld at N_kv 512, %lld at 4096", im->name, at_short, at_long);
         /* Decode on 2 threads: one task, so avx2 and avx512 split its keys (split-KV). */
         at_short = workspace_at(im, 1, 512, 2, ATTN_F32);
         at_long = workspace_at(im, 1, 4096, 2, ATTN_F32);
-        printf("%s decode workspace, 2 threads: %lld bytes at N_kv 512 and at 4096\n", im->name,
-               at_short);
-        if (at_long != at_short)
+        printf("%s decode workspace, 2 threads: %lld bytes at N_kv 512, %lld at 4096\n",
+               im->name, at_short, at_long);
+        if (llabs(at_long - at_short) > HEAP_ROUNDING)
             fail_msg("%s decode workspace %lld at N_kv 512, %lld at 4096", im->name, at_short,
                      at_long);
         if (im == &attn_impl_tiled)

@@ -113,7 +113,8 @@ typedef enum {
     X(workspace_bytes, INT, RF_CSV | RF_JSON, v->res->workspace >= 0, v->res->workspace,           \
       "%lld", "workspace", BYTES,                                                                  \
       "the most heap the process held from `prepare` through the first timed run, beyond "         \
-      "what it held before `prepare`")                                                             \
+      "what it held before `prepare`, as malloc counts it: its chunk headers and rounding "        \
+      "included, so the same allocations can count a few tens of bytes apart between runs")        \
     X(dtype, TEXT, RF_CSV | RF_JSON, 1, dtype_name(v->sp->p.dtype), "%s", "dtype", TEXT,          \
       "element type of q, k, v and o: `f32`, `bf16` or `f16` (`[sweep] dtype`)")                   \
     X(head_dim_v, INT, RF_CSV | RF_JSON, 1, v->sp->p.head_dim_v, "%lld", "d_v", INT,               \
