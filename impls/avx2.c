@@ -27,7 +27,7 @@
 
 /* Micro-tiles: MR keys x 16 queries for S^T, PV_ROWS queries x 16 columns for P V (two
  * vectors of 8 floats wide). */
-enum { MR = 6, PV_ROWS = 4, LANES = 16 };
+enum { MR = 6, PV_ROWS = 4, LANES = 16, VEC = 8 };
 
 /* The kernels below stay out of line (noinline): inlined into the block loop, gcc's register
  * allocator spilled their accumulators (measured: 70 against 86 GFLOP/s at d = 128). */
@@ -87,13 +87,9 @@ static __m256i lanes_below(int i, int limit)
  * time at 1 and 2 rows, 0.4-0.8 at 4, 0.6-1.0 at 8 and 1.0-1.2 at 16. */
 enum { DOT_ROWS = 8 };
 
-/* Keys a dot product step takes at once: eight accumulators, eight chains, enough to cover
- * the FMA latency on two ports. */
-enum { DOT_KEYS = 8 };
-
 /* Eight elements from `from` in dtype, as floats: float32 loaded, bf16 shifted into the high
  * half, f16 by F16C. Inlined where dtype is a constant. */
-static inline __attribute__((always_inline)) __m256 load8(const void *from, int dtype)
+static inline __attribute__((always_inline)) __m256 load_vec(const void *from, int dtype)
 {
     if (dtype == ATTN_F32)
         return _mm256_loadu_ps(from);
@@ -123,78 +119,16 @@ static inline __m256 sum8(__m256 a0, __m256 a1, __m256 a2, __m256 a3, __m256 a4,
                          _mm256_permute2f128_ps(u0, u1, 0x31));
 }
 
-/* S^T for the block's rows (w->qt: row-major, stride d, scaled) against its keys, into st
- * (key-major, stride br), K read in dtype where it lies: eight keys at a time, eight floats of
- * d a step in one accumulator per key, the eight sums reduced together. Keys outermost, so
- * eight keys' rows stay in L1 for every query; each group's rows are prefetched in order
- * first (flash_touch). */
-static inline __attribute__((always_inline)) void qk_dots_in(const flash_block *blk,
-                                                             const int dtype)
-{
-    const int d = blk->d, nk = blk->cols, rows = blk->rows, br = blk->br;
-    const int full = d / 8 * 8;
-    const void *k = dtype == ATTN_F32 ? (const void *)blk->k : (const void *)blk->k16;
-    const float *q = blk->w->qt;
-    float *st = blk->w->st;
-    const size_t ds = (size_t)d;
-    int j = 0;
-    for (; j + DOT_KEYS <= nk; j += DOT_KEYS) {
-        const void *kj = impl_elem_at(k, (size_t)j * ds, dtype);
-        flash_touch(kj, DOT_KEYS * ds * impl_dtype_size(dtype));
-        for (int i = 0; i < rows; i++) {
-            const float *qi = q + (size_t)i * ds;
-            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
-            __m256 a6 = a0, a7 = a0, qx;
-            for (int x = 0; x < full; x += 8) {
-                qx = _mm256_loadu_ps(qi + x);
-#define DOT_KEY(n) \
-    a##n = _mm256_fmadd_ps(load8(impl_elem_at(kj, (n) * ds + x, dtype), dtype), qx, a##n);
-                DOT_KEY(0) DOT_KEY(1) DOT_KEY(2) DOT_KEY(3)
-                DOT_KEY(4) DOT_KEY(5) DOT_KEY(6) DOT_KEY(7)
-#undef DOT_KEY
-            }
-            if (full < d) {
-                qx = _mm256_maskload_ps(qi + full, lanes_below(full, d));
-#define DOT_KEY(n)                                                                         \
-    a##n = _mm256_fmadd_ps(load_part(impl_elem_at(kj, (n) * ds + full, dtype), d - full, dtype), \
-                           qx, a##n);
-                DOT_KEY(0) DOT_KEY(1) DOT_KEY(2) DOT_KEY(3)
-                DOT_KEY(4) DOT_KEY(5) DOT_KEY(6) DOT_KEY(7)
-#undef DOT_KEY
-            }
-            float s[DOT_KEYS];
-            _mm256_storeu_ps(s, sum8(a0, a1, a2, a3, a4, a5, a6, a7));
-            for (int n = 0; n < DOT_KEYS; n++)
-                st[(size_t)(j + n) * br + i] = s[n];
-        }
-    }
-    for (; j < nk; j++)   /* the block's last keys, one at a time */
-        for (int i = 0; i < rows; i++) {
-            const void *kj = impl_elem_at(k, (size_t)j * ds, dtype);
-            const float *qi = q + (size_t)i * ds;
-            __m256 a = _mm256_setzero_ps();
-            for (int x = 0; x < full; x += 8)
-                a = _mm256_fmadd_ps(load8(impl_elem_at(kj, (size_t)x, dtype), dtype),
-                                    _mm256_loadu_ps(qi + x), a);
-            if (full < d)
-                a = _mm256_fmadd_ps(load_part(impl_elem_at(kj, (size_t)full, dtype), d - full,
-                                              dtype),
-                                    _mm256_maskload_ps(qi + full, lanes_below(full, d)), a);
-            float s[8];
-            _mm256_storeu_ps(s, sum8(a, a, a, a, a, a, a, a));
-            st[(size_t)j * br + i] = s[0];
-        }
-}
-
-__attribute__((noinline)) static void qk_dots(const flash_block *blk)
-{
-    if (blk->dtype == ATTN_BF16)
-        qk_dots_in(blk, ATTN_BF16);
-    else if (blk->dtype == ATTN_F16)
-        qk_dots_in(blk, ATTN_F16);
-    else
-        qk_dots_in(blk, ATTN_F32);
-}
+/* The vector vocabulary flash_decode.h's kernels are written in: eight floats. */
+typedef __m256 fvec;
+#define vec_zero _mm256_setzero_ps
+#define vec_set1 _mm256_set1_ps
+#define vec_loadu _mm256_loadu_ps
+#define vec_load _mm256_load_ps
+#define vec_store _mm256_store_ps
+#define vec_mul _mm256_mul_ps
+#define vec_fma _mm256_fmadd_ps
+#include "flash_decode.h"
 
 /* V columns [x0, x0 + 16) of key row vj: plain loads, or masked ones on the head_dim tail
  * (masked-off lanes read nothing, so the last row of V is never overrun). */
@@ -240,83 +174,6 @@ static inline __attribute__((always_inline)) void pv_tile4(const float *pt, int 
     _mm256_store_ps(acc + (size_t)(n) * dp + 8, b##n);
     PV_STORE(0) PV_STORE(1) PV_STORE(2) PV_STORE(3)
 #undef PV_STORE
-}
-
-/* One query row over all its columns, keys in order, so V (in dtype, where it lies) streams
- * row after row where a column tile would stride through it; each four keys' rows are
- * prefetched in order first. The row's accumulator stays in L1 and takes four keys per load
- * and store. pt points at the row's probability for key 0 (stride br), acc at its dp columns
- * (padding past dv stays 0: the tail loads read nothing there). For decode, and for the last
- * rows of a block, fewer than 4. */
-enum { PV_ROW_KEYS = 4 };
-
-static inline __attribute__((always_inline)) void pv_row_in(const float *pt, int br,
-                                                            const void *v, int dv, float *acc,
-                                                            int dp, float alpha, int cols,
-                                                            const int dtype)
-{
-    const int full = dv / 8 * 8;
-    const size_t ds = (size_t)dv;
-    const __m256 a = _mm256_set1_ps(alpha);
-    for (int x = 0; x < dp; x += 8)
-        _mm256_store_ps(acc + x, _mm256_mul_ps(a, _mm256_load_ps(acc + x)));
-    int j = 0;
-    for (; j + PV_ROW_KEYS <= cols; j += PV_ROW_KEYS) {
-        const void *vj = impl_elem_at(v, (size_t)j * ds, dtype);
-        flash_touch(vj, PV_ROW_KEYS * ds * impl_dtype_size(dtype));
-        const __m256 p0 = _mm256_broadcast_ss(pt + (size_t)j * br);
-        const __m256 p1 = _mm256_broadcast_ss(pt + (size_t)(j + 1) * br);
-        const __m256 p2 = _mm256_broadcast_ss(pt + (size_t)(j + 2) * br);
-        const __m256 p3 = _mm256_broadcast_ss(pt + (size_t)(j + 3) * br);
-        int x = 0;
-        for (; x < full; x += 8) {
-            __m256 s = _mm256_load_ps(acc + x);
-            s = _mm256_fmadd_ps(p0, load8(impl_elem_at(vj, (size_t)x, dtype), dtype), s);
-            s = _mm256_fmadd_ps(p1, load8(impl_elem_at(vj, ds + x, dtype), dtype), s);
-            s = _mm256_fmadd_ps(p2, load8(impl_elem_at(vj, 2 * ds + x, dtype), dtype), s);
-            s = _mm256_fmadd_ps(p3, load8(impl_elem_at(vj, 3 * ds + x, dtype), dtype), s);
-            _mm256_store_ps(acc + x, s);
-        }
-        if (x < dv) {
-            const int n = dv - x;
-            __m256 s = _mm256_load_ps(acc + x);
-            s = _mm256_fmadd_ps(p0, load_part(impl_elem_at(vj, (size_t)x, dtype), n, dtype), s);
-            s = _mm256_fmadd_ps(p1, load_part(impl_elem_at(vj, ds + x, dtype), n, dtype), s);
-            s = _mm256_fmadd_ps(p2, load_part(impl_elem_at(vj, 2 * ds + x, dtype), n, dtype), s);
-            s = _mm256_fmadd_ps(p3, load_part(impl_elem_at(vj, 3 * ds + x, dtype), n, dtype), s);
-            _mm256_store_ps(acc + x, s);
-        }
-    }
-    for (; j < cols; j++) {
-        const void *vj = impl_elem_at(v, (size_t)j * ds, dtype);
-        const __m256 pj = _mm256_broadcast_ss(pt + (size_t)j * br);
-        for (int x = 0; x < dv; x += 8) {
-            const void *vx = impl_elem_at(vj, (size_t)x, dtype);
-            const __m256 vv = x < full ? load8(vx, dtype) : load_part(vx, dv - x, dtype);
-            _mm256_store_ps(acc + x, _mm256_fmadd_ps(pj, vv, _mm256_load_ps(acc + x)));
-        }
-    }
-}
-
-__attribute__((noinline)) static void pv_row(const float *pt, int br, const void *v, int dv,
-                                             float *acc, int dp, float alpha, int cols, int dtype)
-{
-    if (dtype == ATTN_BF16)
-        pv_row_in(pt, br, v, dv, acc, dp, alpha, cols, ATTN_BF16);
-    else if (dtype == ATTN_F16)
-        pv_row_in(pt, br, v, dv, acc, dp, alpha, cols, ATTN_F16);
-    else
-        pv_row_in(pt, br, v, dv, acc, dp, alpha, cols, ATTN_F32);
-}
-
-/* Decode's O_acc = alpha O_acc + P V: every row by pv_row, V as it lies. */
-static void avx2_accumulate_rows(const flash_block *blk)
-{
-    const flash_tile *w = blk->w;
-    const void *v = blk->dtype == ATTN_F32 ? (const void *)blk->v : (const void *)blk->v16;
-    for (int r = 0; r < blk->rows; r++)
-        pv_row(w->st + r, blk->br, v, blk->dv, w->acc + (size_t)r * blk->dp, blk->dp,
-               w->alpha[r], blk->cols, blk->dtype);
 }
 
 __attribute__((noinline)) static void pv_tile_n(const float *pt, int br, const float *v, int d,
@@ -381,8 +238,8 @@ static void avx2_widen(int dtype, const void *src, size_t at, float *dst, size_t
     const uint16_t *h = (const uint16_t *)src + at;
     size_t i = 0;
     for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(dst + i, dtype == ATTN_F16 ? load8(h + i, ATTN_F16)
-                                                    : load8(h + i, ATTN_BF16));
+        _mm256_storeu_ps(dst + i, dtype == ATTN_F16 ? load_vec(h + i, ATTN_F16)
+                                                    : load_vec(h + i, ATTN_BF16));
     for (; i < n; i++)
         dst[i] = impl_load(dtype, h, i);
 }
@@ -447,7 +304,7 @@ static const flash_isa avx2_isa = {
     .qk_tile = qk_tile6,
     .qk_short = qk_tile_short,
     .qk_dots = qk_dots,
-    .accumulate_rows = avx2_accumulate_rows,
+    .accumulate_rows = decode_accumulate_rows,
     .dot_rows = DOT_ROWS,
     .dot_keys = DOT_KEYS,
     .extras = avx2_extras,

@@ -87,9 +87,6 @@ static void qk_tile_short(const float *k, int d, const float *qt, float *st, int
     }
 }
 
-/* Keys a dot product step takes at once (eight accumulators, as avx2.c's). */
-enum { DOT_KEYS = 8 };
-
 /* Stacked rows per kv head up to which S^T is dot products. avx2's crossover, measured, is 8
  * rows of its 16-lane micro-tiles; here the tiles are 32 lanes wide, so the same share is 16
  * (not measured: no machine here has run this kernel natively). */
@@ -97,7 +94,7 @@ enum { DOT_ROWS = 16 };
 
 /* Sixteen elements from `from` in dtype, as floats: float32 loaded, bf16 shifted into the
  * high half, f16 by vcvtph2ps. Inlined where dtype is a constant. */
-static inline __attribute__((always_inline)) __m512 load16(const void *from, int dtype)
+static inline __attribute__((always_inline)) __m512 load_vec(const void *from, int dtype)
 {
     if (dtype == ATTN_F32)
         return _mm512_loadu_ps(from);
@@ -138,77 +135,16 @@ static inline __m256 sum8(__m512 a0, __m512 a1, __m512 a2, __m512 a3, __m512 a4,
                          _mm256_permute2f128_ps(u0, u1, 0x31));
 }
 
-/* Decode's S^T, as avx2.c's qk_dots: the block's rows (w->qt, row-major, stride d, scaled)
- * against its keys, K in dtype where it lies; eight keys at a time, sixteen floats of d a
- * step in one accumulator per key, the rows' d tail by a partial load; keys outermost so
- * their rows stay in L1 for every query, each group's rows prefetched in order first. */
-static inline __attribute__((always_inline)) void qk_dots_in(const flash_block *blk,
-                                                             const int dtype)
-{
-    const int d = blk->d, nk = blk->cols, rows = blk->rows, br = blk->br;
-    const int full = d / VEC * VEC;
-    const void *k = dtype == ATTN_F32 ? (const void *)blk->k : (const void *)blk->k16;
-    const float *q = blk->w->qt;
-    float *st = blk->w->st;
-    const size_t ds = (size_t)d;
-    int j = 0;
-    for (; j + DOT_KEYS <= nk; j += DOT_KEYS) {
-        const void *kj = impl_elem_at(k, (size_t)j * ds, dtype);
-        flash_touch(kj, DOT_KEYS * ds * impl_dtype_size(dtype));
-        for (int i = 0; i < rows; i++) {
-            const float *qi = q + (size_t)i * ds;
-            __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
-            __m512 a6 = a0, a7 = a0, qx;
-            for (int x = 0; x < full; x += VEC) {
-                qx = _mm512_loadu_ps(qi + x);
-#define DOT_KEY(n) \
-    a##n = _mm512_fmadd_ps(load16(impl_elem_at(kj, (n) * ds + x, dtype), dtype), qx, a##n);
-                DOT_KEY(0) DOT_KEY(1) DOT_KEY(2) DOT_KEY(3)
-                DOT_KEY(4) DOT_KEY(5) DOT_KEY(6) DOT_KEY(7)
-#undef DOT_KEY
-            }
-            if (full < d) {
-                qx = _mm512_maskz_loadu_ps(first_lanes(d - full), qi + full);
-#define DOT_KEY(n)                                                                         \
-    a##n = _mm512_fmadd_ps(load_part(impl_elem_at(kj, (n) * ds + full, dtype), d - full, dtype), \
-                           qx, a##n);
-                DOT_KEY(0) DOT_KEY(1) DOT_KEY(2) DOT_KEY(3)
-                DOT_KEY(4) DOT_KEY(5) DOT_KEY(6) DOT_KEY(7)
-#undef DOT_KEY
-            }
-            float s[DOT_KEYS];
-            _mm256_storeu_ps(s, sum8(a0, a1, a2, a3, a4, a5, a6, a7));
-            for (int n = 0; n < DOT_KEYS; n++)
-                st[(size_t)(j + n) * br + i] = s[n];
-        }
-    }
-    for (; j < nk; j++)   /* the block's last keys, one at a time */
-        for (int i = 0; i < rows; i++) {
-            const void *kj = impl_elem_at(k, (size_t)j * ds, dtype);
-            const float *qi = q + (size_t)i * ds;
-            __m512 a = _mm512_setzero_ps();
-            for (int x = 0; x < full; x += VEC)
-                a = _mm512_fmadd_ps(load16(impl_elem_at(kj, (size_t)x, dtype), dtype),
-                                    _mm512_loadu_ps(qi + x), a);
-            if (full < d)
-                a = _mm512_fmadd_ps(load_part(impl_elem_at(kj, (size_t)full, dtype), d - full,
-                                              dtype),
-                                    _mm512_maskz_loadu_ps(first_lanes(d - full), qi + full), a);
-            float s[DOT_KEYS];
-            _mm256_storeu_ps(s, sum8(a, a, a, a, a, a, a, a));
-            st[(size_t)j * br + i] = s[0];
-        }
-}
-
-__attribute__((noinline)) static void qk_dots(const flash_block *blk)
-{
-    if (blk->dtype == ATTN_BF16)
-        qk_dots_in(blk, ATTN_BF16);
-    else if (blk->dtype == ATTN_F16)
-        qk_dots_in(blk, ATTN_F16);
-    else
-        qk_dots_in(blk, ATTN_F32);
-}
+/* The vector vocabulary flash_decode.h's kernels are written in: sixteen floats. */
+typedef __m512 fvec;
+#define vec_zero _mm512_setzero_ps
+#define vec_set1 _mm512_set1_ps
+#define vec_loadu _mm512_loadu_ps
+#define vec_load _mm512_load_ps
+#define vec_store _mm512_store_ps
+#define vec_mul _mm512_mul_ps
+#define vec_fma _mm512_fmadd_ps
+#include "flash_decode.h"
 
 /* V columns [0, 32) of one key row: m0 and m1 say which exist (all, but on the head_dim_v
  * tail); masked-off lanes read nothing, so V's last row is never overrun. */
@@ -262,82 +198,6 @@ __attribute__((noinline)) static void pv_tile_n(const float *pt, int br, const f
                                                 int cols, __mmask16 m0, __mmask16 m1)
 {
     pv_tile8(pt, br, v, dv, acc, dp, alpha, cols, m0, m1);
-}
-
-/* One query row over all its columns, keys in order so V (in dtype, where it lies) streams
- * as it lies (avx2.c's pv_row, measured there), each four keys' rows prefetched in order
- * first. The row's accumulator stays in L1 and takes four keys per load and store; the
- * head_dim_v tail by partial loads, which leave the padding columns 0. For decode, and for
- * the last rows of a block, fewer than 8. */
-enum { PV_ROW_KEYS = 4 };
-
-static inline __attribute__((always_inline)) void pv_row_in(const float *pt, int br,
-                                                            const void *v, int dv, float *acc,
-                                                            int dp, float alpha, int cols,
-                                                            const int dtype)
-{
-    const int full = dv / VEC * VEC;
-    const size_t ds = (size_t)dv;
-    const __m512 a = _mm512_set1_ps(alpha);
-    for (int x = 0; x < dp; x += VEC)
-        _mm512_store_ps(acc + x, _mm512_mul_ps(a, _mm512_load_ps(acc + x)));
-    int j = 0;
-    for (; j + PV_ROW_KEYS <= cols; j += PV_ROW_KEYS) {
-        const void *vj = impl_elem_at(v, (size_t)j * ds, dtype);
-        flash_touch(vj, PV_ROW_KEYS * ds * impl_dtype_size(dtype));
-        const __m512 p0 = _mm512_set1_ps(pt[(size_t)j * br]);
-        const __m512 p1 = _mm512_set1_ps(pt[(size_t)(j + 1) * br]);
-        const __m512 p2 = _mm512_set1_ps(pt[(size_t)(j + 2) * br]);
-        const __m512 p3 = _mm512_set1_ps(pt[(size_t)(j + 3) * br]);
-        int x = 0;
-        for (; x < full; x += VEC) {
-            __m512 s = _mm512_load_ps(acc + x);
-            s = _mm512_fmadd_ps(p0, load16(impl_elem_at(vj, (size_t)x, dtype), dtype), s);
-            s = _mm512_fmadd_ps(p1, load16(impl_elem_at(vj, ds + x, dtype), dtype), s);
-            s = _mm512_fmadd_ps(p2, load16(impl_elem_at(vj, 2 * ds + x, dtype), dtype), s);
-            s = _mm512_fmadd_ps(p3, load16(impl_elem_at(vj, 3 * ds + x, dtype), dtype), s);
-            _mm512_store_ps(acc + x, s);
-        }
-        if (x < dv) {
-            const int n = dv - x;
-            __m512 s = _mm512_load_ps(acc + x);
-            s = _mm512_fmadd_ps(p0, load_part(impl_elem_at(vj, (size_t)x, dtype), n, dtype), s);
-            s = _mm512_fmadd_ps(p1, load_part(impl_elem_at(vj, ds + x, dtype), n, dtype), s);
-            s = _mm512_fmadd_ps(p2, load_part(impl_elem_at(vj, 2 * ds + x, dtype), n, dtype), s);
-            s = _mm512_fmadd_ps(p3, load_part(impl_elem_at(vj, 3 * ds + x, dtype), n, dtype), s);
-            _mm512_store_ps(acc + x, s);
-        }
-    }
-    for (; j < cols; j++) {
-        const void *vj = impl_elem_at(v, (size_t)j * ds, dtype);
-        const __m512 pj = _mm512_set1_ps(pt[(size_t)j * br]);
-        for (int x = 0; x < dv; x += VEC) {
-            const void *vx = impl_elem_at(vj, (size_t)x, dtype);
-            const __m512 vv = x < full ? load16(vx, dtype) : load_part(vx, dv - x, dtype);
-            _mm512_store_ps(acc + x, _mm512_fmadd_ps(pj, vv, _mm512_load_ps(acc + x)));
-        }
-    }
-}
-
-__attribute__((noinline)) static void pv_row(const float *pt, int br, const void *v, int dv,
-                                             float *acc, int dp, float alpha, int cols, int dtype)
-{
-    if (dtype == ATTN_BF16)
-        pv_row_in(pt, br, v, dv, acc, dp, alpha, cols, ATTN_BF16);
-    else if (dtype == ATTN_F16)
-        pv_row_in(pt, br, v, dv, acc, dp, alpha, cols, ATTN_F16);
-    else
-        pv_row_in(pt, br, v, dv, acc, dp, alpha, cols, ATTN_F32);
-}
-
-/* Decode's O_acc = alpha O_acc + P V: every row by pv_row, V as it lies. */
-static void avx512_accumulate_rows(const flash_block *blk)
-{
-    const flash_tile *w = blk->w;
-    const void *v = blk->dtype == ATTN_F32 ? (const void *)blk->v : (const void *)blk->v16;
-    for (int r = 0; r < blk->rows; r++)
-        pv_row(w->st + r, blk->br, v, blk->dv, w->acc + (size_t)r * blk->dp, blk->dp,
-               w->alpha[r], blk->cols, blk->dtype);
 }
 
 /* O_acc = alpha O_acc + P V: eight rows by 32 columns at a time, and a block's last rows,
@@ -434,8 +294,8 @@ static void avx512_widen(int dtype, const void *src, size_t at, float *dst, size
     const uint16_t *h = (const uint16_t *)src + at;
     size_t i = 0;
     for (; i + VEC <= n; i += VEC)
-        _mm512_storeu_ps(dst + i, dtype == ATTN_F16 ? load16(h + i, ATTN_F16)
-                                                    : load16(h + i, ATTN_BF16));
+        _mm512_storeu_ps(dst + i, dtype == ATTN_F16 ? load_vec(h + i, ATTN_F16)
+                                                    : load_vec(h + i, ATTN_BF16));
     for (; i < n; i++)
         dst[i] = impl_load(dtype, h, i);
 }
@@ -654,7 +514,7 @@ static void avx512_bf16_accumulate(const flash_block *blk)
     .qk_tile = qk_tile12,           \
     .qk_short = qk_tile_short,      \
     .qk_dots = qk_dots,             \
-    .accumulate_rows = avx512_accumulate_rows, \
+    .accumulate_rows = decode_accumulate_rows, \
     .dot_rows = DOT_ROWS,           \
     .dot_keys = DOT_KEYS,           \
     .extras = avx512_extras,        \
