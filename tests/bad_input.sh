@@ -130,6 +130,7 @@ cfg cr.ini '[sweep]\rseq_len = 8\rhead_dim = 4\r'
 cfg nothing.ini ''
 cfg nohd.ini '[sweep]\nseq_len = 8\n'
 cfg minmax.ini '[sweep]\nseq_len = 8\nhead_dim = 4\n[measure]\nmin_reps = 10\nmax_reps = 5\n'
+cfg causal.ini '[sweep]\nseq_len = 8\nhead_dim = 4\ncausal = false, true\n'
 cfg nul.ini '[sweep]\nseq_len = 8\n\001\002\377\376\000\033junk\n'
 cfg ctl.ini '[sweep]\nseq_len = 8\nhead_dim = 4\n\033]0;title\007\377 = 1\n'
 { printf '[sweep]\nhead_dim = 4\nseq_len = '
@@ -138,8 +139,9 @@ cfg ctl.ini '[sweep]\nseq_len = 8\nhead_dim = 4\n\033]0;title\007\377 = 1\n'
   while [ $i -lt 200 ]; do printf ',%d' $((i + 100)); i=$((i + 1)); done; echo; } > "$in/long.ini"
 mkdir "$in/adir.ini"
 
-row "config: unknown section, did you mean" \
-    "us.ini:2: unknown section [swep] (did you mean 'sweep'?)" "$bin" run -c "$in/us.ini" --out out
+row "config: unknown section, did you mean, at its header" \
+    "us.ini:1: unknown section [swep] (did you mean 'sweep'?) (line: '[swep]')" \
+    "$bin" run -c "$in/us.ini" --out out
 row "config: unknown key, did you mean" \
     "uk.ini:4: unknown key 'seq_lenn' in [sweep] (did you mean 'seq_len'?)" \
     "$bin" run -c "$in/uk.ini" --out out
@@ -237,7 +239,8 @@ row "config: an empty file" "nothing.ini: [sweep] needs seq_len, or both seq_q a
     "$bin" run -c "$in/nothing.ini" --out out
 row "config: a required key missing" "nohd.ini: [sweep] needs head_dim" \
     "$bin" run -c "$in/nohd.ini" --out out
-row "config: min_reps above max_reps" "minmax.ini: [measure] min_reps (10) is larger than max_reps (5)" \
+row "config: min_reps above max_reps, at min_reps's line" \
+    "minmax.ini:5: [measure] min_reps (10) is larger than max_reps (5)" \
     "$bin" run -c "$in/minmax.ini" --out out
 
 # An absurd size inside the ranges (2^46 floats per tensor, 256 TiB) is no error: the case is
@@ -295,8 +298,12 @@ row "run: --set of a key in the wrong section says where it belongs" \
     "$bin" run $valid --set measure.seq_len=4 --out out
 row "run: --set of a bad value" "--set causal=maybe: [sweep] causal: 'maybe' is not true or false" \
     "$bin" run $valid --set causal=maybe --out out
-row "run: --set of an unknown implementation" "no implementation 'nosuch'" \
+row "run: --set of an unknown implementation, named as the --set" \
+    "--set impls=nosuch: [sweep] impls: no implementation 'nosuch'" \
     "$bin" run $valid --set impls=nosuch --out out
+row "run: causal with window_right, both places named" \
+    "causal.ini:4 and --set window_right=2: [sweep] causal = true is window_right = 0" \
+    "$bin" run -c "$in/causal.ini" --set window_right=2 --out out
 # 506 spaces in a list: the value is 512 characters, one more than --set keeps.
 pad=$(printf '%506s' '')
 row "run: a --set value too long is refused, not cut (seq_len 8,1024 ran as 8,102)" \

@@ -120,7 +120,7 @@ static void test_malformed(void **st)
         {"[sweep]\ncausal = maybe\n", ":2: [sweep] causal: 'maybe' is not true or false"},
         {"[sweep]\ndist = gaussian\n", ":2: [sweep] dist: 'gaussian' is not a distribution"},
         {"[sweep]\nheads = 2\nheads = 4\n", ":3: [sweep] heads is set twice"},
-        {"[swep]\nheads = 2\n", ":2: unknown section [swep] (did you mean 'sweep'?)"},
+        {"[swep]\nheads = 2\n", ":1: unknown section [swep] (did you mean 'sweep'?)"},
         {"heads = 2\n", ":1: 'heads' comes before any [section]"},
         {"[measure]\nmin_time_s = fast\n", ":2: [measure] min_time_s: 'fast' is not a number"},
         {"[sweep]\nthis is not ini\n", ":2: not a 'key = value' line"},
@@ -161,8 +161,11 @@ static void test_section_lines(void **st)
         /* A line that is no key line, then a bad key: the first line, with its own reason. */
         {"[sweep]\nseq_len 8\nhead_dimm = 4\n",
          ":2: not a 'key = value' line or a [section] (line: 'seq_len 8')"},
-        /* An unknown section with keys is still named at its first key, as before. */
-        {"[swep]\n\nheads = 2\n", ":3: unknown section [swep] (did you mean 'sweep'?)"},
+        /* An unknown section with keys is named at its header, not at its first key. */
+        {"[swep]\n\nheads = 2\n",
+         ":1: unknown section [swep] (did you mean 'sweep'?) (line: '[swep]')"},
+        /* A bad key before it is still the first error. */
+        {"[sweep]\nheds = 2\n[swep]\nheads = 2\n", ":2: unknown key 'heds' in [sweep]"},
         /* An indented line after a key continues its value: "[check]" here is no header. */
         {"[sweep]\nheads = 2\n  [check]\n", ":3: [sweep] heads is set twice"},
     };
@@ -307,6 +310,36 @@ static void test_finish_needs_shapes(void **st)
     assert_contains(err, "min_reps (9) is larger than max_reps (3)");
 }
 
+/* An error found only when the whole config is read names where its key was set: the file's
+ * line, or the --set that gave it; a key left at its default, the file. */
+static void test_late_errors_say_where(void **st)
+{
+    (void)st;
+    cfg c;
+    char err[CFG_ERR_LEN];
+    assert_int_equal(load("[sweep]\nseq_len = 8\nhead_dim = 4\n[measure]\nmin_reps = 9\n"
+                          "max_reps = 3\n", &c, err, sizeof err), 0);
+    assert_int_equal(cfg_finish(&c, err, sizeof err), 2);
+    assert_true(strstr(err, "/tmp/attnbench-test-cfg-") == err);
+    assert_contains(err, ":5: [measure] min_reps (9)");
+    /* max_reps at its default (1000): min_reps's own line. */
+    assert_int_equal(load("[sweep]\nseq_len = 8\nhead_dim = 4\n\n[measure]\nmin_reps = 5000\n",
+                          &c, err, sizeof err), 0);
+    assert_int_equal(cfg_finish(&c, err, sizeof err), 2);
+    assert_contains(err, ":6: [measure] min_reps (5000) is larger than max_reps (1000)");
+    /* Given on the command line: the --set, as typed. */
+    assert_int_equal(load("[sweep]\nseq_len = 8\nhead_dim = 4\n", &c, err, sizeof err), 0);
+    assert_int_equal(cfg_apply_set(&c, "min_reps=3000", err, sizeof err), 0);
+    assert_int_equal(cfg_finish(&c, err, sizeof err), 2);
+    assert_contains(err, "--set min_reps=3000: [measure] min_reps (3000)");
+    /* Two keys that clash: both places. */
+    assert_int_equal(load("[sweep]\nseq_len = 8\nhead_dim = 4\ncausal = false, true\n", &c, err,
+                          sizeof err), 0);
+    assert_int_equal(cfg_apply_set(&c, "window_right=0", err, sizeof err), 0);
+    assert_int_equal(cfg_finish(&c, err, sizeof err), 2);
+    assert_contains(err, ":4 and --set window_right=0: [sweep] causal = true is window_right");
+}
+
 static void test_shipped_configs_parse(void **st)
 {
     (void)st;
@@ -325,6 +358,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_file),
+        cmocka_unit_test(test_late_errors_say_where),
         cmocka_unit_test(test_set_overrides),
         cmocka_unit_test(test_choice_keys),
         cmocka_unit_test(test_malformed),

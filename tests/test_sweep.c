@@ -79,7 +79,8 @@ static void test_unknown_impl(void **st)
     assert_int_equal(cfg_apply_set(&c, "impls=naive,nosuch", err, sizeof err), 0);
     set_init(&set);
     assert_int_equal(sweep_build(&c, &set, &s, err, sizeof err), 2);
-    assert_contains(err, "no implementation 'nosuch' (known: naive");
+    assert_contains(err, "--set impls=naive,nosuch: [sweep] impls: no implementation 'nosuch' "
+                         "(known: naive");
 }
 
 static void test_causal_pairs(void **st)

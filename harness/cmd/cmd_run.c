@@ -115,9 +115,11 @@ static int parse_args(int argc, char **argv, run_args *a, cfg *c, ctr_plan *plan
         return 2;
     }
     if (ctr_plan_build(&c->counters, plan, err, sizeof err) != 0) {
-        /* The config's errors name their file; the environment's name their variable. */
+        /* The config's errors name their line; the environment's name their variable. */
+        char where[CFG_ERR_LEN / 2];
+        cfg_where(c, "measure", "counters", where, sizeof where);
         if (strncmp(err, "[measure]", 9) == 0)
-            fprintf(stderr, "attnbench run: %s: %s\n", c->source, err);
+            fprintf(stderr, "attnbench run: %s: %s\n", where, err);
         else
             fprintf(stderr, "attnbench run: %s\n", err);
         return 2;

@@ -141,9 +141,10 @@ char *cfg_trim(char *s)
     return s;
 }
 
-/* Remembers the text as read, for results.json; a later setting replaces an earlier one. Text
- * too long to keep whole is refused: a record cut short would reproduce another sweep. */
-static int remember_value(cfg *c, const cfg_key *k, const char *value, char *err,
+/* Remembers the text as read, for results.json, and its line (0: --set); a later setting
+ * replaces an earlier one. Text too long to keep whole is refused: a record cut short would
+ * reproduce another sweep. */
+static int remember_value(cfg *c, const cfg_key *k, const char *value, int line, char *err,
                           size_t err_len)
 {
     size_t len = strlen(value);
@@ -162,14 +163,33 @@ static int remember_value(cfg *c, const cfg_key *k, const char *value, char *err
     if (slot < 64) {
         strcpy(c->seen_key[slot], full);
         memcpy(c->seen_val[slot], value, len + 1);
+        c->seen_line[slot] = line;
     }
+    return 0;
+}
+
+int cfg_where(const cfg *c, const char *section, const char *key, char *out, size_t len)
+{
+    char full[40], shown[CFG_QUOTE_MAX + 4];
+    snprintf(full, sizeof full, "%s.%s", section, key);
+    for (int slot = 0; slot < c->n_seen; slot++) {
+        if (strcmp(c->seen_key[slot], full) != 0)
+            continue;
+        if (c->seen_line[slot] > 0)
+            snprintf(out, len, "%s:%d", c->source, c->seen_line[slot]);
+        else
+            snprintf(out, len, "--set %s=%s", key, cfg_clip(c->seen_val[slot], shown));
+        return 1;
+    }
+    snprintf(out, len, "%s", c->source);
     return 0;
 }
 
 /* Parses one key's value into c and records it. 0, or -1 with the reason in err. The value is
  * copied whole (--set has no length limit: a fixed buffer cut "8,<spaces>1024" to "8,102"), and
  * parsed before its length is checked, so that a bad entry gives its own reason. */
-int cfg_set_value(cfg *c, const cfg_key *k, const char *raw, char *err, size_t err_len)
+int cfg_set_value(cfg *c, const cfg_key *k, const char *raw, int line, char *err,
+                  size_t err_len)
 {
     char *buf = strdup(raw);
     if (buf == NULL) {
@@ -179,7 +199,7 @@ int cfg_set_value(cfg *c, const cfg_key *k, const char *raw, char *err, size_t e
     char *value = cfg_trim(buf);
     int rc = cfg_parse_value(c, k, value, err, err_len);
     if (rc == 0)
-        rc = remember_value(c, k, value, err, err_len);
+        rc = remember_value(c, k, value, line, err, err_len);
     free(buf);
     return rc;
 }

@@ -20,7 +20,29 @@ typedef struct load_ctx {
     cfg *c;
     char msg[CFG_ERR_LEN];       /* the first error, without file:line */
     unsigned char seen[CFG_MAX_KEYS];
+    const char *at;              /* what libinih reads next (next_line) */
+    int lineno;                  /* the line it read last: the key the handler is given */
+    int line_done;               /* that read ended its line */
 } load_ctx;
+
+/* libinih's reader: the text a line at a time, like fgets, counting lines, so that the
+ * handler knows each key's line (Debian's libinih is built without INI_HANDLER_LINENO). */
+static char *next_line(char *str, int num, void *stream)
+{
+    load_ctx *ctx = stream;
+    if (*ctx->at == '\0' || num < 2)
+        return NULL;
+    size_t n = strcspn(ctx->at, "\n");
+    n += ctx->at[n] == '\n';
+    if (n > (size_t)num - 1)
+        n = (size_t)num - 1;
+    memcpy(str, ctx->at, n);
+    str[n] = '\0';
+    ctx->lineno += ctx->line_done;
+    ctx->line_done = str[n - 1] == '\n';
+    ctx->at += n;
+    return str;
+}
 
 static int cfg_ini_entry(void *user, const char *section, const char *name, const char *value)
 {
@@ -48,7 +70,7 @@ static int cfg_ini_entry(void *user, const char *section, const char *name, cons
         return 0;
     }
     ctx->seen[idx] = 1;
-    if (cfg_set_value(ctx->c, k, value, why, sizeof why) != 0) {
+    if (cfg_set_value(ctx->c, k, value, ctx->lineno, why, sizeof why) != 0) {
         snprintf(ctx->msg, sizeof ctx->msg, "[%s] %s: %s", section, name, why);
         return 0;
     }
@@ -115,9 +137,7 @@ static line_kind classify_line(char *line, int first, int after_key, char **body
     return *sep == '=' || *sep == ':' ? L_KEY : L_NOT_KEY;
 }
 
-/* A header line (trimmed). 0 for a known section; 1 for an unknown one, which is wrong only if
- * no key follows (the handler names it at its first key); -1 for a header wrong whatever
- * follows. msg says why. */
+/* A header line (trimmed). 0 for a known section; -1, with the reason in msg, for any other. */
 static int check_header(const char *body, char *msg, size_t len)
 {
     const char *end = ini_find(body + 1, "]");
@@ -139,19 +159,19 @@ static int check_header(const char *body, char *msg, size_t len)
     if (cfg_known_section(name))
         return 0;
     cfg_unknown_section_msg(name, msg, len);
-    /* "[]" gives its keys no section at all: they would say they come "before any [section]". */
-    return name[0] == '\0' ? -1 : 1;
+    return -1;
 }
 
 /* The first line that libinih would misread or pass over in silence, found before it parses:
  * a header with no ']' (libinih reports that line but reads on, so the reason given would be a
- * later key's), text after ']' (ignored), an unknown section with no keys (libinih names
- * sections only through keys), a line that is neither (its reason would be a later key's too).
- * 0, or that line with the reason in msg. Lines are at most CFG_MAX_LINE bytes (checked). */
+ * later key's), text after ']' (ignored), an unknown section (libinih names sections only
+ * through their keys: the header's own line is where the typo is), a line that is neither (its
+ * reason would be a later key's too). 0, or that line with the reason in msg. Lines are at
+ * most CFG_MAX_LINE bytes (checked). */
 static int scan_lines(const char *text, char *msg, size_t len)
 {
     char line[CFG_MAX_LINE + 1], *body;
-    int lineno = 1, after_key = 0, unknown = 0;  /* unknown: the line of an unknown header */
+    int lineno = 1, after_key = 0;
 
     for (const char *s = text; *s != '\0'; lineno++) {
         size_t n = strcspn(s, "\n");
@@ -161,24 +181,18 @@ static int scan_lines(const char *text, char *msg, size_t len)
         if (kind == L_BLANK || kind == L_CONTINUATION)
             continue;
         if (kind == L_KEY) {
-            unknown = 0;
             after_key = *body != '=' && *body != ':';   /* libinih: an empty name continues nothing */
             continue;
         }
-        if (unknown != 0)            /* msg still holds its reason */
-            return unknown;
         if (kind == L_NOT_KEY) {
             snprintf(msg, len, "not a 'key = value' line or a [section]");
             return lineno;
         }
         after_key = 0;
-        int rc = check_header(body, msg, len);
-        if (rc < 0)
+        if (check_header(body, msg, len) != 0)
             return lineno;
-        if (rc > 0)
-            unknown = lineno;
     }
-    return unknown;
+    return 0;
 }
 
 /* The line of the first line longer than CFG_MAX_LINE (libinih would split it), or 0. */
@@ -202,7 +216,10 @@ static int parse_lines_before(char *text, int stop, load_ctx *ctx)
     size_t cut = at != NULL ? (size_t)(at - text) : strlen(text);
     char saved = text[cut];
     text[cut] = '\0';
-    int bad = ini_parse_string(text, cfg_ini_entry, ctx);
+    ctx->at = text;
+    ctx->lineno = 0;
+    ctx->line_done = 1;
+    int bad = ini_parse_stream(next_line, ctx, cfg_ini_entry, ctx);
     text[cut] = saved;
     return bad;
 }
@@ -352,7 +369,7 @@ static int apply_set(cfg *c, const char *assignment, char *err, size_t err_len)
         snprintf(err, err_len, "--set %s: %s", echo, why);
         return 2;
     }
-    if (cfg_set_value(c, k, eq + 1, why, sizeof why) != 0) {
+    if (cfg_set_value(c, k, eq + 1, 0, why, sizeof why) != 0) {
         snprintf(err, err_len, "--set %s: [%s] %s: %s", echo, k->section, k->key, why);
         return 2;
     }
@@ -369,6 +386,7 @@ int cfg_apply_set(cfg *c, const char *assignment, char *err, size_t err_len)
 
 static int finish(cfg *c, char *err, size_t err_len)
 {
+    char where[CFG_ERR_LEN / 2], where2[CFG_ERR_LEN / 2];
     if (c->seq_len.n == 0 && (c->seq_q.n == 0 || c->seq_kv.n == 0)) {
         snprintf(err, err_len, "%s: [sweep] needs seq_len, or both seq_q and seq_kv", c->source);
         return 2;
@@ -381,13 +399,17 @@ static int finish(cfg *c, char *err, size_t err_len)
     for (int i = 0; i < c->causal.n; i++)
         causal_true |= c->causal.v[i] != 0;
     if (c->window_right.n > 0 && causal_true) {
-        snprintf(err, err_len, "%s: [sweep] causal = true is window_right = 0: give window_right "
-                 "or causal = true, not both", c->source);
+        cfg_where(c, "sweep", "causal", where, sizeof where);
+        cfg_where(c, "sweep", "window_right", where2, sizeof where2);
+        snprintf(err, err_len, "%s and %s: [sweep] causal = true is window_right = 0: give "
+                 "window_right or causal = true, not both", where, where2);
         return 2;
     }
     if (c->min_reps > c->max_reps) {
+        if (!cfg_where(c, "measure", "min_reps", where, sizeof where))
+            cfg_where(c, "measure", "max_reps", where, sizeof where);
         snprintf(err, err_len, "%s: [measure] min_reps (%ld) is larger than max_reps (%ld)",
-                 c->source, c->min_reps, c->max_reps);
+                 where, c->min_reps, c->max_reps);
         return 2;
     }
     return 0;

@@ -96,10 +96,11 @@ static int resolve_impls(const cfg *c, const impls_set *impls, const attn_impl *
         }
         const attn_impl *im = set_find(impls, c->impls.v[i]);
         if (im == NULL) {
-            char names[1024];
+            char names[1024], where[CFG_ERR_LEN / 2];
             set_names(impls, names, sizeof names);
+            cfg_where(c, "sweep", "impls", where, sizeof where);
             snprintf(err, err_len, "%s: [sweep] impls: no implementation '%s' (known: %s)",
-                     c->source, c->impls.v[i], names);
+                     where, c->impls.v[i], names);
             return 2;
         }
         int dup = 0;
