@@ -56,12 +56,19 @@ check "SIGINT: the finished case in results.csv" "[ \$(rows $tmp/int) -eq 1 ]"
 check "SIGINT: results.json completed, marked interrupted, the finished case in it" \
     "grep -q '\"interrupted\": true' $tmp/int/results.json && [ \$(cases_in_json $tmp/int) -eq 1 ]"
 check "SIGINT: the case's child is gone" "no_process_left $tmp/int"
+"$bin" shards "$tmp/int" > "$tmp/int.shards" 2>&1
+check "SIGINT: shards calls it unfinished, with the command, exit 1" \
+    "[ $? -eq 1 ] && grep -q 'a whole sweep, unfinished: 1 of its 4 cases recorded (interrupted); \
+continue with: attnbench run --resume $tmp/int' $tmp/int.shards"
 "$bin" run --resume "$tmp/int" > "$tmp/int.resume.log" 2>&1
 check "resume: exit 0" "[ $? -eq 0 ]"
 check "resume: says what it took over" "grep -q 'resuming .*: 1 of 4 cases recorded' $tmp/int.resume.log"
 check "resume: the same cases, statuses and order as the uninterrupted run" "same_as_whole $tmp/int"
 check "resume: results.json complete, not interrupted, 1 case carried over" \
     "grep -q '\"interrupted\": false' $tmp/int/results.json && grep -q '\"cases_resumed\": 1' $tmp/int/results.json"
+"$bin" shards "$tmp/int" > "$tmp/int.shards" 2>&1
+check "resume: shards calls it complete, exit 0" \
+    "[ $? -eq 0 ] && grep -q 'a whole sweep, not a shard: 4 cases, complete' $tmp/int.shards"
 journal_lines=$(wc -l < "$tmp/int/cases.jsonl")
 "$bin" run --resume "$tmp/int" > /dev/null 2>&1
 check "resume of a finished run: runs nothing, changes nothing" \

@@ -26,7 +26,17 @@ static int shard_status(const char *dir)
     }
     int rc = 0;
     if (!shard_of(&r, &index, &count)) {
-        printf("%s: a whole sweep, not a shard: %d cases\n", dir, r.n);
+        /* An interrupted run writes its results.json too: what it has, and what it planned. */
+        const int planned = (int)json_integer_value(json_object_get(r.run, "cases_planned"));
+        const int stopped = json_is_true(json_object_get(r.run, "interrupted"));
+        if (stopped || planned > r.n) {
+            printf("%s: a whole sweep, unfinished: %d of its %d cases recorded%s; continue with: "
+                   "attnbench run --resume %s\n", dir, r.n, planned > r.n ? planned : r.n,
+                   stopped ? " (interrupted)" : "", dir);
+            rc = 1;
+        } else {
+            printf("%s: a whole sweep, not a shard: %d cases, complete\n", dir, r.n);
+        }
     } else {
         int missing = shard_missing(&r, example, sizeof example);
         if (missing == 0) {

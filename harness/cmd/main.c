@@ -1,5 +1,6 @@
 /* main.c: build/attnbench's entry point: dispatches to a subcommand. */
 #include "cli.h"
+#include "compare_types.h"
 #include "result_fields.h"
 #include "sim.h"
 #include "version.h"
@@ -19,9 +20,19 @@ static void usage(FILE *f)
           "                     implementations, their caps, and whether they run here\n"
           "  compare BASE NEW [--metric M[,M]...] [--alpha A] [--threshold T] [--format F]\n"
           "                     [--plot DIR] [--interleaved]\n"
-          "                     per-case verdicts (slower, faster, same, inconclusive, broken,\n"
-          "                     fixed, new, gone);\n"
-          "                     exit 1 when a case is slower or broken\n"
+          "                     per-case verdicts (",
+          f);
+    /* The verdicts' one list, five words a line. */
+    static const char *const verdicts[] = {
+#define CMP_WORD(id, word, meaning) word,
+        CMP_VERDICT_MAP(CMP_WORD)
+#undef CMP_WORD
+    };
+    const int n = (int)(sizeof verdicts / sizeof *verdicts);
+    for (int i = 0; i < n; i++)
+        fprintf(f, "%s%s", verdicts[i],
+                i == n - 1 ? ");\n" : i % 5 == 4 ? ",\n                     " : ", ");
+    fputs("                     exit 1 when a case is slower or broken\n"
           "  run --shard I/N ... shard I (from 0) of the sweep dealt to N; --list-cases too\n"
           "  merge [--pool] [--partial] OUT DIR...\n"
           "                     joins results directories into OUT: no case in two, every shard\n"

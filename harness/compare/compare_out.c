@@ -105,6 +105,9 @@ static void machine_parts(const cmp_machine *mc, char *out, size_t len)
                               calib_part_names[p], 100 * (mc->ratio[p] - 1));
 }
 
+/* A count and its noun, for "%d %s". */
+#define CASES(n) (n), (n) == 1 ? "case" : "cases"
+
 /* The notes under a time comparison: the machine's change, and why verdicts are missing. Each
  * is one line in out[i]; returns how many (at most TIME_NOTES). */
 #define TIME_NOTES (1 + CMP_N_WHYS)
@@ -127,39 +130,39 @@ static int time_notes(const cmp_report *rep, char out[TIME_NOTES][640])
                  parts, mc->new_rounds, mc->base_rounds);
     }
     if (rep->whys[CMP_WHY_MACHINE] > 0)
-        snprintf(out[n++], 640, "%d cases are held to a calibration part that moved by more than "
+        snprintf(out[n++], 640, "%d %s held to a calibration part that moved by more than "
                  "the %g%% threshold: the machine alone could make any verdict, so none is given",
-                 rep->whys[CMP_WHY_MACHINE], 100 * rep->opts.threshold);
+                 CASES(rep->whys[CMP_WHY_MACHINE]), 100 * rep->opts.threshold);
     if (rep->whys[CMP_WHY_ONE_PROCESS] > 0)
-        snprintf(out[n++], 640, "%d cases ran in one process on a side: the noise between runs "
+        snprintf(out[n++], 640, "%d %s ran in one process on a side: the noise between runs "
                  "is then unknown, and no time verdict is possible; run both with [measure] "
                  "rounds >= %d (each process's median is one sample), or use scripts/ab-compare",
-                 rep->whys[CMP_WHY_ONE_PROCESS], rep->min_reps_needed);
+                 CASES(rep->whys[CMP_WHY_ONE_PROCESS]), rep->min_reps_needed);
     if (rep->whys[CMP_WHY_ISOLATED] > 0 && rep->opts.interleaved)
-        snprintf(out[n++], 640, "%d cases moved while most of their implementation's cases "
+        snprintf(out[n++], 640, "%d %s moved while most of their implementation's cases "
                  "did not: a case alone must pass p < %.2g (alpha over the %d cases judged, as "
                  "by chance one of many reaches alpha), which takes >= %d processes a side "
                  "(scripts/ab-compare --rounds %d)",
-                 rep->whys[CMP_WHY_ISOLATED], rep->lone_alpha, rep->n_judged,
+                 CASES(rep->whys[CMP_WHY_ISOLATED]), rep->lone_alpha, rep->n_judged,
                  rep->lone_samples_needed, rep->lone_samples_needed);
     else if (rep->whys[CMP_WHY_ISOLATED] > 0)
-        snprintf(out[n++], 640, "%d cases moved while most of their implementation's cases "
+        snprintf(out[n++], 640, "%d %s moved while most of their implementation's cases "
                  "did not: between two separate runs a shared machine holds some cases fast or "
                  "slow for longer than a run, which two runs cannot tell from a change to those "
                  "cases (a change in a kernel moves most of its cases); scripts/ab-compare, which "
                  "interleaves BASE and NEW, can judge a case alone (with enough --rounds)",
-                 rep->whys[CMP_WHY_ISOLATED]);
+                 CASES(rep->whys[CMP_WHY_ISOLATED]));
     if (rep->whys[CMP_WHY_RUN_MOVED] > 0)
-        snprintf(out[n++], 640, "%d cases moved while another implementation's cases moved the "
+        snprintf(out[n++], 640, "%d %s moved while another implementation's cases moved the "
                  "same way, by more than half the threshold: between two separate runs that is "
                  "the whole run moving (the machine, "
                  "or a change common to every implementation), which two runs cannot tell from a "
                  "change to one kernel; scripts/ab-compare, which interleaves BASE and NEW, can",
-                 rep->whys[CMP_WHY_RUN_MOVED]);
+                 CASES(rep->whys[CMP_WHY_RUN_MOVED]));
     if (rep->whys[CMP_WHY_TOO_FEW] > 0)
-        snprintf(out[n++], 640, "%d cases have too few process samples for the U test ever to "
+        snprintf(out[n++], 640, "%d %s with too few process samples for the U test ever to "
                  "reach p < %g (p marked *); rounds >= %d on both sides can",
-                 rep->whys[CMP_WHY_TOO_FEW], rep->opts.alpha, rep->min_reps_needed);
+                 CASES(rep->whys[CMP_WHY_TOO_FEW]), rep->opts.alpha, rep->min_reps_needed);
     return n;
 }
 

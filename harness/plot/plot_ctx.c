@@ -50,7 +50,7 @@ static void read_events(plot_ctx *ctx, json_t *counters)
     }
     if (ctx->n_events == 0)
         snprintf(ctx->no_events, sizeof ctx->no_events,
-                 "no cache-miss counter measured in this run (counters = %s%s%.200s)", mode,
+                 "no cache-miss counter measured in this run (counters read by %s%s%.200s)", mode,
                  why ? ": " : ", and no miss event asked for", why ? why : "");
 }
 

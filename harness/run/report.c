@@ -56,9 +56,9 @@ void report_round_end(report *r, int round, int rounds)
 void report_header(report *r)
 {
     r->start = host_now_s();   /* the clock counts the cases, not the set-up before them */
-    printf("%-9s %-16s %-5s %-12s %5s %-6s %-7s %3s  %-7s %11s %9s %6s %8s %9s %7s\n",
+    printf("%-9s %-16s %-5s %-12s %5s %-6s %-7s %3s  %-7s %11s %9s %6s %8s %9s %7s  %s\n",
            "progress", "impl", "B", "H/Hkv", "d", "N_q", "N_kv", "T", "status", "median",
-           "GFLOP/s", "%peak", "err/tol", "workspace", "faults");
+           "GFLOP/s", "%peak", "err/tol", "workspace", "faults", "problem: reason");
 }
 
 void report_resumed_round(report *r, double flops)
@@ -122,11 +122,12 @@ void report_case(report *r, const sweep_problem *sp, const attn_impl *impl, int 
         host_bytes_text((double)res->workspace, work, sizeof work);
     if (res->page_faults >= 0)
         snprintf(faults, sizeof faults, "%lld", res->page_faults);
-    printf("%4d/%-4d %-16s %-5d %-12s %5d %-6d %-7d %3d  %-7s %11s %9s %6s %8s %9s %7s  %s%s "
+    const char *reason = res->status == ST_PASS ? "" : res->reason;
+    printf("%4d/%-4d %-16s %-5d %-12s %5d %-6d %-7d %3d  %-7s %11s %9s %6s %8s %9s %7s  %s%s%s"
            "%s%s%s  [%s, ~%s left]\n",
            r->done, r->n_cases, impl->name, p->batch, heads, p->head_dim, p->seq_q, p->seq_kv,
            threads, status_name(res->status), median, gflops, peak, ratio, work, faults, mask,
-           cfg_dist_name(sp->dist), res->status == ST_PASS ? "" : res->reason,
+           cfg_dist_name(sp->dist), reason[0] != '\0' ? ": " : "", reason,
            res->noisy.noisy ? " noisy: " : "", res->noisy.noisy ? res->noisy.why : "", elapsed,
            eta);
     fflush(stdout);
@@ -137,7 +138,7 @@ int report_end(const report *r, const char *out_dir)
     char elapsed[32];
     int failing = 0;
     clock_text(host_now_s() - r->start, elapsed, sizeof elapsed);
-    printf("\n%d cases in %s:", r->done, elapsed);
+    printf("\n%d case%s in %s:", r->done, r->done == 1 ? "" : "s", elapsed);
     for (int st = 0; st < ST_COUNT; st++) {
         if (r->counts[st] > 0)
             printf(" %d %s", r->counts[st], status_name(st));
