@@ -239,8 +239,8 @@ row "config: an empty file" "nothing.ini: [sweep] needs seq_len, or both seq_q a
     "$bin" run -c "$in/nothing.ini" --out out
 row "config: a required key missing" "nohd.ini: [sweep] needs head_dim" \
     "$bin" run -c "$in/nohd.ini" --out out
-row "config: min_reps above max_reps, at min_reps's line" \
-    "minmax.ini:5: [measure] min_reps (10) is larger than max_reps (5)" \
+row "config: min_reps above max_reps, at both lines" \
+    "minmax.ini:6: [measure] min_reps (10) is larger than max_reps (5)" \
     "$bin" run -c "$in/minmax.ini" --out out
 
 # An absurd size inside the ranges (2^46 floats per tensor, 256 TiB) is no error: the case is

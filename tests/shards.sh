@@ -83,12 +83,19 @@ check "merge: a refused merge leaves no OUT" \
 check "merge --partial: merges what is there and says what is missing" \
     "grep -q 'note: merged with --partial: [0-9]* of the sweep.s 36 cases are missing (shards missing: 1)' $tmp/partial.out &&
      grep -q 'cases_missing' $tmp/m-partial/results.json"
+"$bin" shards "$tmp/m-partial" > "$tmp/partial.status" 2>&1
+check "shards: a partial merge is merged results short of the sweep, no resume offered, exit 1" \
+    "[ $? -eq 1 ] && grep -q 'merged results: [0-9]* of the sweep.s 36 cases (a partial merge' \
+     $tmp/partial.status && ! grep -q 'resume' $tmp/partial.status"
 
 "$bin" run --resume "$tmp/shard1" > "$tmp/resume.log" 2>&1
 check "run --resume: the killed shard finishes (exit 0), and is complete" \
     "[ $? -eq 0 ] && $bin shards $tmp/shard1 | grep -q 'shard 1/4 complete'"
 "$bin" merge "$tmp/merged" "$tmp/shard0" "$tmp/shard1" "$tmp/shard2" "$tmp/shard3" > "$tmp/merge.out" 2>&1
 check "merge: the four shards, exit 0" "[ $? -eq 0 ] && grep -q 'merged 36 cases from 4' $tmp/merge.out"
+"$bin" shards "$tmp/merged" > "$tmp/merged.status" 2>&1
+check "shards: the whole merge is merged results of all 36 cases, exit 0" \
+    "[ $? -eq 0 ] && grep -q 'merged results: 36 of the sweep.s 36 cases$' $tmp/merged.status"
 check "merge: exactly the unsharded run's cases and statuses, none twice" \
     "[ \"\$(keys_and_statuses $tmp/merged)\" = \"\$(keys_and_statuses $tmp/whole)\" ] &&
      [ -z \"\$(keys_and_statuses $tmp/merged | uniq -d)\" ]"

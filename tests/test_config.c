@@ -321,7 +321,8 @@ static void test_late_errors_say_where(void **st)
                           "max_reps = 3\n", &c, err, sizeof err), 0);
     assert_int_equal(cfg_finish(&c, err, sizeof err), 2);
     assert_true(strstr(err, "/tmp/attnbench-test-cfg-") == err);
-    assert_contains(err, ":5: [measure] min_reps (9)");
+    assert_contains(err, ":5 and /tmp/attnbench-test-cfg-");
+    assert_contains(err, ":6: [measure] min_reps (9)");
     /* max_reps at its default (1000): min_reps's own line. */
     assert_int_equal(load("[sweep]\nseq_len = 8\nhead_dim = 4\n\n[measure]\nmin_reps = 5000\n",
                           &c, err, sizeof err), 0);
@@ -332,6 +333,17 @@ static void test_late_errors_say_where(void **st)
     assert_int_equal(cfg_apply_set(&c, "min_reps=3000", err, sizeof err), 0);
     assert_int_equal(cfg_finish(&c, err, sizeof err), 2);
     assert_contains(err, "--set min_reps=3000: [measure] min_reps (3000)");
+    /* Only max_reps given, on the command line, below the file's min_reps: both places. */
+    assert_int_equal(load("[sweep]\nseq_len = 8\nhead_dim = 4\n[measure]\nmin_reps = 4\n", &c, err,
+                          sizeof err), 0);
+    assert_int_equal(cfg_apply_set(&c, "max_reps=3", err, sizeof err), 0);
+    assert_int_equal(cfg_finish(&c, err, sizeof err), 2);
+    assert_contains(err, ":5 and --set max_reps=3: [measure] min_reps (4) is larger than max_reps");
+    /* Only max_reps given, min_reps at its default (5): max_reps's place alone. */
+    assert_int_equal(load("[sweep]\nseq_len = 8\nhead_dim = 4\n", &c, err, sizeof err), 0);
+    assert_int_equal(cfg_apply_set(&c, "max_reps=2", err, sizeof err), 0);
+    assert_int_equal(cfg_finish(&c, err, sizeof err), 2);
+    assert_true(strncmp(err, "--set max_reps=2: [measure] min_reps (5)", 40) == 0);
     /* Two keys that clash: both places. */
     assert_int_equal(load("[sweep]\nseq_len = 8\nhead_dim = 4\ncausal = false, true\n", &c, err,
                           sizeof err), 0);

@@ -81,6 +81,12 @@ static void test_unknown_impl(void **st)
     assert_int_equal(sweep_build(&c, &set, &s, err, sizeof err), 2);
     assert_contains(err, "--set impls=naive,nosuch: [sweep] impls: no implementation 'nosuch' "
                          "(known: naive");
+    /* The --set is quoted escaped: a control byte inside the list (each entry is trimmed, the
+     * text as typed is not) reaches no terminal raw. */
+    base(&c);
+    assert_int_equal(cfg_apply_set(&c, "impls=naive,\rnosuch", err, sizeof err), 0);
+    assert_int_equal(sweep_build(&c, &set, &s, err, sizeof err), 2);
+    assert_contains(err, "--set impls=naive,\\x0dnosuch: [sweep] impls");
 }
 
 static void test_causal_pairs(void **st)

@@ -311,7 +311,9 @@ int cmd_run(int argc, char **argv)
         if (s.cases[ci].impl == &attn_impl_openblas) {
             if (libs_openblas_settle(c.openblas_core, process_argv, openblas_note,
                                      sizeof openblas_note, err, sizeof err) != 0) {
-                fprintf(stderr, "attnbench run: %s: %s\n", c.source, err);
+                char where[CFG_ERR_LEN / 2];
+                cfg_where(&c, "measure", "openblas_core", where, sizeof where);
+                fprintf(stderr, "attnbench run: %s: %s\n", where, err);
                 goto out_sweep;
             }
             break;

@@ -26,10 +26,17 @@ static int shard_status(const char *dir)
     }
     int rc = 0;
     if (!shard_of(&r, &index, &count)) {
-        /* An interrupted run writes its results.json too: what it has, and what it planned. */
+        /* An interrupted run writes its results.json too: what it has, and what it planned. A
+         * merge's record is no run to resume: its inputs are (merge names them). */
         const int planned = (int)json_integer_value(json_object_get(r.run, "cases_planned"));
         const int stopped = json_is_true(json_object_get(r.run, "interrupted"));
-        if (stopped || planned > r.n) {
+        const int merged = json_object_get(r.run, "merged_from") != NULL;
+        if (merged) {
+            printf("%s: merged results: %d of the sweep's %d cases%s\n", dir, r.n,
+                   planned > r.n ? planned : r.n,
+                   planned > r.n ? " (a partial merge: finish its shards and merge again)" : "");
+            rc = planned > r.n;
+        } else if (stopped || planned > r.n) {
             printf("%s: a whole sweep, unfinished: %d of its %d cases recorded%s; continue with: "
                    "attnbench run --resume %s\n", dir, r.n, planned > r.n ? planned : r.n,
                    stopped ? " (interrupted)" : "", dir);

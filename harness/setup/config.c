@@ -179,9 +179,11 @@ int cfg_where(const cfg *c, const char *section, const char *key, char *out, siz
             snprintf(out, len, "%s:%d", c->source, c->seen_line[slot]);
         else
             snprintf(out, len, "--set %s=%s", key, cfg_clip(c->seen_val[slot], shown));
+        text_escape(out, len);   /* a path and a value: input, quoted */
         return 1;
     }
     snprintf(out, len, "%s", c->source);
+    text_escape(out, len);
     return 0;
 }
 

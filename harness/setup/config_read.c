@@ -406,10 +406,12 @@ static int finish(cfg *c, char *err, size_t err_len)
         return 2;
     }
     if (c->min_reps > c->max_reps) {
-        if (!cfg_where(c, "measure", "min_reps", where, sizeof where))
-            cfg_where(c, "measure", "max_reps", where, sizeof where);
-        snprintf(err, err_len, "%s: [measure] min_reps (%ld) is larger than max_reps (%ld)",
-                 where, c->min_reps, c->max_reps);
+        /* Where each was set; one of them may be a default. */
+        const int min_set = cfg_where(c, "measure", "min_reps", where, sizeof where);
+        const int max_set = cfg_where(c, "measure", "max_reps", where2, sizeof where2);
+        snprintf(err, err_len, "%s%s%s: [measure] min_reps (%ld) is larger than max_reps (%ld)",
+                 min_set ? where : "", min_set && max_set ? " and " : "",
+                 max_set || !min_set ? where2 : "", c->min_reps, c->max_reps);
         return 2;
     }
     return 0;
