@@ -126,6 +126,7 @@ typedef __m256 fvec;
 #define vec_loadu _mm256_loadu_ps
 #define vec_load _mm256_load_ps
 #define vec_store _mm256_store_ps
+#define vec_add _mm256_add_ps
 #define vec_mul _mm256_mul_ps
 #define vec_fma _mm256_fmadd_ps
 #include "flash_decode.h"
@@ -290,7 +291,7 @@ static void avx2_accumulate(const flash_block *blk)
     }
     for (; r < rows; r++)
         pv_row(w->st + r, br, blk->v, dv, w->acc + (size_t)r * dp, dp, w->alpha[r], blk->cols,
-               ATTN_F32);
+               ATTN_F32, 0);
 }
 
 /* Rows per block a multiple of 48 (of the 16 lanes and the 4 P V rows; the sizes measured in

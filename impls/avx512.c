@@ -142,6 +142,7 @@ typedef __m512 fvec;
 #define vec_loadu _mm512_loadu_ps
 #define vec_load _mm512_load_ps
 #define vec_store _mm512_store_ps
+#define vec_add _mm512_add_ps
 #define vec_mul _mm512_mul_ps
 #define vec_fma _mm512_fmadd_ps
 #include "flash_decode.h"
@@ -215,7 +216,7 @@ static void avx512_accumulate(const flash_block *blk)
         }
     for (; r < rows; r++)
         pv_row(w->st + r, br, blk->v, dv, w->acc + (size_t)r * dp, dp, w->alpha[r], blk->cols,
-               ATTN_F32);
+               ATTN_F32, 0);
 }
 
 /* Online softmax over one key block, sixteen queries a vector: S^T becomes P^T under the

@@ -394,8 +394,10 @@ void flash_describe(const void *state, char *out, size_t len)
     if (st->splits > 1)
         snprintf(split, sizeof split, ", split-KV into %d key ranges", st->splits);
     if (st->dots)
-        snprintf(out, len, "decode kernels (dot products along d): %d stacked row%s, blocks of "
-                 "%d keys%s%s", st->rows, st->rows == 1 ? "" : "s", st->bc, split, sixteen);
+        snprintf(out, len, "decode kernels (dot products along d): %d stacked row%s%s, blocks of "
+                 "%d keys%s%s", st->rows, st->rows == 1 ? "" : "s",
+                 flash_decode_streams(st->rows, st->p.dtype) ? ", keys in address order" : "",
+                 st->bc, split, sixteen);
     else
         snprintf(out, len, "micro-tiles: blocks of %d rows x %d keys%s%s", st->br, st->bc, split,
                  sixteen);

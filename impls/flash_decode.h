@@ -3,7 +3,7 @@
  * (avx2.c, avx512.c), which first defines the vocabulary they are written in:
  *   fvec, VEC                        a vector of floats and its lanes
  *   vec_zero() vec_set1(x) vec_loadu(p) vec_load(p) vec_store(p, x)   (load, store aligned)
- *   vec_mul(a, b) vec_fma(a, b, c)   a b, a b + c
+ *   vec_add(a, b) vec_mul(a, b) vec_fma(a, b, c)   a + b, a b, a b + c
  *   load_vec(from, dtype)            VEC elements in dtype, as floats
  *   load_part(from, n, dtype)        the n < VEC elements there, 0 past n; nothing past read
  *   sum8(a0, ..., a7)                an __m256 whose element n is the sum of a_n's lanes
@@ -20,6 +20,62 @@ enum { DOT_KEYS = 8 };
 
 /* Keys pv_row takes per load and store of the row's accumulator. */
 enum { PV_ROW_KEYS = 4 };
+
+/* flash_decode_streams for the block. */
+static inline int decode_streams(const flash_block *blk)
+{
+    return flash_decode_streams(blk->rows, blk->dtype);
+}
+
+/* q . k for one row against one key in dtype, left as VEC partial sums: two accumulators
+ * over d, the tail by partial loads. */
+static inline __attribute__((always_inline)) fvec dot_row(const void *kj, const float *qi,
+                                                          int d, const int dtype)
+{
+    const int full = d / VEC * VEC;
+    fvec a0 = vec_zero(), a1 = a0;
+    int x = 0;
+    for (; x + 2 * VEC <= full; x += 2 * VEC) {
+        a0 = vec_fma(load_vec(impl_elem_at(kj, (size_t)x, dtype), dtype), vec_loadu(qi + x), a0);
+        a1 = vec_fma(load_vec(impl_elem_at(kj, (size_t)x + VEC, dtype), dtype),
+                     vec_loadu(qi + x + VEC), a1);
+    }
+    if (x < full)
+        a0 = vec_fma(load_vec(impl_elem_at(kj, (size_t)x, dtype), dtype), vec_loadu(qi + x), a0);
+    if (full < d)
+        a1 = vec_fma(load_part(impl_elem_at(kj, (size_t)full, dtype), d - full, dtype),
+                     load_part(qi + full, d - full, ATTN_F32), a1);
+    return vec_add(a0, a1);
+}
+
+/* decode_streams' S^T: one row against the block's keys in address order, eight keys' sums
+ * reduced together. */
+static inline __attribute__((always_inline)) void qk_stream_row(const flash_block *blk,
+                                                                const int dtype)
+{
+    const int d = blk->d, nk = blk->cols, br = blk->br;
+    const void *k = dtype == ATTN_F32 ? (const void *)blk->k : (const void *)blk->k16;
+    const float *q = blk->w->qt;
+    float *st = blk->w->st;
+    const size_t ds = (size_t)d;
+    int j = 0;
+    for (; j + DOT_KEYS <= nk; j += DOT_KEYS) {
+        const void *kj = impl_elem_at(k, (size_t)j * ds, dtype);
+#define DOT_KEY(n) const fvec s##n = dot_row(impl_elem_at(kj, (n) * ds, dtype), q, d, dtype);
+        DOT_KEY(0) DOT_KEY(1) DOT_KEY(2) DOT_KEY(3) DOT_KEY(4) DOT_KEY(5) DOT_KEY(6) DOT_KEY(7)
+#undef DOT_KEY
+        float s[DOT_KEYS];
+        _mm256_storeu_ps(s, sum8(s0, s1, s2, s3, s4, s5, s6, s7));
+        for (int n = 0; n < DOT_KEYS; n++)
+            st[(size_t)(j + n) * br] = s[n];
+    }
+    for (; j < nk; j++) {
+        const fvec a = dot_row(impl_elem_at(k, (size_t)j * ds, dtype), q, d, dtype);
+        float s[DOT_KEYS];
+        _mm256_storeu_ps(s, sum8(a, a, a, a, a, a, a, a));
+        st[(size_t)j * br] = s[0];
+    }
+}
 
 /* S^T for the block's rows (w->qt: row-major, stride d, scaled) against its keys, into st
  * (key-major, stride br), K read in dtype where it lies: eight keys at a time, VEC floats of
@@ -86,7 +142,9 @@ static inline __attribute__((always_inline)) void qk_dots_in(const flash_block *
 /* The three dtypes' copies of qk_dots_in, each with its loads inlined. */
 __attribute__((noinline)) static void qk_dots(const flash_block *blk)
 {
-    if (blk->dtype == ATTN_BF16)
+    if (decode_streams(blk))
+        qk_stream_row(blk, ATTN_F32);
+    else if (blk->dtype == ATTN_BF16)
         qk_dots_in(blk, ATTN_BF16);
     else if (blk->dtype == ATTN_F16)
         qk_dots_in(blk, ATTN_F16);
@@ -103,7 +161,7 @@ __attribute__((noinline)) static void qk_dots(const flash_block *blk)
 static inline __attribute__((always_inline)) void pv_row_in(const float *pt, int br,
                                                             const void *v, int dv, float *acc,
                                                             int dp, float alpha, int cols,
-                                                            const int dtype)
+                                                            const int dtype, const int stream)
 {
     const int full = dv / VEC * VEC;
     const size_t ds = (size_t)dv;
@@ -111,7 +169,7 @@ static inline __attribute__((always_inline)) void pv_row_in(const float *pt, int
     for (int x = 0; x < dp; x += VEC)
         vec_store(acc + x, vec_mul(a, vec_load(acc + x)));
     int j = 0;
-    for (; j + PV_ROW_KEYS <= cols; j += PV_ROW_KEYS) {
+    for (; j + PV_ROW_KEYS <= cols && !stream; j += PV_ROW_KEYS) {
         const void *vj = impl_elem_at(v, (size_t)j * ds, dtype);
         flash_touch(vj, PV_ROW_KEYS * ds * impl_dtype_size(dtype));
         const fvec p0 = vec_set1(pt[(size_t)j * br]);
@@ -148,16 +206,19 @@ static inline __attribute__((always_inline)) void pv_row_in(const float *pt, int
     }
 }
 
-/* The three dtypes' copies of pv_row_in. */
+/* The three dtypes' copies of pv_row_in, and float32's in address order (decode_streams). */
 __attribute__((noinline)) static void pv_row(const float *pt, int br, const void *v, int dv,
-                                             float *acc, int dp, float alpha, int cols, int dtype)
+                                             float *acc, int dp, float alpha, int cols, int dtype,
+                                             int stream)
 {
     if (dtype == ATTN_BF16)
-        pv_row_in(pt, br, v, dv, acc, dp, alpha, cols, ATTN_BF16);
+        pv_row_in(pt, br, v, dv, acc, dp, alpha, cols, ATTN_BF16, 0);
     else if (dtype == ATTN_F16)
-        pv_row_in(pt, br, v, dv, acc, dp, alpha, cols, ATTN_F16);
+        pv_row_in(pt, br, v, dv, acc, dp, alpha, cols, ATTN_F16, 0);
+    else if (stream)
+        pv_row_in(pt, br, v, dv, acc, dp, alpha, cols, ATTN_F32, 1);
     else
-        pv_row_in(pt, br, v, dv, acc, dp, alpha, cols, ATTN_F32);
+        pv_row_in(pt, br, v, dv, acc, dp, alpha, cols, ATTN_F32, 0);
 }
 
 /* Decode's O_acc = alpha O_acc + P V: every row by pv_row, V as it lies. */
@@ -167,7 +228,7 @@ static void decode_accumulate_rows(const flash_block *blk)
     const void *v = blk->dtype == ATTN_F32 ? (const void *)blk->v : (const void *)blk->v16;
     for (int r = 0; r < blk->rows; r++)
         pv_row(w->st + r, blk->br, v, blk->dv, w->acc + (size_t)r * blk->dp, blk->dp,
-               w->alpha[r], blk->cols, blk->dtype);
+               w->alpha[r], blk->cols, blk->dtype, decode_streams(blk));
 }
 
 #endif

@@ -327,10 +327,15 @@ static void test_flash_paths(void **st)
         }
         const int most = dot_rows[i];
         flash_path(im, 8, 8, 1, 1, ATTN_F32, got, sizeof got);   /* MHA decode: 1 row */
-        assert_non_null(strstr(got, "decode kernels (dot products along d): 1 stacked row,"));
+        assert_non_null(strstr(got, "decode kernels (dot products along d): 1 stacked row, keys "
+                                    "in address order,"));
         assert_null(strstr(got, "split-KV"));
+        flash_path(im, 16, 8, 1, 1, ATTN_F32, got, sizeof got);   /* 2 rows: groups of keys */
+        assert_non_null(strstr(got, "decode kernels (dot products along d): 2 stacked rows, "
+                                    "blocks"));
         flash_path(im, most, 1, 1, 2, ATTN_F32, got, sizeof got);   /* the most rows, 1 task */
         assert_non_null(strstr(got, "decode kernels"));
+        assert_null(strstr(got, "address order"));
         assert_non_null(strstr(got, "split-KV into 2 key ranges"));
         flash_path(im, most + 1, 1, 1, 2, ATTN_F32, got, sizeof got);   /* one row more */
         assert_non_null(strstr(got, "micro-tiles"));
@@ -338,6 +343,7 @@ static void test_flash_paths(void **st)
         assert_non_null(strstr(got, "micro-tiles"));
         flash_path(im, 8, 8, 1, 1, ATTN_BF16, got, sizeof got);
         assert_non_null(strstr(got, "16-bit read where it lies"));
+        assert_null(strstr(got, "address order"));   /* 1 row, but 16-bit: groups */
         flash_path(im, 8, 8, 512, 1, ATTN_BF16, got, sizeof got);
         assert_null(strstr(got, "where it lies"));
     }
