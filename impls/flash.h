@@ -111,9 +111,10 @@ static inline void flash_touch(const void *rows, size_t n)
  * prefetch: the hardware's stream prefetchers see one stream), rather than a group of keys
  * at a time. One row of float32 does little arithmetic per byte, so its time is the memory's,
  * and one stream reads faster than a group's interleaved rows even with their lines
- * prefetched in order. Measured on Zen 4 (avx2, 8 heads, d 128, seq_kv 4096 and 32768):
- * 0.41 to 0.87 of the grouped kernels' time; with more stacked rows, or 16-bit data, the
- * arithmetic per byte is higher and groups were faster (1.1 to 2.8 times). */
+ * prefetched in order. Measured on Zen 4 (avx2, 8 heads, d 128, seq_kv 4096 to 32768, 1 and
+ * 2 threads): 0.57 to 0.88 of the grouped kernels' time; with more stacked rows, or 16-bit
+ * data, the arithmetic per byte is higher and groups were faster (1.1 to 2.8 times).
+ * docs/implementations.md#decode has the commands. */
 static inline int flash_decode_streams(int rows, int dtype)
 {
     return rows == 1 && dtype == ATTN_F32;

@@ -48,33 +48,48 @@ static inline __attribute__((always_inline)) fvec dot_row(const void *kj, const 
     return vec_add(a0, a1);
 }
 
+/* Row i's scores for keys [j, j + n) from the first n sums of sum8's result, into st
+ * (key-major, stride br). */
+static inline void store_scores(float *st, int br, int j, int i, __m256 sums, int n)
+{
+    float s[DOT_KEYS];
+    _mm256_storeu_ps(s, sums);
+    for (int m = 0; m < n; m++)
+        st[(size_t)(j + m) * br + i] = s[m];
+}
+
+/* The block's last keys, from j (fewer than DOT_KEYS), one at a time for every row. */
+static inline __attribute__((always_inline)) void qk_last_keys(const flash_block *blk, int j,
+                                                               const int dtype)
+{
+    const void *k = dtype == ATTN_F32 ? (const void *)blk->k : (const void *)blk->k16;
+    const size_t ds = (size_t)blk->d;
+    for (; j < blk->cols; j++)
+        for (int i = 0; i < blk->rows; i++) {
+            const fvec a = dot_row(impl_elem_at(k, (size_t)j * ds, dtype),
+                                   blk->w->qt + (size_t)i * ds, blk->d, dtype);
+            store_scores(blk->w->st, blk->br, j, i, sum8(a, a, a, a, a, a, a, a), 1);
+        }
+}
+
 /* decode_streams' S^T: one row against the block's keys in address order, eight keys' sums
  * reduced together. */
 static inline __attribute__((always_inline)) void qk_stream_row(const flash_block *blk,
                                                                 const int dtype)
 {
-    const int d = blk->d, nk = blk->cols, br = blk->br;
+    const int d = blk->d;
     const void *k = dtype == ATTN_F32 ? (const void *)blk->k : (const void *)blk->k16;
     const float *q = blk->w->qt;
-    float *st = blk->w->st;
     const size_t ds = (size_t)d;
     int j = 0;
-    for (; j + DOT_KEYS <= nk; j += DOT_KEYS) {
+    for (; j + DOT_KEYS <= blk->cols; j += DOT_KEYS) {
         const void *kj = impl_elem_at(k, (size_t)j * ds, dtype);
 #define DOT_KEY(n) const fvec s##n = dot_row(impl_elem_at(kj, (n) * ds, dtype), q, d, dtype);
         DOT_KEY(0) DOT_KEY(1) DOT_KEY(2) DOT_KEY(3) DOT_KEY(4) DOT_KEY(5) DOT_KEY(6) DOT_KEY(7)
 #undef DOT_KEY
-        float s[DOT_KEYS];
-        _mm256_storeu_ps(s, sum8(s0, s1, s2, s3, s4, s5, s6, s7));
-        for (int n = 0; n < DOT_KEYS; n++)
-            st[(size_t)(j + n) * br] = s[n];
+        store_scores(blk->w->st, blk->br, j, 0, sum8(s0, s1, s2, s3, s4, s5, s6, s7), DOT_KEYS);
     }
-    for (; j < nk; j++) {
-        const fvec a = dot_row(impl_elem_at(k, (size_t)j * ds, dtype), q, d, dtype);
-        float s[DOT_KEYS];
-        _mm256_storeu_ps(s, sum8(a, a, a, a, a, a, a, a));
-        st[(size_t)j * br] = s[0];
-    }
+    qk_last_keys(blk, j, dtype);
 }
 
 /* S^T for the block's rows (w->qt: row-major, stride d, scaled) against its keys, into st
@@ -116,27 +131,10 @@ static inline __attribute__((always_inline)) void qk_dots_in(const flash_block *
                 DOT_KEY(4) DOT_KEY(5) DOT_KEY(6) DOT_KEY(7)
 #undef DOT_KEY
             }
-            float s[DOT_KEYS];
-            _mm256_storeu_ps(s, sum8(a0, a1, a2, a3, a4, a5, a6, a7));
-            for (int n = 0; n < DOT_KEYS; n++)
-                st[(size_t)(j + n) * br + i] = s[n];
+            store_scores(st, br, j, i, sum8(a0, a1, a2, a3, a4, a5, a6, a7), DOT_KEYS);
         }
     }
-    for (; j < nk; j++)   /* the block's last keys, one at a time */
-        for (int i = 0; i < rows; i++) {
-            const void *kj = impl_elem_at(k, (size_t)j * ds, dtype);
-            const float *qi = q + (size_t)i * ds;
-            fvec a = vec_zero();
-            for (int x = 0; x < full; x += VEC)
-                a = vec_fma(load_vec(impl_elem_at(kj, (size_t)x, dtype), dtype),
-                            vec_loadu(qi + x), a);
-            if (full < d)
-                a = vec_fma(load_part(impl_elem_at(kj, (size_t)full, dtype), d - full, dtype),
-                            load_part(qi + full, d - full, ATTN_F32), a);
-            float s[DOT_KEYS];
-            _mm256_storeu_ps(s, sum8(a, a, a, a, a, a, a, a));
-            st[(size_t)j * br + i] = s[0];
-        }
+    qk_last_keys(blk, j, dtype);
 }
 
 /* The three dtypes' copies of qk_dots_in, each with its loads inlined. */
