@@ -328,7 +328,7 @@ static void test_late_errors_say_where(void **st)
                           &c, err, sizeof err), 0);
     assert_int_equal(cfg_finish(&c, err, sizeof err), 2);
     assert_contains(err, ":6: [measure] min_reps (5000) is larger than max_reps (1000)");
-    /* Given on the command line: the --set, as typed. */
+    /* Given on the command line: the --set, its key and value. */
     assert_int_equal(load("[sweep]\nseq_len = 8\nhead_dim = 4\n", &c, err, sizeof err), 0);
     assert_int_equal(cfg_apply_set(&c, "min_reps=3000", err, sizeof err), 0);
     assert_int_equal(cfg_finish(&c, err, sizeof err), 2);
