@@ -23,6 +23,7 @@ typedef struct flash_state {
     long tasks;     /* batch x kv_heads x blocks */
     int splits;     /* key ranges per task: more than 1 for split-KV (see flash_plan_splits) */
     int dots;       /* S^T by the ISA's qk_dots: few stacked rows (decode) */
+    int streams;    /* ... reading keys in address order (flash_decode_streams) */
     int bf16_dots;  /* bf16 data computed as it lies, by the ISA's bf16 kernels */
     size_t part_floats; /* split-KV: one range's m, l and accumulator rows, rounded to lines */
     float *parts;   /* split-KV: tasks x splits of them */
@@ -92,6 +93,7 @@ int flash_prepare(const flash_isa *isa, const attn_problem *p, void **state, cha
     st->n_tiles = impl_threads(p);
     st->tasks = (long)p->batch * p->kv_heads * st->blocks;
     st->splits = flash_plan_splits(st);
+    st->streams = st->dots && flash_decode_streams(st->rows, p->dtype, p->head_dim, p->head_dim_v);
     /* The bf16 kernels are micro-tiles; the decode kernels read every dtype as it lies. */
     st->bf16_dots = p->dtype == ATTN_BF16 && isa->bf16_scores != NULL && !st->dots;
     const int widens = p->dtype != ATTN_F32 && !st->bf16_dots && !st->dots;
@@ -344,7 +346,7 @@ static void flash_task_run(const flash_state *st, flash_tile *w, long t, int spl
     memset(w->acc, 0, sizeof(float) * (size_t)rows * st->dp);
 
     flash_block blk = {.w = w, .d = d, .dv = dv, .br = st->br, .dp = st->dp, .rows = rows,
-                       .lanes = lanes, .c = c, .dtype = p->dtype};
+                       .lanes = lanes, .c = c, .dtype = p->dtype, .streams = st->streams};
     for (int j0 = k_begin; j0 < k_end; j0 += st->bc) {
         blk.cols = k_end - j0 < st->bc ? k_end - j0 : st->bc;
         blk.j0 = j0;
@@ -396,7 +398,7 @@ void flash_describe(const void *state, char *out, size_t len)
     if (st->dots)
         snprintf(out, len, "decode kernels (dot products along d): %d stacked row%s%s, blocks of "
                  "%d keys%s%s", st->rows, st->rows == 1 ? "" : "s",
-                 flash_decode_streams(st->rows, st->p.dtype) ? ", keys in address order" : "",
+                 st->streams ? ", keys in address order" : "",
                  st->bc, split, sixteen);
     else
         snprintf(out, len, "micro-tiles: blocks of %d rows x %d keys%s%s", st->br, st->bc, split,

@@ -49,6 +49,7 @@ typedef struct flash_block {
     const uint16_t *k16, *v16; /* the same in bf16 or f16, when the ISA's kernels take them
                                   as they lie (the bf16 kernels, the decode kernels) */
     int dtype;          /* p's */
+    int streams;        /* the decode kernels read keys in address order (flash_decode_streams) */
     float c;            /* what multiplies q . k: the scale, times log2 e unless extras run */
     int d, dv;          /* row widths of k and v */
     int br, dp;         /* row strides of st and qt, and of acc */
@@ -100,24 +101,28 @@ typedef struct flash_isa {
  * On Zen 4 (decode, 8 heads, seq_kv 32768, d 128, 1 thread, three runs or more each): 38-44 ms
  * with no prefetch, 20-25 ms with each group's own lines prefetched as it starts, 29-37 ms
  * with the lines 4, 16, 32 or 64 keys ahead. So flash_touch prefetches the n bytes at `rows`,
- * a line at a time, just before the kernel reads them. */
+ * a line at a time, just before the kernel reads them. (Those timings are of the groups; the
+ * same case now reads one key at a time, flash_decode_streams below, in about 13 ms.) */
 static inline void flash_touch(const void *rows, size_t n)
 {
     for (size_t c = 0; c < n; c += 64)
         __builtin_prefetch((const char *)rows + c, 0, 3);
 }
 
-/* Whether the decode kernels read K and V one key after another in address order (no
- * prefetch: the hardware's stream prefetchers see one stream), rather than a group of keys
- * at a time. One row of float32 does little arithmetic per byte, so its time is the memory's,
- * and one stream reads faster than a group's interleaved rows even with their lines
- * prefetched in order. Measured on Zen 4 (avx2, 8 heads, d 128, seq_kv 4096 to 32768, 1 and
- * 2 threads): 0.57 to 0.88 of the grouped kernels' time; with more stacked rows, or 16-bit
- * data, the arithmetic per byte is higher and groups were faster (1.1 to 2.8 times).
- * docs/implementations.md#decode has the commands. */
-static inline int flash_decode_streams(int rows, int dtype)
+/* Whether the decode kernels read K and V one key after another in address order, with no
+ * prefetch of their own, rather than a group of keys at a time with each group's lines
+ * prefetched first (flash_touch). For one row of float32 with rows of K and V of 128 floats
+ * or more: a few FMAs per 32 bytes, so the time is the memory's, and reading in address order
+ * was faster (a single sequential stream, we suppose, is what the hardware prefetchers follow
+ * best; no counters here to show it). Measured with avx2 on Zen 4 (8 heads, seq_kv 4096 and
+ * 32768, 1 and 2 threads), key at a time against groups: 0.38 to 0.82 of the time at d 128
+ * and 256, but 0.74 to 1.65 at d 64 and 0.98 to 1.66 at d 8 to 32, where the per-key work
+ * (a reduction, the accumulator's load and store) is not paid for by the row's bytes; and
+ * 1.1 to 2.8 times with 8 stacked rows or with bf16, where there is more arithmetic per byte.
+ * avx512 takes the same rule, not measured. docs/implementations.md#decode has the commands. */
+static inline int flash_decode_streams(int rows, int dtype, int d, int dv)
 {
-    return rows == 1 && dtype == ATTN_F32;
+    return rows == 1 && dtype == ATTN_F32 && d >= 128 && dv >= 128;
 }
 
 /* attn_impl's prepare, run and release, for the kernel `isa` describes. */

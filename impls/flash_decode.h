@@ -21,11 +21,6 @@ enum { DOT_KEYS = 8 };
 /* Keys pv_row takes per load and store of the row's accumulator. */
 enum { PV_ROW_KEYS = 4 };
 
-/* flash_decode_streams for the block. */
-static inline int decode_streams(const flash_block *blk)
-{
-    return flash_decode_streams(blk->rows, blk->dtype);
-}
 
 /* q . k for one row against one key in dtype, left as VEC partial sums: two accumulators
  * over d, the tail by partial loads. */
@@ -72,7 +67,7 @@ static inline __attribute__((always_inline)) void qk_last_keys(const flash_block
         }
 }
 
-/* decode_streams' S^T: one row against the block's keys in address order, eight keys' sums
+/* flash_decode_streams' S^T: one row against the block's keys in address order, eight keys' sums
  * reduced together. */
 static inline __attribute__((always_inline)) void qk_stream_row(const flash_block *blk,
                                                                 const int dtype)
@@ -140,7 +135,7 @@ static inline __attribute__((always_inline)) void qk_dots_in(const flash_block *
 /* The three dtypes' copies of qk_dots_in, each with its loads inlined. */
 __attribute__((noinline)) static void qk_dots(const flash_block *blk)
 {
-    if (decode_streams(blk))
+    if (blk->streams)
         qk_stream_row(blk, ATTN_F32);
     else if (blk->dtype == ATTN_BF16)
         qk_dots_in(blk, ATTN_BF16);
@@ -204,7 +199,7 @@ static inline __attribute__((always_inline)) void pv_row_in(const float *pt, int
     }
 }
 
-/* The three dtypes' copies of pv_row_in, and float32's in address order (decode_streams). */
+/* The three dtypes' copies of pv_row_in, and float32's in address order (streams). */
 __attribute__((noinline)) static void pv_row(const float *pt, int br, const void *v, int dv,
                                              float *acc, int dp, float alpha, int cols, int dtype,
                                              int stream)
@@ -226,7 +221,7 @@ static void decode_accumulate_rows(const flash_block *blk)
     const void *v = blk->dtype == ATTN_F32 ? (const void *)blk->v : (const void *)blk->v16;
     for (int r = 0; r < blk->rows; r++)
         pv_row(w->st + r, blk->br, v, blk->dv, w->acc + (size_t)r * blk->dp, blk->dp,
-               w->alpha[r], blk->cols, blk->dtype, decode_streams(blk));
+               w->alpha[r], blk->cols, blk->dtype, blk->streams);
 }
 
 #endif

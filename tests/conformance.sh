@@ -1,8 +1,9 @@
 #!/bin/sh
 # conformance.sh: every implementation over configs/conformance.ini,
 # configs/conformance-cross.ini, configs/conformance-dtypes.ini, the split-KV shapes of
-# configs/conformance-split.ini and the masks and variants of configs/conformance-masks.ini
-# and conformance-scores.ini must PASS every case: the
+# configs/conformance-split.ini, the masks and variants of configs/conformance-masks.ini
+# and conformance-scores.ini, and the float32 MHA decode of conformance-decode.ini must PASS
+# every case: the
 # built-ins (`impls = all`), or with PLUGIN=path.so (make conformance PLUGIN=...) that plugin's
 # implementations alone. One that `list` reports unavailable on this machine (avx2 on a CPU
 # without AVX2) may only SKIP, with its reason; a plugin may also SKIP the cases its caps say
@@ -53,7 +54,7 @@ shards=$(nproc)
 "$bin" machine > "$tmp/machine.log" 2>&1 || { echo "conformance.sh: attnbench machine failed: $(tail -1 "$tmp/machine.log")" >&2; exit 2; }
 
 for config in conformance conformance-cross conformance-dtypes conformance-masks conformance-split \
-    conformance-scores; do
+    conformance-scores conformance-decode; do
     # One shard per CPU, side by side (the cases are correctness checks, not timings), merged
     # into one results directory; rc is the worst shard's.
     rc=0

@@ -288,12 +288,12 @@ static void test_memory_scaling(void **st)
 }
 
 /* What flash_describe says prepare chose for the problem (heads over kv_heads, seq_q queries,
- * 4096 keys, d 64) on `threads` threads, in dtype. */
+ * 4096 keys, head dimension d) on `threads` threads, in dtype. */
 static void flash_path(const attn_impl *im, int heads, int kv_heads, int seq_q, int threads,
-                       int dtype, char *out, size_t len)
+                       int dtype, int d, char *out, size_t len)
 {
     attn_problem p = {.batch = 1, .heads = heads, .kv_heads = kv_heads, .seq_q = seq_q,
-                      .seq_kv = 4096, .head_dim = 64, .scale = 0.125f, .threads = threads};
+                      .seq_kv = 4096, .head_dim = d, .scale = 0.125f, .threads = threads};
     sweep_neutral_fields(&p);
     p.dtype = dtype;
     void *state = NULL;
@@ -326,25 +326,29 @@ static void test_flash_paths(void **st)
             continue;
         }
         const int most = dot_rows[i];
-        flash_path(im, 8, 8, 1, 1, ATTN_F32, got, sizeof got);   /* MHA decode: 1 row */
+        /* MHA decode, 1 row: keys in address order from d 128 (flash_decode_streams). */
+        flash_path(im, 8, 8, 1, 1, ATTN_F32, 128, got, sizeof got);
         assert_non_null(strstr(got, "decode kernels (dot products along d): 1 stacked row, keys "
                                     "in address order,"));
         assert_null(strstr(got, "split-KV"));
-        flash_path(im, 16, 8, 1, 1, ATTN_F32, got, sizeof got);   /* 2 rows: groups of keys */
+        flash_path(im, 8, 8, 1, 1, ATTN_F32, 64, got, sizeof got);
+        assert_non_null(strstr(got, "decode kernels (dot products along d): 1 stacked row, "
+                                    "blocks"));
+        flash_path(im, 16, 8, 1, 1, ATTN_F32, 128, got, sizeof got);   /* 2 rows: groups */
         assert_non_null(strstr(got, "decode kernels (dot products along d): 2 stacked rows, "
                                     "blocks"));
-        flash_path(im, most, 1, 1, 2, ATTN_F32, got, sizeof got);   /* the most rows, 1 task */
+        flash_path(im, most, 1, 1, 2, ATTN_F32, 64, got, sizeof got);   /* the most rows, 1 task */
         assert_non_null(strstr(got, "decode kernels"));
         assert_null(strstr(got, "address order"));
         assert_non_null(strstr(got, "split-KV into 2 key ranges"));
-        flash_path(im, most + 1, 1, 1, 2, ATTN_F32, got, sizeof got);   /* one row more */
+        flash_path(im, most + 1, 1, 1, 2, ATTN_F32, 64, got, sizeof got);   /* one row more */
         assert_non_null(strstr(got, "micro-tiles"));
-        flash_path(im, 8, 8, 512, 1, ATTN_F32, got, sizeof got);   /* prefill */
+        flash_path(im, 8, 8, 512, 1, ATTN_F32, 64, got, sizeof got);   /* prefill */
         assert_non_null(strstr(got, "micro-tiles"));
-        flash_path(im, 8, 8, 1, 1, ATTN_BF16, got, sizeof got);
+        flash_path(im, 8, 8, 1, 1, ATTN_BF16, 128, got, sizeof got);
         assert_non_null(strstr(got, "16-bit read where it lies"));
         assert_null(strstr(got, "address order"));   /* 1 row, but 16-bit: groups */
-        flash_path(im, 8, 8, 512, 1, ATTN_BF16, got, sizeof got);
+        flash_path(im, 8, 8, 512, 1, ATTN_BF16, 64, got, sizeof got);
         assert_null(strstr(got, "where it lies"));
     }
 }
