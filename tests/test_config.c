@@ -344,6 +344,14 @@ static void test_late_errors_say_where(void **st)
     assert_int_equal(cfg_apply_set(&c, "max_reps=2", err, sizeof err), 0);
     assert_int_equal(cfg_finish(&c, err, sizeof err), 2);
     assert_true(strncmp(err, "--set max_reps=2: [measure] min_reps (5)", 40) == 0);
+    /* Lines counted as libinih reads them: CRLF ends, comments and blank lines, a last line
+     * with no newline. */
+    assert_int_equal(load("; a comment\r\n[sweep]\r\nseq_len = 8\r\n\r\nhead_dim = 4\r\n"
+                          "# another\r\n[measure]\r\nmax_reps = 3\r\nmin_reps = 9", &c, err,
+                          sizeof err), 0);
+    assert_int_equal(cfg_finish(&c, err, sizeof err), 2);
+    assert_contains(err, ":9 and ");   /* min_reps, the last line */
+    assert_contains(err, ":8: [measure] min_reps (9)");   /* max_reps */
     /* Two keys that clash: both places. */
     assert_int_equal(load("[sweep]\nseq_len = 8\nhead_dim = 4\ncausal = false, true\n", &c, err,
                           sizeof err), 0);
