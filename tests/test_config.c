@@ -333,6 +333,11 @@ static void test_late_errors_say_where(void **st)
     assert_int_equal(cfg_apply_set(&c, "min_reps=3000", err, sizeof err), 0);
     assert_int_equal(cfg_finish(&c, err, sizeof err), 2);
     assert_contains(err, "--set min_reps=3000: [measure] min_reps (3000)");
+    /* ... with its section, when it was typed with one. */
+    assert_int_equal(load("[sweep]\nseq_len = 8\nhead_dim = 4\n", &c, err, sizeof err), 0);
+    assert_int_equal(cfg_apply_set(&c, " measure.min_reps =3000", err, sizeof err), 0);
+    assert_int_equal(cfg_finish(&c, err, sizeof err), 2);
+    assert_contains(err, "--set measure.min_reps=3000: [measure] min_reps (3000)");
     /* Only max_reps given, on the command line, below the file's min_reps: both places. */
     assert_int_equal(load("[sweep]\nseq_len = 8\nhead_dim = 4\n[measure]\nmin_reps = 4\n", &c, err,
                           sizeof err), 0);

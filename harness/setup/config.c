@@ -144,8 +144,8 @@ char *cfg_trim(char *s)
 /* Remembers the text as read, for results.json, and its line (0: --set); a later setting
  * replaces an earlier one. Text too long to keep whole is refused: a record cut short would
  * reproduce another sweep. */
-static int remember_value(cfg *c, const cfg_key *k, const char *value, int line, char *err,
-                          size_t err_len)
+static int remember_value(cfg *c, const cfg_key *k, const char *value, int line,
+                          const char *typed, char *err, size_t err_len)
 {
     size_t len = strlen(value);
     if (len >= sizeof c->seen_val[0]) {
@@ -164,6 +164,7 @@ static int remember_value(cfg *c, const cfg_key *k, const char *value, int line,
         strcpy(c->seen_key[slot], full);
         memcpy(c->seen_val[slot], value, len + 1);
         c->seen_line[slot] = line;
+        snprintf(c->seen_set[slot], sizeof c->seen_set[slot], "%s", typed ? typed : full);
     }
     return 0;
 }
@@ -178,7 +179,8 @@ int cfg_where(const cfg *c, const char *section, const char *key, char *out, siz
         if (c->seen_line[slot] > 0)
             snprintf(out, len, "%s:%d", c->source, c->seen_line[slot]);
         else
-            snprintf(out, len, "--set %s=%s", key, cfg_clip(c->seen_val[slot], shown));
+            snprintf(out, len, "--set %s=%s", c->seen_set[slot],
+                     cfg_clip(c->seen_val[slot], shown));
         text_escape(out, len);   /* a path and a value: input, quoted */
         return 1;
     }
@@ -190,8 +192,8 @@ int cfg_where(const cfg *c, const char *section, const char *key, char *out, siz
 /* Parses one key's value into c and records it. 0, or -1 with the reason in err. The value is
  * copied whole (--set has no length limit: a fixed buffer cut "8,<spaces>1024" to "8,102"), and
  * parsed before its length is checked, so that a bad entry gives its own reason. */
-int cfg_set_value(cfg *c, const cfg_key *k, const char *raw, int line, char *err,
-                  size_t err_len)
+int cfg_set_value(cfg *c, const cfg_key *k, const char *raw, int line, const char *typed,
+                  char *err, size_t err_len)
 {
     char *buf = strdup(raw);
     if (buf == NULL) {
@@ -201,7 +203,7 @@ int cfg_set_value(cfg *c, const cfg_key *k, const char *raw, int line, char *err
     char *value = cfg_trim(buf);
     int rc = cfg_parse_value(c, k, value, err, err_len);
     if (rc == 0)
-        rc = remember_value(c, k, value, line, err, err_len);
+        rc = remember_value(c, k, value, line, typed, err, err_len);
     free(buf);
     return rc;
 }

@@ -91,6 +91,7 @@ typedef struct cfg {
     char seen_key[64][40];
     char seen_val[64][512];
     int seen_line[64];           /* its line in source; 0: given by --set */
+    char seen_set[64][40];       /* the key as its --set typed it: "min_reps", "measure.min_reps" */
 } cfg;
 
 /* Defaults for every key, with no sweep lists set. */
@@ -108,7 +109,7 @@ int cfg_load_text(cfg *c, const char *name, const char *text, size_t len, char *
 int cfg_apply_set(cfg *c, const char *assignment, char *err, size_t err_len);
 
 /* Where section.key got its value, for an error that is found only once the whole config is
- * read: "file:line" or "--set key=value" (1), or the source when neither set it (0). */
+ * read: "file:line" or the --set as typed (1), or the source when neither set it (0). */
 int cfg_where(const cfg *c, const char *section, const char *key, char *out, size_t len);
 
 /* Checks that the sweep can be built (required lists present). 0, or 2 and a message. */

@@ -38,10 +38,10 @@ const cfg_key *cfg_find_key(const char *section, const char *key);
  * reason in err. */
 int cfg_parse_value(cfg *c, const cfg_key *k, const char *value, char *err, size_t err_len);
 
-/* Parses one key's value into c and records it, with its line in the file (0: --set). 0, or
- * -1 with the reason in err. */
-int cfg_set_value(cfg *c, const cfg_key *k, const char *raw, int line, char *err,
-                  size_t err_len);
+/* Parses one key's value into c and records it, with its line in the file, or for a --set
+ * (line 0) the key as typed. 0, or -1 with the reason in err. */
+int cfg_set_value(cfg *c, const cfg_key *k, const char *raw, int line, const char *typed,
+                  char *err, size_t err_len);
 
 int cfg_known_section(const char *section);
 

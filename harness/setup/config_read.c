@@ -70,7 +70,7 @@ static int cfg_ini_entry(void *user, const char *section, const char *name, cons
         return 0;
     }
     ctx->seen[idx] = 1;
-    if (cfg_set_value(ctx->c, k, value, ctx->lineno, why, sizeof why) != 0) {
+    if (cfg_set_value(ctx->c, k, value, ctx->lineno, NULL, why, sizeof why) != 0) {
         snprintf(ctx->msg, sizeof ctx->msg, "[%s] %s: %s", section, name, why);
         return 0;
     }
@@ -351,7 +351,8 @@ static int apply_set(cfg *c, const char *assignment, char *err, size_t err_len)
     }
     memcpy(key, assignment, key_len);
     key[key_len] = '\0';
-    char *name = cfg_trim(key), *section = NULL;
+    char *name = cfg_trim(key), *section = NULL, typed[sizeof key];
+    snprintf(typed, sizeof typed, "%s", name);
     char *dot = strchr(name, '.');
     if (dot != NULL) {
         *dot = '\0';
@@ -369,7 +370,7 @@ static int apply_set(cfg *c, const char *assignment, char *err, size_t err_len)
         snprintf(err, err_len, "--set %s: %s", echo, why);
         return 2;
     }
-    if (cfg_set_value(c, k, eq + 1, 0, why, sizeof why) != 0) {
+    if (cfg_set_value(c, k, eq + 1, 0, typed, why, sizeof why) != 0) {
         snprintf(err, err_len, "--set %s: [%s] %s: %s", echo, k->section, k->key, why);
         return 2;
     }
