@@ -14,7 +14,9 @@
  * bf16 and f16: each key and value tile is widened to float32 in registers as it is loaded
  * (bf16 by a 16-bit shift of each element, f16 by F16C's vcvtph2ps) into a tile of scratch the
  * micro-kernels then read; flash.c widens the query block as it transposes it and rounds
- * output rows to the dtype as it stores them. Everything between is the float32 kernel. */
+ * output rows to the dtype as it stores them. Everything between is the float32 kernel.
+ * Decode (a few stacked rows) takes flash_decode.h's kernels instead, which read 16-bit K and
+ * V where they lie and widen them in registers. */
 #include "attn.h"
 #include "avx2_exp2.h"
 #include "cpu_features.h"

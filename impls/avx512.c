@@ -20,7 +20,7 @@
  * float32 one.
  * f16, and bf16 without AVX512_BF16: key and value tiles are widened in registers as they are
  * loaded (bf16 by a 16-bit shift, f16 by vcvtph2ps, both AVX-512F) into scratch the float32
- * micro-kernels read, as in avx2.c. */
+ * micro-kernels read, as in avx2.c. Decode takes flash_decode.h's kernels, in every dtype. */
 #include "attn.h"
 #include "avx512_exp2.h"
 #include "avx512_simd.h"

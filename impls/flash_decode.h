@@ -21,6 +21,16 @@ enum { DOT_KEYS = 8 };
 /* Keys pv_row takes per load and store of the row's accumulator. */
 enum { PV_ROW_KEYS = 4 };
 
+/* The block's first key and value rows as they lie: float32's, or the 16-bit ones. */
+static inline const void *block_k(const flash_block *blk, int dtype)
+{
+    return dtype == ATTN_F32 ? (const void *)blk->k : (const void *)blk->k16;
+}
+
+static inline const void *block_v(const flash_block *blk, int dtype)
+{
+    return dtype == ATTN_F32 ? (const void *)blk->v : (const void *)blk->v16;
+}
 
 /* q . k for one row against one key in dtype, left as VEC partial sums: two accumulators
  * over d, the tail by partial loads. */
@@ -57,7 +67,7 @@ static inline void store_scores(float *st, int br, int j, int i, __m256 sums, in
 static inline __attribute__((always_inline)) void qk_last_keys(const flash_block *blk, int j,
                                                                const int dtype)
 {
-    const void *k = dtype == ATTN_F32 ? (const void *)blk->k : (const void *)blk->k16;
+    const void *k = block_k(blk, dtype);
     const size_t ds = (size_t)blk->d;
     for (; j < blk->cols; j++)
         for (int i = 0; i < blk->rows; i++) {
@@ -73,7 +83,7 @@ static inline __attribute__((always_inline)) void qk_stream_row(const flash_bloc
                                                                 const int dtype)
 {
     const int d = blk->d;
-    const void *k = dtype == ATTN_F32 ? (const void *)blk->k : (const void *)blk->k16;
+    const void *k = block_k(blk, dtype);
     const float *q = blk->w->qt;
     const size_t ds = (size_t)d;
     int j = 0;
@@ -97,7 +107,7 @@ static inline __attribute__((always_inline)) void qk_dots_in(const flash_block *
 {
     const int d = blk->d, nk = blk->cols, rows = blk->rows, br = blk->br;
     const int full = d / VEC * VEC;
-    const void *k = dtype == ATTN_F32 ? (const void *)blk->k : (const void *)blk->k16;
+    const void *k = block_k(blk, dtype);
     const float *q = blk->w->qt;
     float *st = blk->w->st;
     const size_t ds = (size_t)d;
@@ -132,7 +142,8 @@ static inline __attribute__((always_inline)) void qk_dots_in(const flash_block *
     qk_last_keys(blk, j, dtype);
 }
 
-/* The three dtypes' copies of qk_dots_in, each with its loads inlined. */
+/* Decode's S^T: flash_decode_streams' one float32 row in address order, or the three dtypes'
+ * copies of qk_dots_in, each with its loads inlined. */
 __attribute__((noinline)) static void qk_dots(const flash_block *blk)
 {
     if (blk->streams)
@@ -146,11 +157,12 @@ __attribute__((noinline)) static void qk_dots(const flash_block *blk)
 }
 
 /* One query row over all its columns, keys in order, so V (in dtype, where it lies) streams
- * row after row where a column tile would stride through it; each four keys' rows are
- * prefetched in order first. The row's accumulator stays in L1 and takes four keys per load
- * and store. pt points at the row's probability for key 0 (stride br), acc at its dp columns
- * (padding past dv stays 0: the partial loads read nothing there). For decode, and for a
- * block's last rows, fewer than its P V micro-tile's. */
+ * row after row where a column tile would stride through it. Grouped: each four keys' rows are
+ * prefetched in order first, and the row's accumulator, in L1, takes four keys per load and
+ * store. With `stream` (flash_decode_streams): a key at a time, no prefetch. pt points at the
+ * row's probability for key 0 (stride br), acc at its dp columns (padding past dv stays 0: the
+ * partial loads read nothing there). For decode, and for a block's last rows, fewer than its
+ * P V micro-tile's. */
 static inline __attribute__((always_inline)) void pv_row_in(const float *pt, int br,
                                                             const void *v, int dv, float *acc,
                                                             int dp, float alpha, int cols,
@@ -218,7 +230,7 @@ __attribute__((noinline)) static void pv_row(const float *pt, int br, const void
 static void decode_accumulate_rows(const flash_block *blk)
 {
     const flash_tile *w = blk->w;
-    const void *v = blk->dtype == ATTN_F32 ? (const void *)blk->v : (const void *)blk->v16;
+    const void *v = block_v(blk, blk->dtype);
     for (int r = 0; r < blk->rows; r++)
         pv_row(w->st + r, blk->br, v, blk->dv, w->acc + (size_t)r * blk->dp, blk->dp,
                w->alpha[r], blk->cols, blk->dtype, blk->streams);

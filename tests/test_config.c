@@ -310,58 +310,55 @@ static void test_finish_needs_shapes(void **st)
     assert_contains(err, "min_reps (9) is larger than max_reps (3)");
 }
 
+/* The error cfg_finish gives for the file `text` with the --set `set` (none when NULL) over
+ * it: the file and set must load, the config must not finish. */
+static void late_error(const char *text, const char *set, char *err, size_t len)
+{
+    cfg c;
+    assert_int_equal(load(text, &c, err, len), 0);
+    if (set != NULL)
+        assert_int_equal(cfg_apply_set(&c, set, err, len), 0);
+    assert_int_equal(cfg_finish(&c, err, len), 2);
+}
+
 /* An error found only when the whole config is read names where its key was set: the file's
  * line, or the --set that gave it; a key left at its default, the file. */
 static void test_late_errors_say_where(void **st)
 {
     (void)st;
-    cfg c;
-    char err[CFG_ERR_LEN];
-    assert_int_equal(load("[sweep]\nseq_len = 8\nhead_dim = 4\n[measure]\nmin_reps = 9\n"
-                          "max_reps = 3\n", &c, err, sizeof err), 0);
-    assert_int_equal(cfg_finish(&c, err, sizeof err), 2);
+    const char *shape = "[sweep]\nseq_len = 8\nhead_dim = 4\n";
+    char text[256], err[CFG_ERR_LEN];
+    snprintf(text, sizeof text, "%s[measure]\nmin_reps = 9\nmax_reps = 3\n", shape);
+    late_error(text, NULL, err, sizeof err);
     assert_true(strstr(err, "/tmp/attnbench-test-cfg-") == err);
     assert_contains(err, ":5 and /tmp/attnbench-test-cfg-");
     assert_contains(err, ":6: [measure] min_reps (9)");
     /* max_reps at its default (1000): min_reps's own line. */
-    assert_int_equal(load("[sweep]\nseq_len = 8\nhead_dim = 4\n\n[measure]\nmin_reps = 5000\n",
-                          &c, err, sizeof err), 0);
-    assert_int_equal(cfg_finish(&c, err, sizeof err), 2);
+    snprintf(text, sizeof text, "%s\n[measure]\nmin_reps = 5000\n", shape);
+    late_error(text, NULL, err, sizeof err);
     assert_contains(err, ":6: [measure] min_reps (5000) is larger than max_reps (1000)");
-    /* Given on the command line: the --set, its key and value. */
-    assert_int_equal(load("[sweep]\nseq_len = 8\nhead_dim = 4\n", &c, err, sizeof err), 0);
-    assert_int_equal(cfg_apply_set(&c, "min_reps=3000", err, sizeof err), 0);
-    assert_int_equal(cfg_finish(&c, err, sizeof err), 2);
+    /* Given on the command line: the --set, its key and value; with its section, when it was
+     * typed with one. */
+    late_error(shape, "min_reps=3000", err, sizeof err);
     assert_contains(err, "--set min_reps=3000: [measure] min_reps (3000)");
-    /* ... with its section, when it was typed with one. */
-    assert_int_equal(load("[sweep]\nseq_len = 8\nhead_dim = 4\n", &c, err, sizeof err), 0);
-    assert_int_equal(cfg_apply_set(&c, " measure.min_reps =3000", err, sizeof err), 0);
-    assert_int_equal(cfg_finish(&c, err, sizeof err), 2);
+    late_error(shape, " measure.min_reps =3000", err, sizeof err);
     assert_contains(err, "--set measure.min_reps=3000: [measure] min_reps (3000)");
     /* Only max_reps given, on the command line, below the file's min_reps: both places. */
-    assert_int_equal(load("[sweep]\nseq_len = 8\nhead_dim = 4\n[measure]\nmin_reps = 4\n", &c, err,
-                          sizeof err), 0);
-    assert_int_equal(cfg_apply_set(&c, "max_reps=3", err, sizeof err), 0);
-    assert_int_equal(cfg_finish(&c, err, sizeof err), 2);
+    snprintf(text, sizeof text, "%s[measure]\nmin_reps = 4\n", shape);
+    late_error(text, "max_reps=3", err, sizeof err);
     assert_contains(err, ":5 and --set max_reps=3: [measure] min_reps (4) is larger than max_reps");
     /* Only max_reps given, min_reps at its default (5): max_reps's place alone. */
-    assert_int_equal(load("[sweep]\nseq_len = 8\nhead_dim = 4\n", &c, err, sizeof err), 0);
-    assert_int_equal(cfg_apply_set(&c, "max_reps=2", err, sizeof err), 0);
-    assert_int_equal(cfg_finish(&c, err, sizeof err), 2);
+    late_error(shape, "max_reps=2", err, sizeof err);
     assert_true(strncmp(err, "--set max_reps=2: [measure] min_reps (5)", 40) == 0);
     /* Lines counted as libinih reads them: CRLF ends, comments and blank lines, a last line
      * with no newline. */
-    assert_int_equal(load("; a comment\r\n[sweep]\r\nseq_len = 8\r\n\r\nhead_dim = 4\r\n"
-                          "# another\r\n[measure]\r\nmax_reps = 3\r\nmin_reps = 9", &c, err,
-                          sizeof err), 0);
-    assert_int_equal(cfg_finish(&c, err, sizeof err), 2);
+    late_error("; a comment\r\n[sweep]\r\nseq_len = 8\r\n\r\nhead_dim = 4\r\n# another\r\n"
+               "[measure]\r\nmax_reps = 3\r\nmin_reps = 9", NULL, err, sizeof err);
     assert_contains(err, ":9 and ");   /* min_reps, the last line */
     assert_contains(err, ":8: [measure] min_reps (9)");   /* max_reps */
     /* Two keys that clash: both places. */
-    assert_int_equal(load("[sweep]\nseq_len = 8\nhead_dim = 4\ncausal = false, true\n", &c, err,
-                          sizeof err), 0);
-    assert_int_equal(cfg_apply_set(&c, "window_right=0", err, sizeof err), 0);
-    assert_int_equal(cfg_finish(&c, err, sizeof err), 2);
+    snprintf(text, sizeof text, "%scausal = false, true\n", shape);
+    late_error(text, "window_right=0", err, sizeof err);
     assert_contains(err, ":4 and --set window_right=0: [sweep] causal = true is window_right");
 }
 

@@ -31,15 +31,15 @@ static int shard_status(const char *dir)
         const int planned = (int)json_integer_value(json_object_get(r.run, "cases_planned"));
         const int stopped = json_is_true(json_object_get(r.run, "interrupted"));
         const int merged = json_object_get(r.run, "merged_from") != NULL;
+        const int short_of = planned > r.n, of = short_of ? planned : r.n;
         if (merged) {
-            printf("%s: merged results: %d of the sweep's %d cases%s\n", dir, r.n,
-                   planned > r.n ? planned : r.n,
-                   planned > r.n ? " (a partial merge: finish its shards and merge again)" : "");
-            rc = planned > r.n;
-        } else if (stopped || planned > r.n) {
+            printf("%s: merged results: %d of the sweep's %d cases%s\n", dir, r.n, of,
+                   short_of ? " (a partial merge: finish its shards and merge again)" : "");
+            rc = short_of;
+        } else if (stopped || short_of) {
             printf("%s: a whole sweep, unfinished: %d of its %d cases recorded%s; continue with: "
-                   "attnbench run --resume %s\n", dir, r.n, planned > r.n ? planned : r.n,
-                   stopped ? " (interrupted)" : "", dir);
+                   "attnbench run --resume %s\n", dir, r.n, of, stopped ? " (interrupted)" : "",
+                   dir);
             rc = 1;
         } else {
             printf("%s: a whole sweep, not a shard: %d cases, complete\n", dir, r.n);

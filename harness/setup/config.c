@@ -141,6 +141,15 @@ char *cfg_trim(char *s)
     return s;
 }
 
+/* The slot that remembers "section.key" (c->n_seen when none does yet). */
+static int seen_slot(const cfg *c, const char *full)
+{
+    int slot = 0;
+    while (slot < c->n_seen && strcmp(c->seen_key[slot], full) != 0)
+        slot++;
+    return slot;
+}
+
 /* Remembers the text as read, for results.json, and its line (0: --set); a later setting
  * replaces an earlier one. Text too long to keep whole is refused: a record cut short would
  * reproduce another sweep. */
@@ -155,16 +164,14 @@ static int remember_value(cfg *c, const cfg_key *k, const char *value, int line,
     }
     char full[40];
     snprintf(full, sizeof full, "%s.%s", k->section, k->key);
-    int slot = 0;
-    while (slot < c->n_seen && strcmp(c->seen_key[slot], full) != 0)
-        slot++;
+    int slot = seen_slot(c, full);
     if (slot == c->n_seen && c->n_seen < 64)
         c->n_seen++;
     if (slot < 64) {
         strcpy(c->seen_key[slot], full);
         memcpy(c->seen_val[slot], value, len + 1);
         c->seen_line[slot] = line;
-        snprintf(c->seen_set[slot], sizeof c->seen_set[slot], "%s", typed ? typed : full);
+        snprintf(c->seen_set[slot], sizeof c->seen_set[slot], "%s", typed ? typed : "");
     }
     return 0;
 }
@@ -173,20 +180,15 @@ int cfg_where(const cfg *c, const char *section, const char *key, char *out, siz
 {
     char full[40], shown[CFG_QUOTE_MAX + 4];
     snprintf(full, sizeof full, "%s.%s", section, key);
-    for (int slot = 0; slot < c->n_seen; slot++) {
-        if (strcmp(c->seen_key[slot], full) != 0)
-            continue;
-        if (c->seen_line[slot] > 0)
-            snprintf(out, len, "%s:%d", c->source, c->seen_line[slot]);
-        else
-            snprintf(out, len, "--set %s=%s", c->seen_set[slot],
-                     cfg_clip(c->seen_val[slot], shown));
-        text_escape(out, len);   /* a path and a value: input, quoted */
-        return 1;
-    }
-    snprintf(out, len, "%s", c->source);
-    text_escape(out, len);
-    return 0;
+    const int slot = seen_slot(c, full), seen = slot < c->n_seen;
+    if (!seen)
+        snprintf(out, len, "%s", c->source);
+    else if (c->seen_line[slot] > 0)
+        snprintf(out, len, "%s:%d", c->source, c->seen_line[slot]);
+    else
+        snprintf(out, len, "--set %s=%s", c->seen_set[slot], cfg_clip(c->seen_val[slot], shown));
+    text_escape(out, len);   /* a path and a value: input, quoted */
+    return seen;
 }
 
 /* Parses one key's value into c and records it. 0, or -1 with the reason in err. The value is

@@ -91,7 +91,8 @@ typedef struct cfg {
     char seen_key[64][40];
     char seen_val[64][512];
     int seen_line[64];           /* its line in source; 0: given by --set */
-    char seen_set[64][40];       /* the key as its --set typed it: "min_reps", "measure.min_reps" */
+    char seen_set[64][40];       /* the key as a --set typed it ("min_reps", "measure.min_reps");
+                                    "" when the file set it */
 } cfg;
 
 /* Defaults for every key, with no sweep lists set. */

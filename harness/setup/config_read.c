@@ -55,10 +55,7 @@ static int cfg_ini_entry(void *user, const char *section, const char *name, cons
         snprintf(ctx->msg, sizeof ctx->msg, "'%s' comes before any [section]", name);
         return 0;
     }
-    if (!cfg_known_section(section)) {
-        cfg_unknown_section_msg(section, ctx->msg, sizeof ctx->msg);
-        return 0;
-    }
+    /* An unknown section never gets here: scan_lines stops libinih before its header. */
     const cfg_key *k = cfg_find_key(section, name);
     if (k == NULL) {
         cfg_unknown_key_msg(section, name, ctx->msg, sizeof ctx->msg);
