@@ -117,9 +117,10 @@ static inline void flash_touch(const void *rows, size_t n)
  * best; no counters here to show it). Measured with avx2 on Zen 4 (8 heads, seq_kv 4096 and
  * 32768, 1 and 2 threads), key at a time against groups: 0.38 to 0.82 of the time at d 128
  * and 256, but 0.74 to 1.65 at d 64 and 0.98 to 1.66 at d 8 to 32, where the per-key work
- * (a reduction, the accumulator's load and store) is not paid for by the row's bytes; and
- * 1.1 to 2.8 times with 8 stacked rows or with bf16, where there is more arithmetic per byte.
- * avx512 takes the same rule, not measured. docs/implementations.md#decode has the commands. */
+ * (a reduction, the accumulator's load and store) is not paid for by the row's bytes. An
+ * earlier form of the key-at-a-time kernels took 1.1 to 2.8 times the grouped ones' time with
+ * 8 stacked rows or with bf16, where there is more arithmetic per byte. avx512 takes the same
+ * rule, not measured. docs/implementations.md#decode has the commands. */
 static inline int flash_decode_streams(int rows, int dtype, int d, int dv)
 {
     return rows == 1 && dtype == ATTN_F32 && d >= 128 && dv >= 128;
